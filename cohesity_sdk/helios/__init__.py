@@ -1,0 +1,82 @@
+"""Cohesity Helios v2 API client.
+
+Names are imported on first use, so ``import cohesity_sdk.helios`` stays cheap::
+
+    import cohesity_sdk.helios
+
+    configuration = cohesity_sdk.helios.Configuration(host="https://helios.cohesity.com/v2")
+    configuration.api_key["APIKeyHeader"] = "..."
+    with cohesity_sdk.helios.ApiClient(configuration) as api_client:
+        users = cohesity_sdk.helios.UserApi(api_client).get_users(domain="LOCAL")
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, List
+
+from cohesity_sdk import __version__
+from cohesity_sdk.helios import models
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.api.user_api import UserApi
+    from cohesity_sdk.helios.api_client import ApiClient
+    from cohesity_sdk.helios.api_response import ApiResponse
+    from cohesity_sdk.helios.configuration import Configuration
+    from cohesity_sdk.helios.exceptions import (
+        ApiAttributeError,
+        ApiConnectionError,
+        ApiException,
+        ApiKeyError,
+        ApiTimeoutError,
+        ApiTypeError,
+        ApiValueError,
+        BadRequestException,
+        ConflictException,
+        ForbiddenException,
+        NotFoundException,
+        OpenApiException,
+        ResponseDecodeException,
+        ServiceException,
+        UnauthorizedException,
+        UnprocessableEntityException,
+    )
+    from cohesity_sdk.helios.models import *  # noqa: F403
+    from cohesity_sdk.helios.timestamps import from_epoch_msecs, to_epoch_msecs, to_iso8601
+
+_RUNTIME = {
+    "UserApi": "api.user_api",
+    "ApiClient": "api_client",
+    "ApiResponse": "api_response",
+    "Configuration": "configuration",
+    "from_epoch_msecs": "timestamps",
+    "to_epoch_msecs": "timestamps",
+    "to_iso8601": "timestamps",
+    **{
+        name: "exceptions"
+        for name in (
+            "OpenApiException", "ApiTypeError", "ApiValueError", "ApiKeyError",
+            "ApiAttributeError", "ApiConnectionError", "ApiTimeoutError", "ApiException",
+            "BadRequestException", "UnauthorizedException", "ForbiddenException",
+            "NotFoundException", "ConflictException", "UnprocessableEntityException",
+            "ServiceException", "ResponseDecodeException",
+        )
+    },
+}
+
+__all__ = ["__version__", *_RUNTIME, *models.__all__]
+
+
+def __getattr__(name: str) -> Any:
+    module = _RUNTIME.get(name)
+    if module is None:
+        if name in models.__all__:
+            return getattr(models, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

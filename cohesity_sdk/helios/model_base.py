@@ -1,0 +1,261 @@
+"""The base of every generated model: strict when a user builds it, lenient from the server.
+
+A model built by a user (``CreateUserParameters(username=...)``) refuses keywords it does
+not know, at any depth. A model decoded from the server (``from_dict``, ``from_json``, a
+response) keeps unknown fields, accepts enum values it has not heard of and fields that
+are missing. What the spec requires of a request (required fields, ``minItems``, known
+enum values) is checked when the model is turned into a request body, by ``to_wire``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import json
+import pprint
+import typing
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Type, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from cohesity_sdk.helios.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
+
+if TYPE_CHECKING:
+    from pydantic._internal._model_construction import ModelMetaclass as _PydanticMeta
+else:
+    _PydanticMeta = type(BaseModel)
+
+M = TypeVar("M", bound="ApiModel")
+Path = List[Any]
+
+REDACTED = "***"
+
+
+class WireEnum(str, enum.Enum):
+    """Base of the enums of known values; members compare equal to their strings."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+class FieldPlan:
+    """What the wire needs to know about one field, worked out once per class."""
+
+    __slots__ = (
+        "name", "alias", "model", "is_list", "required", "nullable", "read_only",
+        "secret", "min_items", "enum",
+    )
+
+    def __init__(self, name: str, alias: str, annotation: Any, extra: Dict[str, Any]) -> None:
+        self.name = name
+        self.alias = alias
+        self.model, self.is_list = _nested_model(annotation)
+        self.required = bool(extra.get("x-required"))
+        self.nullable = bool(extra.get("nullable"))
+        self.read_only = bool(extra.get("readOnly"))
+        self.secret = extra.get("format") == "password"
+        self.min_items = int(extra.get("minItems", 0))
+        values = extra.get("enum")
+        self.enum = frozenset(values) if values else None
+
+
+def _nested_model(annotation: Any) -> Tuple[Optional[Type["ApiModel"]], bool]:
+    """``Optional[List[X]]`` -> ``(X, True)``; ``Optional[X]`` -> ``(X, False)`` for models X."""
+    is_list = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Union:
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        elif origin in (list, List):
+            is_list = True
+            annotation = typing.get_args(annotation)[0]
+        else:
+            break
+    if isinstance(annotation, type) and issubclass(annotation, ApiModel):
+        return annotation, is_list
+    return None, is_list
+
+
+class _StrictConstruction(_PydanticMeta):
+    """Checks the keywords of ``Model(...)`` before pydantic sees them.
+
+    Only the call syntax goes through here: pydantic's own validation of server data
+    never calls the class, so decoding stays lenient and fast.
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        _check_keywords(cls, kwargs, [])  # type: ignore[arg-type]
+        return super().__call__(*args, **kwargs)
+
+
+def _check_keywords(cls: Type["ApiModel"], data: Dict[str, Any], path: Path) -> None:
+    known = cls.__known_names__
+    for key, value in data.items():
+        plan = known.get(key)
+        if plan is None:
+            names = [p.name for p in cls.__wire_plan__]
+            hint = difflib.get_close_matches(key, names + [p.alias for p in cls.__wire_plan__], 1)
+            did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+            where = f" at {_render(path)}" if path else ""
+            raise ApiTypeError(
+                f"{cls.__name__}() got an unexpected keyword argument {key!r}{where}{did_you_mean}"
+            )
+        if plan.model is None:
+            continue
+        if isinstance(value, dict):
+            _check_keywords(plan.model, value, path + [plan.name])
+        elif plan.is_list and isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    _check_keywords(plan.model, item, path + [plan.name, i])
+
+
+def _render(path: Path) -> str:
+    from cohesity_sdk.helios.exceptions import render_path
+
+    return render_path(path)
+
+
+class ApiModel(BaseModel, metaclass=_StrictConstruction):
+    """Common behaviour of the generated models."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_assignment=True,
+    )
+
+    __wire_plan__: ClassVar[Tuple[FieldPlan, ...]] = ()
+    __known_names__: ClassVar[Dict[str, FieldPlan]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        plans = []
+        for name, info in cls.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            plans.append(FieldPlan(name, info.serialization_alias or name, info.annotation, extra))
+        cls.__wire_plan__ = tuple(plans)
+        known: Dict[str, FieldPlan] = {}
+        for plan in plans:
+            known[plan.name] = plan
+            known[plan.alias] = plan
+        cls.__known_names__ = known
+
+    # -- attribute access ------------------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_"):
+            plan = self.__known_names__.get(name)
+            if plan is None:
+                if not (self.__pydantic_extra__ and name in self.__pydantic_extra__):
+                    hint = difflib.get_close_matches(name, list(type(self).model_fields), 1)
+                    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+                    raise ApiAttributeError(
+                        f"{type(self).__name__} has no field {name!r}{did_you_mean}"
+                    )
+            else:
+                name = plan.name
+        super().__setattr__(name, value)
+
+    # -- conversions -------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls: Type[M], obj: Dict[str, Any]) -> M:
+        """Build from a dict of JSON keys (or attribute names); unknown keys are kept."""
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls: Type[M], json_str: "str | bytes") -> M:
+        """Build from a JSON document; unknown keys are kept."""
+        return cls.model_validate_json(json_str)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The fields that were set, by their JSON keys, nested models as dicts."""
+        return self.model_dump(by_alias=True, exclude_unset=True)
+
+    def to_json(self) -> str:
+        """``to_dict()`` as a JSON document."""
+        return self.model_dump_json(by_alias=True, exclude_unset=True)
+
+    def to_str(self) -> str:
+        """A pretty-printed ``to_dict()`` with secrets masked, for reading."""
+        return pprint.pformat(_redacted(self))
+
+    def to_wire(self, path: Optional[Path] = None) -> Dict[str, Any]:
+        """The JSON object to send, after checking what the spec requires of a request.
+
+        Unset fields and ``None`` in fields that are not nullable are left out,
+        read-only fields are never sent, and neither are keys the spec does not
+        declare. Raises ``ApiValueError`` naming the field that breaks a rule.
+        """
+        return _to_wire(self, path if path is not None else [type(self).__name__])
+
+    # -- display -----------------------------------------------------------------------
+
+    def __repr_args__(self) -> Any:
+        values = self.__dict__
+        fields_set = self.__pydantic_fields_set__
+        for plan in self.__wire_plan__:
+            if plan.name in fields_set:
+                value = values.get(plan.name)
+                yield plan.name, REDACTED if plan.secret and value is not None else value
+        if self.__pydantic_extra__:
+            yield from self.__pydantic_extra__.items()
+
+
+def _to_wire(model: ApiModel, path: Path) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    values = model.__dict__
+    fields_set = model.__pydantic_fields_set__
+    for plan in model.__wire_plan__:
+        if plan.read_only:
+            continue
+        value = values.get(plan.name)
+        if value is None:
+            if plan.required:
+                raise ApiValueError("is required", path + [plan.name])
+            if plan.nullable and plan.name in fields_set:
+                out[plan.alias] = None
+            continue
+        if plan.is_list:
+            if len(value) < plan.min_items:
+                raise ApiValueError(
+                    f"must have at least {plan.min_items} item(s)", path + [plan.name]
+                )
+            if plan.model is not None:
+                value = [
+                    _to_wire(item, path + [plan.name, i]) for i, item in enumerate(value)
+                ]
+            else:
+                value = list(value)
+        elif plan.model is not None:
+            value = _to_wire(value, path + [plan.name])
+        elif plan.enum is not None and value not in plan.enum:
+            raise ApiValueError(
+                f"{value!r} is not one of {sorted(plan.enum)}", path + [plan.name]
+            )
+        out[plan.alias] = value
+    return out
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, ApiModel):
+        out: Dict[str, Any] = {}
+        fields_set = value.__pydantic_fields_set__
+        for plan in value.__wire_plan__:
+            if plan.name in fields_set:
+                item = value.__dict__.get(plan.name)
+                out[plan.alias] = REDACTED if plan.secret and item is not None else _redacted(item)
+        if value.__pydantic_extra__:
+            out.update(value.__pydantic_extra__)
+        return out
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def dump_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON, as the request body."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

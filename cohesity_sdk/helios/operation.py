@@ -1,0 +1,120 @@
+"""Descriptions of API operations, as the generated API classes hand them to the engine.
+
+An ``Operation`` says everything the wire needs: the method, the path template, each
+parameter's location, wire name and type, the body's model, the success status and the
+response model. Models are named, not imported, so that importing an API class stays
+cheap; they are imported on the first call that needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import TYPE_CHECKING, Optional, Tuple, Type
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.model_base import ApiModel
+
+PATH = "path"
+QUERY = "query"
+HEADER = "header"
+BODY = "body"
+
+#: Parameter types, as the spec names them.
+STRING = "string"
+INTEGER = "integer"
+BOOLEAN = "boolean"
+ARRAY = "array"  # of strings, sent as one comma-separated value
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def model_module(class_name: str) -> str:
+    """``CreatedUserAPIKey`` -> ``created_user_api_key``: where a model lives."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return name.replace("-", "_").lower()
+
+
+def load_model(class_name: str) -> Type[ApiModel]:
+    """Import a model class by name."""
+    module = importlib.import_module(f"cohesity_sdk.helios.models.{model_module(class_name)}")
+    return getattr(module, class_name)  # type: ignore[no-any-return]
+
+
+class Param:
+    """One parameter of an operation."""
+
+    __slots__ = ("name", "wire_name", "location", "kind", "required", "model_name",
+                 "is_list", "min_items")
+
+    def __init__(
+        self,
+        name: str,
+        wire_name: str,
+        location: str,
+        kind: str = STRING,
+        *,
+        required: bool = False,
+        model: Optional[str] = None,
+        is_list: bool = False,
+        min_items: int = 0,
+    ) -> None:
+        self.name = name
+        self.wire_name = wire_name
+        self.location = location
+        self.kind = kind
+        self.required = required
+        self.model_name = model
+        self.is_list = is_list
+        self.min_items = min_items
+
+    def __repr__(self) -> str:
+        return f"Param({self.name!r}, {self.wire_name!r}, {self.location!r}, {self.kind!r})"
+
+
+class Operation:
+    """One API operation; ``params`` are in the Python signature's order."""
+
+    __slots__ = ("id", "method", "path", "params", "status", "response_name",
+                 "_response_model", "_body_model", "has_body", "header_names")
+
+    def __init__(
+        self,
+        id: str,
+        method: str,
+        path: str,
+        params: Tuple[Param, ...],
+        *,
+        status: int = 200,
+        response: Optional[str] = None,
+    ) -> None:
+        self.id = id
+        self.method = method
+        self.path = path
+        self.params = params
+        self.status = status
+        self.response_name = response
+        self._response_model: Optional[Type[ApiModel]] = None
+        self._body_model: Optional[Type[ApiModel]] = None
+        self.has_body = any(p.location == BODY for p in params)
+        self.header_names = frozenset(p.wire_name for p in params if p.location == HEADER)
+
+    @property
+    def response_model(self) -> Optional[Type[ApiModel]]:
+        """The model the success body decodes to, or ``None`` when there is no body."""
+        if self._response_model is None and self.response_name:
+            self._response_model = load_model(self.response_name)
+        return self._response_model
+
+    def body_model(self, param: Param) -> Type[ApiModel]:
+        """The model of the request body."""
+        if self._body_model is None:
+            assert param.model_name is not None
+            self._body_model = load_model(param.model_name)
+        return self._body_model
+
+    def __repr__(self) -> str:
+        return f"Operation({self.id!r}, {self.method} {self.path})"
+
