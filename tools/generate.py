@@ -16,7 +16,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import jinja2
 
@@ -104,7 +104,7 @@ class EnumDef:
     name: str
     owner: str
     attr: str
-    members: List[tuple]
+    members: List[Tuple[str, str]]
 
 
 @dataclass
@@ -129,7 +129,7 @@ class ModelDef:
     enums: List[EnumDef] = field(default_factory=list)
 
 
-def py_type(schema: Dict[str, Any], deps: set) -> str:
+def py_type(schema: Dict[str, Any], deps: Set[str]) -> str:
     ref = ref_name(schema)
     if ref:
         deps.add(ref)
@@ -152,7 +152,7 @@ def doc_type(schema: Dict[str, Any]) -> str:
 
 
 def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
-    deps: set = set()
+    deps: Set[str] = set()
     fields = []
     enums = []
     required = set(schema.get("required", []))
@@ -310,7 +310,7 @@ def build_operation(path: str, method: str, op: Dict[str, Any]) -> OperationDef:
     )
 
 
-def load() -> tuple:
+def load() -> Tuple[Dict[str, Any], List[ModelDef], List[OperationDef]]:
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
     models = [build_model(n, s) for n, s in sorted(spec["components"]["schemas"].items())]
     operations = [

@@ -34,8 +34,12 @@ REDACTED = "***"
 class WireEnum(str, enum.Enum):
     """Base of the enums of known values; members compare equal to their strings."""
 
-    __str__ = str.__str__
-    __format__ = str.__format__
+    # Python 3.11 made mixed-in enums print as ``Class.MEMBER``; keep the value.
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
 
 
 class FieldPlan:

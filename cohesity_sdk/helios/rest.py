@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ssl
-from typing import TYPE_CHECKING, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
 
 import urllib3
 
@@ -32,7 +32,7 @@ class RESTClientObject:
     """Sends requests; knows nothing of operations or models."""
 
     def __init__(self, configuration: Configuration) -> None:
-        pool_args = {
+        pool_args: Dict[str, Any] = {
             "num_pools": 4,
             "maxsize": configuration.connection_pool_maxsize,
             "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,

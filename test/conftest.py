@@ -1,0 +1,157 @@
+"""A real HTTP server on 127.0.0.1 that records what the SDK sends and answers as told."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+import cohesity_sdk.helios
+
+API_KEY = "test-api-key-0123456789"
+
+
+@dataclass
+class Recorded:
+    """One request as it arrived on the socket."""
+
+    method: str
+    target: str  # the raw request target: path and query, still percent-encoded
+    path: str
+    query: str
+    headers: Dict[str, str]
+    body: bytes
+
+    @property
+    def params(self) -> Dict[str, List[str]]:
+        return parse_qs(self.query, keep_blank_values=True)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Union[bytes, str, Any] = b""
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode()
+        return json.dumps(self.body).encode()
+
+
+class RecordingServer:
+    """Answers with queued replies (200 ``{}`` when none is queued) and keeps every request."""
+
+    def __init__(self) -> None:
+        self.requests: List[Recorded] = []
+        self.replies: List[Reply] = []
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                recorded = Recorded(
+                    method=self.command,
+                    target=self.path,
+                    path=parts.path,
+                    query=parts.query,
+                    headers={k: v for k, v in self.headers.items()},
+                    body=body,
+                )
+                with recorder._lock:
+                    recorder.requests.append(recorded)
+                    reply = recorder.replies.pop(0) if recorder.replies else Reply(200, {})
+                payload = reply.payload()
+                self.send_response(reply.status)
+                headers = {"Content-Type": "application/json", **reply.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if reply.status != 204:
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if reply.status != 204 and self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/v2"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def reply(self, status: int = 200, body: Any = b"", **headers: str) -> None:
+        """Queue the answer to the next request."""
+        self.replies.append(Reply(status, body, dict(headers)))
+
+    @property
+    def last(self) -> Recorded:
+        assert self.requests, "the server received no request"
+        return self.requests[-1]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.replies.clear()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def _server() -> Iterator[RecordingServer]:
+    server = RecordingServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def server(_server: RecordingServer) -> Iterator[RecordingServer]:
+    _server.reset()
+    yield _server
+    _server.reset()
+
+
+@pytest.fixture
+def configuration(server: RecordingServer) -> cohesity_sdk.helios.Configuration:
+    configuration = cohesity_sdk.helios.Configuration(host=server.url)
+    configuration.api_key["APIKeyHeader"] = API_KEY
+    return configuration
+
+
+@pytest.fixture
+def api_client(
+    configuration: cohesity_sdk.helios.Configuration,
+) -> Iterator[cohesity_sdk.helios.ApiClient]:
+    with cohesity_sdk.helios.ApiClient(configuration) as client:
+        yield client
+
+
+@pytest.fixture
+def api(api_client: cohesity_sdk.helios.ApiClient) -> cohesity_sdk.helios.UserApi:
+    return cohesity_sdk.helios.UserApi(api_client)
+
+
+def split_target(target: str) -> Tuple[str, Optional[str]]:
+    path, _, query = target.partition("?")
+    return path, query or None

@@ -1,0 +1,85 @@
+"""What a user gets from ``import cohesity_sdk.helios``: the documented names, cheaply."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cohesity_sdk
+import cohesity_sdk.helios
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = json.loads((ROOT / "spec" / "helios-user-api.json").read_text())
+
+
+def test_import_loads_no_model_and_no_pydantic() -> None:
+    # Tools import the SDK inside short scripts: the API class must not drag in
+    # every model (or pydantic) before a call needs one.
+    code = (
+        "import sys, cohesity_sdk.helios as h; h.UserApi; h.Configuration; h.ApiClient; "
+        "print(sorted(m for m in sys.modules "
+        "if m.startswith(('pydantic', 'cohesity_sdk.helios.models.'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", sorted(SPEC["components"]["schemas"]))
+def test_every_model_is_exported(name: str) -> None:
+    from cohesity_sdk.helios import models
+
+    cls = getattr(cohesity_sdk.helios, name)
+    assert cls is getattr(models, name)
+    assert name in cohesity_sdk.helios.__all__
+    assert cls.__module__ == f"cohesity_sdk.helios.models.{models._MODULES[name]}"
+
+
+def test_runtime_names_are_exported() -> None:
+    from cohesity_sdk.helios import rest
+
+    for name in ("Configuration", "ApiClient", "UserApi", "ApiResponse", "ApiException",
+                 "OpenApiException", "ApiTypeError", "ApiValueError", "ApiKeyError",
+                 "ApiAttributeError", "NotFoundException", "ServiceException"):
+        assert name in cohesity_sdk.helios.__all__
+        assert getattr(cohesity_sdk.helios, name).__name__ == name
+    assert rest.ApiException is cohesity_sdk.helios.ApiException
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        cohesity_sdk.helios.NoSuchThing  # noqa: B018
+
+
+def test_user_api_has_every_operation_and_its_variants() -> None:
+    operations = {op["operationId"] for item in SPEC["paths"].values() for op in item.values()}
+    assert len(operations) == 27
+    api = cohesity_sdk.helios.UserApi
+    for op in operations:
+        for suffix in ("", "_with_http_info", "_without_preload_content"):
+            assert callable(getattr(api, op + suffix)), op + suffix
+
+
+def test_method_signatures_follow_the_documented_order() -> None:
+    import inspect
+
+    for item in SPEC["paths"].values():
+        for op in item.values():
+            method = getattr(cohesity_sdk.helios.UserApi, op["operationId"])
+            params = list(inspect.signature(method).parameters)
+            positional = params[1:1 + len(op["x-python-signature"])]
+            assert positional == op["x-python-signature"], op["operationId"]
+            assert params[1 + len(positional):] == [
+                "_request_timeout", "_headers", "_request_auth", "_content_type"
+            ]
+            variant = getattr(cohesity_sdk.helios.UserApi, op["operationId"] + "_with_http_info")
+            assert list(inspect.signature(variant).parameters) == params
+
+
+def test_package_is_typed() -> None:
+    assert (Path(cohesity_sdk.__file__).parent / "py.typed").is_file()
+    assert cohesity_sdk.__version__ == cohesity_sdk.helios.__version__
