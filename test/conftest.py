@@ -60,6 +60,9 @@ class RecordingServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in one segment: no Nagle/delayed-ACK stall per call.
+            disable_nagle_algorithm = True
+            wbufsize = 1 << 16
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

@@ -168,8 +168,10 @@ def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
         if prop.get("readOnly"):
             extra["readOnly"] = True
             notes.append("read-only: returned by the server, never sent")
-        if prop.get("format") == "password":
-            extra["format"] = "password"
+        if prop.get("format") in ("password", "int64") or (
+            prop.get("items", {}).get("format") == "int64"
+        ):
+            extra["format"] = prop.get("format") or prop["items"]["format"]
             notes.append("secret: masked in repr and logs")
         if "minItems" in prop:
             extra["minItems"] = prop["minItems"]
@@ -220,6 +222,7 @@ class ParamDef:
     model: Optional[str] = None
     is_list: bool = False
     min_items: int = 0
+    min_length: int = 0
     example: str = "None"
 
 
@@ -245,6 +248,9 @@ def build_operation(path: str, method: str, op: Dict[str, Any]) -> OperationDef:
             raise SystemExit(f"{op['operationId']}: only arrays of strings are supported")
         if kind == "array" and (p.get("style", "form"), p.get("explode", True)) != ("form", False):
             raise SystemExit(f"{op['operationId']}: array parameters must be form, explode=false")
+        known = {"type", "format", "items", "minItems", "minLength"}
+        if set(schema) - known or set(schema.get("items", {})) - known:
+            raise SystemExit(f"{op['operationId']}: {p['name']} has a constraint not handled")
         by_name[p["x-python-name"]] = ParamDef(
             name=p["x-python-name"],
             wire_name=p["name"],
@@ -254,6 +260,8 @@ def build_operation(path: str, method: str, op: Dict[str, Any]) -> OperationDef:
             py_type=py_type(schema, set()),
             doc_type=doc_type(schema),
             description=p.get("description", ""),
+            min_items=schema.get("minItems", 0),
+            min_length=schema.get("minLength", schema.get("items", {}).get("minLength", 0)),
         )
     models = set()
     body = op.get("requestBody")
@@ -429,6 +437,8 @@ def param_code(p: ParamDef) -> str:
         args.append("is_list=True")
     if p.min_items:
         args.append(f"min_items={p.min_items}")
+    if p.min_length:
+        args.append(f"min_length={p.min_length}")
     return f"Param({', '.join(args)})"
 
 

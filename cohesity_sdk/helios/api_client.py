@@ -168,10 +168,12 @@ class ApiClient:
             headers[API_KEY_HEADER] = auth
 
         # Routing defaults from the configuration, for the operations that take them.
-        if config.access_cluster_id is not None and "accessClusterId" in op.header_names:
-            headers["accessClusterId"] = _scalar(op, _ACCESS_CLUSTER, config.access_cluster_id)
-        if config.region_id is not None and "regionId" in op.header_names:
-            headers["regionId"] = _scalar(op, _REGION, config.region_id)
+        for param, default in ((_ACCESS_CLUSTER, config.access_cluster_id),
+                               (_REGION, config.region_id)):
+            if default is not None and param.wire_name in op.header_names:
+                value = _scalar(op, param, default)
+                _check_header(param.wire_name, value, f"Configuration.{param.name}")
+                headers[param.wire_name] = value
 
         for param, value in zip(op.params, args):
             if value is None:
@@ -201,6 +203,9 @@ class ApiClient:
         if extra_headers:
             for name, value in extra_headers.items():
                 _check_header(name, value, f"{op.id}(): _headers")
+                # Header names are case-insensitive: an override replaces, never doubles.
+                for existing in [k for k in headers if k.lower() == name.lower()]:
+                    del headers[existing]
                 headers[name] = value
 
         url = config.base_url() + op.path.format_map(path_values)
@@ -296,6 +301,10 @@ def _query_value(op: Operation, param: Param, value: Any) -> str:
             raise ApiTypeError(
                 f"{op.id}(): {param.name}[{i}] must be str, got {type(item).__name__}"
             )
+        if len(item) < param.min_length:
+            raise ApiValueError(
+                f"{op.id}(): {param.name}[{i}] must be at least {param.min_length} characters"
+            )
         # Commas inside an item are escaped so that the server splits only ours.
         items.append(quote(item, safe=""))
     return ",".join(items)
@@ -371,6 +380,12 @@ def _check_header(name: str, value: Any, what: str) -> None:
     if any(c in value for c in "\r\n\0") or any(c in name for c in "\r\n\0:"):
         # Never echo the value: it may be the API key.
         raise ApiValueError(f"{what}: header {name!r} contains a line break or NUL")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"{what}: header {name!r} has characters HTTP headers cannot carry"
+        ) from None
 
 
 def _request_auth_value(op: Operation, auth: Mapping[str, str]) -> str:

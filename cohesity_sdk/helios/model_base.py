@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Ty
 from pydantic import BaseModel, ConfigDict
 
 from cohesity_sdk.helios.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
+from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
 
 if TYPE_CHECKING:
     from pydantic._internal._model_construction import ModelMetaclass as _PydanticMeta
@@ -47,7 +48,7 @@ class FieldPlan:
 
     __slots__ = (
         "name", "alias", "model", "is_list", "required", "nullable", "read_only",
-        "secret", "min_items", "enum",
+        "secret", "int64", "min_items", "enum",
     )
 
     def __init__(self, name: str, alias: str, annotation: Any, extra: Dict[str, Any]) -> None:
@@ -58,6 +59,7 @@ class FieldPlan:
         self.nullable = bool(extra.get("nullable"))
         self.read_only = bool(extra.get("readOnly"))
         self.secret = extra.get("format") == "password"
+        self.int64 = extra.get("format") == "int64"
         self.min_items = int(extra.get("minItems", 0))
         values = extra.get("enum")
         self.enum = frozenset(values) if values else None
@@ -97,21 +99,30 @@ def _check_keywords(cls: Type["ApiModel"], data: Dict[str, Any], path: Path) -> 
     for key, value in data.items():
         plan = known.get(key)
         if plan is None:
-            names = [p.name for p in cls.__wire_plan__]
-            hint = difflib.get_close_matches(key, names + [p.alias for p in cls.__wire_plan__], 1)
-            did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
-            where = f" at {_render(path)}" if path else ""
-            raise ApiTypeError(
-                f"{cls.__name__}() got an unexpected keyword argument {key!r}{where}{did_you_mean}"
-            )
-        if plan.model is None:
-            continue
-        if isinstance(value, dict):
-            _check_keywords(plan.model, value, path + [plan.name])
-        elif plan.is_list and isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                if isinstance(item, dict):
-                    _check_keywords(plan.model, item, path + [plan.name, i])
+            raise _unknown_name(cls, key, path)
+        _check_nested(plan, value, path + [plan.name])
+
+
+def _check_nested(plan: FieldPlan, value: Any, path: Path) -> None:
+    """Check the keys of a dict (or list of dicts) given for a field that holds models."""
+    if plan.model is None:
+        return
+    if isinstance(value, dict):
+        _check_keywords(plan.model, value, path)
+    elif plan.is_list and isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                _check_keywords(plan.model, item, path + [i])
+
+
+def _unknown_name(cls: Type["ApiModel"], key: str, path: Path) -> ApiTypeError:
+    names = [p.name for p in cls.__wire_plan__] + [p.alias for p in cls.__wire_plan__]
+    hint = difflib.get_close_matches(key, names, 1)
+    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+    where = f" at {_render(path)}" if path else ""
+    return ApiTypeError(
+        f"{cls.__name__}() got an unexpected keyword argument {key!r}{where}{did_you_mean}"
+    )
 
 
 def _render(path: Path) -> str:
@@ -128,6 +139,8 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
         validate_by_name=True,
         validate_by_alias=True,
         validate_assignment=True,
+        # Error text never quotes a value: it may be a password or a key.
+        hide_input_in_errors=True,
     )
 
     __wire_plan__: ClassVar[Tuple[FieldPlan, ...]] = ()
@@ -154,14 +167,26 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
             plan = self.__known_names__.get(name)
             if plan is None:
                 if not (self.__pydantic_extra__ and name in self.__pydantic_extra__):
-                    hint = difflib.get_close_matches(name, list(type(self).model_fields), 1)
-                    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
                     raise ApiAttributeError(
-                        f"{type(self).__name__} has no field {name!r}{did_you_mean}"
+                        f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
                     )
             else:
+                _check_nested(plan, value, [plan.name])
                 name = plan.name
         super().__setattr__(name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            raise ApiAttributeError(
+                f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
+            ) from None
+
+    @classmethod
+    def _hint(cls, name: str) -> str:
+        hint = difflib.get_close_matches(name, list(cls.model_fields), 1)
+        return f" (did you mean {hint[0]!r}?)" if hint else ""
 
     # -- conversions -------------------------------------------------------------------
 
@@ -233,6 +258,9 @@ def _to_wire(model: ApiModel, path: Path) -> Dict[str, Any]:
                     _to_wire(item, path + [plan.name, i]) for i, item in enumerate(value)
                 ]
             else:
+                if plan.int64:
+                    for i, item in enumerate(value):
+                        _check_int64(item, path + [plan.name, i])
                 value = list(value)
         elif plan.model is not None:
             value = _to_wire(value, path + [plan.name])
@@ -240,8 +268,15 @@ def _to_wire(model: ApiModel, path: Path) -> Dict[str, Any]:
             raise ApiValueError(
                 f"{value!r} is not one of {sorted(plan.enum)}", path + [plan.name]
             )
+        elif plan.int64:
+            _check_int64(value, path + [plan.name])
         out[plan.alias] = value
     return out
+
+
+def _check_int64(value: int, path: Path) -> None:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ApiValueError(f"{value} is out of the int64 range", path)
 
 
 def _redacted(value: Any) -> Any:

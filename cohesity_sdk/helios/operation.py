@@ -1,8 +1,8 @@
 """Descriptions of API operations, as the generated API classes hand them to the engine.
 
 An ``Operation`` says everything the wire needs: the method, the path template, each
-parameter's location, wire name and type, the body's model, the success status and the
-response model. Models are named, not imported, so that importing an API class stays
+parameter's location, wire name, type and limits, the body's model and the response
+model. Models are named, not imported, so that importing an API class stays
 cheap; they are imported on the first call that needs them.
 """
 
@@ -47,7 +47,7 @@ class Param:
     """One parameter of an operation."""
 
     __slots__ = ("name", "wire_name", "location", "kind", "required", "model_name",
-                 "is_list", "min_items")
+                 "is_list", "min_items", "min_length")
 
     def __init__(
         self,
@@ -60,6 +60,7 @@ class Param:
         model: Optional[str] = None,
         is_list: bool = False,
         min_items: int = 0,
+        min_length: int = 0,
     ) -> None:
         self.name = name
         self.wire_name = wire_name
@@ -69,6 +70,7 @@ class Param:
         self.model_name = model
         self.is_list = is_list
         self.min_items = min_items
+        self.min_length = min_length  # of a string, or of each item of a list
 
     def __repr__(self) -> str:
         return f"Param({self.name!r}, {self.wire_name!r}, {self.location!r}, {self.kind!r})"
@@ -77,7 +79,7 @@ class Param:
 class Operation:
     """One API operation; ``params`` are in the Python signature's order."""
 
-    __slots__ = ("id", "method", "path", "params", "status", "response_name",
+    __slots__ = ("id", "method", "path", "params", "response_name",
                  "_response_model", "_body_model", "has_body", "header_names")
 
     def __init__(
@@ -87,14 +89,12 @@ class Operation:
         path: str,
         params: Tuple[Param, ...],
         *,
-        status: int = 200,
         response: Optional[str] = None,
     ) -> None:
         self.id = id
         self.method = method
         self.path = path
         self.params = params
-        self.status = status
         self.response_name = response
         self._response_model: Optional[Type[ApiModel]] = None
         self._body_model: Optional[Type[ApiModel]] = None

@@ -78,6 +78,9 @@ class RESTClientObject:
                 redirect=False,
                 retries=False,
             )
+        except urllib3.exceptions.NewConnectionError as exc:
+            # urllib3 2 files a refused connection under ConnectTimeoutError too.
+            raise ApiConnectionError(f"{method} {url}: {_describe(exc)}") from exc
         except urllib3.exceptions.TimeoutError as exc:
             raise ApiTimeoutError(f"{method} {url}: timed out ({exc.__class__.__name__})") from exc
         except urllib3.exceptions.HTTPError as exc:

@@ -47,6 +47,8 @@ def from_epoch_msecs(msecs: Optional[int]) -> Optional[datetime]:
     """An aware UTC ``datetime`` for milliseconds since the epoch; ``None`` stays ``None``."""
     if msecs is None:
         return None
+    if isinstance(msecs, bool) or not isinstance(msecs, int):
+        raise TypeError(f"from_epoch_msecs() takes an int, got {type(msecs).__name__}")
     return _EPOCH + timedelta(milliseconds=msecs)
 
 

@@ -69,7 +69,6 @@ _CREATE_GROUP = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=201,
     response="Groups",
 )
 
@@ -89,7 +88,6 @@ _CREATE_SESSION = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=201,
     response="UserSession",
 )
 
@@ -103,7 +101,6 @@ _CREATE_USER_API_KEY = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=201,
     response="CreatedUserAPIKey",
 )
 
@@ -125,7 +122,6 @@ _CREATE_USERS = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=201,
     response="UsersList",
 )
 
@@ -138,7 +134,6 @@ _DELETE_GROUP = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=204,
 )
 
 _DELETE_GROUPS = Operation(
@@ -150,7 +145,6 @@ _DELETE_GROUPS = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=204,
 )
 
 _DELETE_SESSION = Operation(
@@ -162,7 +156,6 @@ _DELETE_SESSION = Operation(
         _REGION_ID_HEADER,
         Param('sid', 'sid', QUERY, 'string'),
     ),
-    status=204,
 )
 
 _DELETE_USER = Operation(
@@ -174,7 +167,6 @@ _DELETE_USER = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=204,
 )
 
 _DELETE_USER_API_KEY_BY_ID = Operation(
@@ -187,7 +179,6 @@ _DELETE_USER_API_KEY_BY_ID = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=204,
 )
 
 _DELETE_USERS = Operation(
@@ -199,7 +190,6 @@ _DELETE_USERS = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=204,
 )
 
 _GET_ACTIVE_SESSIONS_COUNT = Operation(
@@ -211,7 +201,6 @@ _GET_ACTIVE_SESSIONS_COUNT = Operation(
         _REGION_ID_HEADER,
         _SIDS_QUERY,
     ),
-    status=200,
     response="ActiveSessionsCountParams",
 )
 
@@ -227,7 +216,6 @@ _GET_ALL_API_KEYS = Operation(
         _IS_ACTIVE_QUERY,
         _IS_EXPIRED_QUERY,
     ),
-    status=200,
     response="UserAPIKeys",
 )
 
@@ -240,7 +228,6 @@ _GET_GROUP_BY_SID = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="GroupParams",
 )
 
@@ -259,7 +246,6 @@ _GET_GROUPS = Operation(
         _TENANT_IDS_QUERY,
         _INCLUDE_TENANTS_QUERY,
     ),
-    status=200,
     response="Groups",
 )
 
@@ -272,7 +258,6 @@ _GET_PRINCIPAL_SOURCES = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="AssignedSources",
 )
 
@@ -281,11 +266,10 @@ _GET_SECURITY_PRINCIPALS = Operation(
     "GET",
     "/security-principals",
     (
-        Param('sids', 'sids', QUERY, 'array', required=True),
+        Param('sids', 'sids', QUERY, 'array', required=True, min_items=1),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="SecurityPrincipals",
 )
 
@@ -295,10 +279,9 @@ _GET_TENANT_ACCESS = Operation(
     "/mcm/users/tenant-access",
     (
         _REGION_ID_HEADER,
-        _TENANT_IDS_QUERY,
+        Param('tenant_ids', 'tenantIds', QUERY, 'array', min_length=2),
         Param('include_inactive', 'includeInactive', QUERY, 'boolean'),
     ),
-    status=200,
     response="TenantAccessResult",
 )
 
@@ -312,7 +295,6 @@ _GET_USER_API_KEY_BY_ID = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="UserAPIKey",
 )
 
@@ -328,7 +310,6 @@ _GET_USER_API_KEYS = Operation(
         _IS_ACTIVE_QUERY,
         _IS_EXPIRED_QUERY,
     ),
-    status=200,
     response="UserAPIKeys",
 )
 
@@ -341,7 +322,6 @@ _GET_USER_BY_SID = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="UserParams",
 )
 
@@ -361,7 +341,6 @@ _GET_USERS = Operation(
         _TENANT_IDS_QUERY,
         _INCLUDE_TENANTS_QUERY,
     ),
-    status=200,
     response="UsersList",
 )
 
@@ -374,7 +353,6 @@ _REGENERATE_S3_KEY = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=201,
     response="SecretKeyEntity",
 )
 
@@ -388,7 +366,6 @@ _ROTATE_USER_API_KEY = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="CreatedUserAPIKey",
 )
 
@@ -402,7 +379,6 @@ _UPDATE_GROUP = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="GroupParams",
 )
 
@@ -416,7 +392,6 @@ _UPDATE_PRINCIPAL_SOURCES = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="AssignedSources",
 )
 
@@ -430,7 +405,6 @@ _UPDATE_USER = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="UserParams",
 )
 
@@ -445,7 +419,6 @@ _UPDATE_USER_API_KEY_BY_ID = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
-    status=200,
     response="UserAPIKey",
 )
 
@@ -678,7 +651,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_GROUP,
             (sid, access_cluster_id, region_id),
             _request_timeout, _headers, _request_auth, _content_type,
@@ -720,7 +693,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_GROUPS,
             (body, access_cluster_id, region_id),
             _request_timeout, _headers, _request_auth, _content_type,
@@ -763,7 +736,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_SESSION,
             (access_cluster_id, region_id, sid),
             _request_timeout, _headers, _request_auth, _content_type,
@@ -806,7 +779,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_USER,
             (sid, access_cluster_id, region_id),
             _request_timeout, _headers, _request_auth, _content_type,
@@ -849,7 +822,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_USER_API_KEY_BY_ID,
             (user_sid, id, access_cluster_id, region_id),
             _request_timeout, _headers, _request_auth, _content_type,
@@ -893,7 +866,7 @@ class UserApi(BaseApi):
             ApiException: the server answered with an error status (a subclass by status).
             ApiConnectionError: the server could not be reached.
         """
-        self._call(
+        return self._call(  # type: ignore[no-any-return]
             _DELETE_USERS,
             (body, access_cluster_id, region_id),
             _request_timeout, _headers, _request_auth, _content_type,

@@ -25,4 +25,5 @@ class ActiveSessionsCountParams(ApiModel):
         validation_alias="totalSessionsCount",
         serialization_alias="totalSessionsCount",
         description="Total number of active sessions.",
+        json_schema_extra={"format": "int64"},
     )

@@ -18,10 +18,12 @@ class AssignedSources(ApiModel):
         validation_alias="sourceIds",
         serialization_alias="sourceIds",
         description="IDs of the protection sources assigned to the principal.",
+        json_schema_extra={"format": "int64"},
     )
     view_ids: Optional[List[int]] = Field(
         default=None,
         validation_alias="viewIds",
         serialization_alias="viewIds",
         description="IDs of the views assigned to the principal.",
+        json_schema_extra={"format": "int64"},
     )

@@ -20,7 +20,7 @@ class CreateOrUpdateAPIKeyRequest(ApiModel):
         description=(
             "Time after which the API key stops working, in milliseconds since the Unix epoch."
         ),
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     is_active: Optional[bool] = Field(
         default=None,

@@ -36,7 +36,7 @@ class CreateUserParameters(ApiModel):
         validation_alias="effectiveTimeMsecs",
         serialization_alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     expiry_time_msecs: Optional[int] = Field(
         default=None,
@@ -46,7 +46,7 @@ class CreateUserParameters(ApiModel):
             "Time after which the user can no longer log in, in milliseconds since the Unix "
             "epoch."
         ),
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     local_user_params: Optional[LocalUserParams] = Field(
         default=None,

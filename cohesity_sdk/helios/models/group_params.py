@@ -56,14 +56,14 @@ class GroupParams(ApiModel):
         validation_alias="createdTimeMsecs",
         serialization_alias="createdTimeMsecs",
         description="Time the group was added, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     last_updated_time_msecs: Optional[int] = Field(
         default=None,
         validation_alias="lastUpdatedTimeMsecs",
         serialization_alias="lastUpdatedTimeMsecs",
         description="Time the group was last updated, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     sid: Optional[str] = Field(
         default=None,

@@ -18,14 +18,14 @@ class McmClusterIdentifier(ApiModel):
         validation_alias="clusterId",
         serialization_alias="clusterId",
         description="ID of the cluster.",
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     cluster_incarnation_id: Optional[int] = Field(
         default=None,
         validation_alias="clusterIncarnationId",
         serialization_alias="clusterIncarnationId",
         description="Incarnation ID of the cluster.",
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     region_id: Optional[str] = Field(
         default=None,

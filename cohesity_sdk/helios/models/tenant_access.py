@@ -46,7 +46,7 @@ class TenantAccess(ApiModel):
         validation_alias="createdTimeMsecs",
         serialization_alias="createdTimeMsecs",
         description="Time the tenant access was created, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     effective_time_msecs: Optional[int] = Field(
         default=None,
@@ -56,7 +56,7 @@ class TenantAccess(ApiModel):
             "Time from which the tenant access takes effect, in milliseconds since the Unix "
             "epoch."
         ),
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     expired_time_msecs: Optional[int] = Field(
         default=None,
@@ -65,7 +65,7 @@ class TenantAccess(ApiModel):
         description=(
             "Time at which the tenant access expires, in milliseconds since the Unix epoch."
         ),
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     is_access_active: Optional[bool] = Field(
         default=None,
@@ -81,7 +81,7 @@ class TenantAccess(ApiModel):
         description=(
             "Time the tenant access was last updated, in milliseconds since the Unix epoch."
         ),
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     roles: Optional[List[str]] = Field(
         default=None,

@@ -24,7 +24,7 @@ class UpdateUserParameters(ApiModel):
         validation_alias="effectiveTimeMsecs",
         serialization_alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     expiry_time_msecs: Optional[int] = Field(
         default=None,
@@ -34,7 +34,7 @@ class UpdateUserParameters(ApiModel):
             "Time after which the user can no longer log in, in milliseconds since the Unix "
             "epoch."
         ),
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     locked: Optional[bool] = Field(
         default=None,

@@ -25,7 +25,7 @@ class UserAPIKey(ApiModel):
         validation_alias="createdTimeMsecs",
         serialization_alias="createdTimeMsecs",
         description="Time the API key was created, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     expiry_time_msecs: Optional[int] = Field(
         default=None,
@@ -34,7 +34,7 @@ class UserAPIKey(ApiModel):
         description=(
             "Time after which the API key stops working, in milliseconds since the Unix epoch."
         ),
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     id: Optional[str] = Field(
         default=None,
@@ -62,7 +62,7 @@ class UserAPIKey(ApiModel):
         description=(
             "Time the API key secret was last rotated, in milliseconds since the Unix epoch."
         ),
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     name: Optional[str] = Field(
         default=None,

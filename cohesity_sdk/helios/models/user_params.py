@@ -38,7 +38,7 @@ class UserParams(ApiModel):
         validation_alias="effectiveTimeMsecs",
         serialization_alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     expiry_time_msecs: Optional[int] = Field(
         default=None,
@@ -48,7 +48,7 @@ class UserParams(ApiModel):
             "Time after which the user can no longer log in, in milliseconds since the Unix "
             "epoch."
         ),
-        json_schema_extra={"nullable": True},
+        json_schema_extra={"nullable": True, "format": "int64"},
     )
     locked: Optional[bool] = Field(
         default=None,
@@ -70,7 +70,7 @@ class UserParams(ApiModel):
         validation_alias="createdTimeMsecs",
         serialization_alias="createdTimeMsecs",
         description="Time the user was added, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     domain: Optional[str] = Field(
         default=None,
@@ -89,14 +89,14 @@ class UserParams(ApiModel):
         validation_alias="lastLoginTimeMsecs",
         serialization_alias="lastLoginTimeMsecs",
         description="Time the user last logged in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     last_updated_time_msecs: Optional[int] = Field(
         default=None,
         validation_alias="lastUpdatedTimeMsecs",
         serialization_alias="lastUpdatedTimeMsecs",
         description="Time the user was last updated, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     local_user_params: Optional[LocalUserResponseParams] = Field(
         default=None,

@@ -18,6 +18,7 @@ class UserSessionsCount(ApiModel):
         validation_alias="sessionsCount",
         serialization_alias="sessionsCount",
         description="Number of active sessions of the user.",
+        json_schema_extra={"format": "int64"},
     )
     sid: Optional[str] = Field(
         default=None,
