@@ -168,11 +168,12 @@ def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
         if prop.get("readOnly"):
             extra["readOnly"] = True
             notes.append("read-only: returned by the server, never sent")
-        if prop.get("format") in ("password", "int64") or (
-            prop.get("items", {}).get("format") == "int64"
-        ):
-            extra["format"] = prop.get("format") or prop["items"]["format"]
+        fmt = prop.get("format") or prop.get("items", {}).get("format")
+        if fmt == "password":
+            extra["format"] = fmt
             notes.append("secret: masked in repr and logs")
+        elif fmt == "int64":
+            extra["format"] = fmt  # range-checked in requests
         if "minItems" in prop:
             extra["minItems"] = prop["minItems"]
             notes.append(f"at least {prop['minItems']} item(s) in requests")
