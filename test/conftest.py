@@ -137,7 +137,9 @@ def server(_server: RecordingServer) -> Iterator[RecordingServer]:
 
 @pytest.fixture
 def configuration(server: RecordingServer) -> cohesity_sdk.helios.Configuration:
-    configuration = cohesity_sdk.helios.Configuration(host=server.url)
+    # One exchange per call, so that a queued error is the answer the test sees;
+    # retries have tests of their own (test_resilience.py).
+    configuration = cohesity_sdk.helios.Configuration(host=server.url, retries=0)
     configuration.api_key["APIKeyHeader"] = API_KEY
     return configuration
 

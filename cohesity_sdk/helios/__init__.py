@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         UnprocessableEntityException,
     )
     from cohesity_sdk.helios.models import *  # noqa: F403
+    from cohesity_sdk.helios.retry import RetryPolicy
     from cohesity_sdk.helios.timestamps import from_epoch_msecs, to_epoch_msecs, to_iso8601
 
 _RUNTIME = {
@@ -49,6 +50,7 @@ _RUNTIME = {
     "ApiClient": "api_client",
     "ApiResponse": "api_response",
     "Configuration": "configuration",
+    "RetryPolicy": "retry",
     "from_epoch_msecs": "timestamps",
     "to_epoch_msecs": "timestamps",
     "to_iso8601": "timestamps",

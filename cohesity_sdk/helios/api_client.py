@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import quote
@@ -77,14 +78,17 @@ class ApiClient:
             f"cohesity-sdk-python/{__version__} (Python {platform.python_version()})"
         )
         self._rest_client: Optional[RESTClientObject] = None
+        self._rest_client_lock = threading.Lock()
 
     @property
     def rest_client(self) -> RESTClientObject:
         """The transport, made on first use so that building a client costs nothing."""
         if self._rest_client is None:
-            from cohesity_sdk.helios.rest import RESTClientObject
+            with self._rest_client_lock:  # threads sharing a new client share one pool
+                if self._rest_client is None:
+                    from cohesity_sdk.helios.rest import RESTClientObject
 
-            self._rest_client = RESTClientObject(self.configuration)
+                    self._rest_client = RESTClientObject(self.configuration)
         return self._rest_client
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
@@ -129,9 +133,16 @@ class ApiClient:
         )
         timeout = request_timeout if request_timeout is not None else self.configuration.timeout
         started = time.monotonic()
-        response = self.rest_client.request(
-            method, url, all_headers, body, timeout, preload_content=mode != RAW
-        )
+        try:
+            response = self.rest_client.request(
+                method, url, all_headers, body, timeout, preload_content=mode != RAW,
+                operation=op.id,
+            )
+        except OpenApiException as exc:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s failed after %.1f ms: %s", method, url,
+                             (time.monotonic() - started) * 1000, exc)
+            raise
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s (%.1f ms)",

@@ -43,6 +43,8 @@ class Configuration:
         proxy_headers: Optional[Mapping[str, str]] = None,
         connection_pool_maxsize: int = 10,
         timeout: Timeout = (10.0, 120.0),
+        retries: Any = 3,
+        trust_env: bool = False,
     ) -> None:
         self.host = host if host is not None else DEFAULT_HOST
         self.api_key: Dict[str, str] = dict(api_key or {})
@@ -63,6 +65,11 @@ class Configuration:
         self.connection_pool_maxsize = connection_pool_maxsize
         #: Seconds to wait: one number for both, or ``(connect, read)``; ``None`` waits forever.
         self.timeout = timeout
+        #: Retries of a failed call: an int (see ``retry.RetryPolicy``), a ``urllib3.Retry``,
+        #: or 0 for none. Calls are only repeated when that cannot act twice.
+        self.retries = retries
+        #: Take the proxy from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` when ``proxy`` is unset.
+        self.trust_env = trust_env
 
     def auth_header_value(self) -> Optional[str]:
         """The ``apiKey`` header value, or ``None`` when no key is configured."""
@@ -95,6 +102,8 @@ class Configuration:
             "access_cluster_id": self.access_cluster_id,
             "region_id": self.region_id,
             "verify_ssl": self.verify_ssl,
+            "retries": self.retries,
+            "timeout": self.timeout,
         }
         inner = ", ".join(f"{k}={v!r}" for k, v in fields.items())
         return f"Configuration({inner})"

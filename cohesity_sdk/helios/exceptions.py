@@ -9,6 +9,9 @@ if TYPE_CHECKING:
 
 PathToItem = Optional[Sequence[Union[str, int]]]
 
+#: Response headers that carry the server's request id (looked up case-insensitively).
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "Request-Id")
+
 
 def render_path(path_to_item: Sequence[Union[str, int]]) -> str:
     """Render ``["body", 0, "username"]`` as ``body[0].username``."""
@@ -115,6 +118,17 @@ class ApiException(OpenApiException):
         super().__init__(status, reason)
 
     @property
+    def request_id(self) -> Optional[str]:
+        """The server's id for the request, when it sent one: quote it to support."""
+        if not self.headers:
+            return None
+        for name in REQUEST_ID_HEADERS:
+            value = self.headers.get(name)
+            if value:
+                return value
+        return None
+
+    @property
     def error_code(self) -> Optional[str]:
         """The server's ``errorCode``, when the body was a JSON ``Error``."""
         return getattr(self.data, "error_code", None)
@@ -136,6 +150,8 @@ class ApiException(OpenApiException):
             parts.append(f"errorCode={self.error_code}")
         if self.message:
             parts.append(f"message={self.message!r}")
+        if self.request_id:
+            parts.append(f"request-id={self.request_id}")
         extra = self._summary()
         if extra:
             parts.append(extra)

@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import ssl
+import urllib.request
+import warnings
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+from urllib.parse import urlsplit
 
 import urllib3
+from urllib3 import exceptions as u3
 
 from cohesity_sdk.helios.configuration import Configuration, Timeout
 from cohesity_sdk.helios.exceptions import (  # noqa: F401  (ApiException is imported from here by users)
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
+    ApiValueError,
 )
+from cohesity_sdk.helios.retry import make_retry
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
 
+logger = logging.getLogger("cohesity_sdk.helios")
 
-def make_timeout(value: Timeout) -> Union[urllib3.Timeout, None]:
+
+def make_timeout(value: Timeout) -> urllib3.Timeout:
     """A number is both the connect and the read timeout; a pair is ``(connect, read)``."""
     if value is None:
         return urllib3.Timeout(connect=None, read=None)
-    if isinstance(value, tuple):
-        connect, read = value
-        return urllib3.Timeout(connect=connect, read=read)
-    return urllib3.Timeout(connect=value, read=value)
+    if isinstance(value, tuple) and len(value) == 2:
+        return urllib3.Timeout(connect=value[0], read=value[1])
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return urllib3.Timeout(connect=value, read=value)
+    raise ApiValueError(
+        f"a timeout is a positive number of seconds or a (connect, read) pair, got {value!r}"
+    )
+
+
+def env_proxy(url: str) -> Optional[str]:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``...), unless ``NO_PROXY``."""
+    parts = urlsplit(url)
+    if urllib.request.proxy_bypass_environment(parts.hostname or ""):  # type: ignore[attr-defined]
+        return None
+    proxies = urllib.request.getproxies_environment()
+    found = proxies.get(parts.scheme) or proxies.get("all")
+    return str(found) if found else None
 
 
 class RESTClientObject:
@@ -45,10 +68,26 @@ class RESTClientObject:
             pool_args["key_file"] = configuration.key_file
         if configuration.tls_server_name:
             pool_args["server_hostname"] = configuration.tls_server_name
+        host = urlsplit(configuration.host).hostname or ""
+        if not configuration.verify_ssl:
+            logger.warning(
+                "TLS certificate verification is off for %s: anyone on the network path "
+                "can read and change these calls, API key included", host,
+            )
+            # That one warning stands for urllib3's warning on every request to this host.
+            warnings.filterwarnings(
+                "ignore",
+                message=rf"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+                category=u3.InsecureRequestWarning,
+            )
+        proxy = configuration.proxy
+        if proxy is None and configuration.trust_env:
+            proxy = env_proxy(configuration.host)
+        self.retries = make_retry(configuration.retries)
         self.pool_manager: urllib3.PoolManager
-        if configuration.proxy:
+        if proxy:
             self.pool_manager = urllib3.ProxyManager(
-                configuration.proxy, proxy_headers=configuration.proxy_headers, **pool_args
+                proxy, proxy_headers=configuration.proxy_headers, **pool_args
             )
         else:
             self.pool_manager = urllib3.PoolManager(**pool_args)
@@ -61,8 +100,9 @@ class RESTClientObject:
         body: Optional[bytes],
         timeout: Timeout,
         preload_content: bool = True,
+        operation: str = "",
     ) -> BaseHTTPResponse:
-        """Send one request and return urllib3's response.
+        """Send one request (retried as ``Configuration.retries`` allows) and return the answer.
 
         Redirects are not followed: the ``apiKey`` header must never travel to a host
         the user did not configure.
@@ -76,23 +116,54 @@ class RESTClientObject:
                 timeout=make_timeout(timeout),
                 preload_content=preload_content,
                 redirect=False,
-                retries=False,
+                retries=self.retries,
             )
-        except urllib3.exceptions.NewConnectionError as exc:
-            # urllib3 2 files a refused connection under ConnectTimeoutError too.
-            raise ApiConnectionError(f"{method} {url}: {_describe(exc)}") from exc
-        except urllib3.exceptions.TimeoutError as exc:
-            raise ApiTimeoutError(f"{method} {url}: timed out ({exc.__class__.__name__})") from exc
-        except urllib3.exceptions.HTTPError as exc:
-            raise ApiConnectionError(f"{method} {url}: {_describe(exc)}") from exc
+        except u3.HTTPError as exc:
+            raise translate_error(exc, operation, method, url) from exc
 
     def close(self) -> None:
         self.pool_manager.clear()
 
 
-def _describe(exc: Exception) -> str:
-    # urllib3 wraps the cause several levels deep; the innermost reason reads best.
-    reason = getattr(exc, "reason", None)
-    while getattr(reason, "reason", None) is not None:
-        reason = reason.reason  # type: ignore[union-attr]
-    return f"{exc.__class__.__name__}: {reason or exc}"
+def translate_error(
+    exc: Exception, operation: str, method: str, url: str
+) -> Union[ApiConnectionError, ApiValueError]:
+    """urllib3's exception as one of ours, saying which call failed and why."""
+    reason: Any = exc.reason if isinstance(exc, u3.MaxRetryError) else exc
+    parts = urlsplit(url)
+    where = f"{operation} [{method} {parts.path}]" if operation else f"[{method} {parts.path}]"
+    target = parts.netloc
+    if isinstance(exc, u3.LocationValueError) or isinstance(reason, u3.LocationValueError):
+        return ApiValueError(f"{where}: not a valid URL: {reason}")
+    resolve = getattr(u3, "NameResolutionError", None)
+    if resolve is not None and isinstance(reason, resolve):
+        return ApiConnectionError(f"{where}: cannot resolve the host of {target}")
+    if isinstance(reason, u3.NewConnectionError):
+        return ApiConnectionError(f"{where}: cannot connect to {target}: {_innermost(reason)}")
+    if isinstance(reason, (u3.ConnectTimeoutError, u3.ReadTimeoutError)):
+        phase = "connecting to" if isinstance(reason, u3.ConnectTimeoutError) else "waiting for"
+        return ApiTimeoutError(f"{where}: timed out {phase} {target}")
+    if isinstance(reason, u3.SSLError):
+        return ApiConnectionError(f"{where}: TLS failed with {target}: {_innermost(reason)}")
+    if isinstance(reason, u3.ProxyError):
+        return ApiConnectionError(f"{where}: the proxy failed: {_innermost(reason)}")
+    if isinstance(reason, u3.ProtocolError):
+        return ApiConnectionError(
+            f"{where}: the connection to {target} broke before an answer: {_innermost(reason)}"
+        )
+    return ApiConnectionError(f"{where}: {target}: {_innermost(reason)}")
+
+
+def _innermost(exc: Any) -> str:
+    # urllib3 nests causes several levels deep; the innermost one reads best.
+    seen = exc
+    while True:
+        inner = getattr(seen, "reason", None)
+        if inner is None and seen.args and isinstance(seen.args[-1], BaseException):
+            inner = seen.args[-1]
+        if inner is None or inner is seen:
+            break
+        seen = inner
+    text = str(seen)
+    # urllib3 prefixes its own object reprs: "<...HTTPConnection object at 0x..>: Failed".
+    return re.sub(r"<[^>]+ object at 0x[0-9a-f]+>: ", "", text) or type(seen).__name__
