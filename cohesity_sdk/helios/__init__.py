@@ -19,31 +19,35 @@ from cohesity_sdk import __version__
 from cohesity_sdk.helios import models
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.api.user_api import UserApi
-    from cohesity_sdk.helios.api_client import ApiClient
-    from cohesity_sdk.helios.api_response import ApiResponse
-    from cohesity_sdk.helios.configuration import Configuration
+    from cohesity_sdk.helios.api.user_api import UserApi as UserApi
+    from cohesity_sdk.helios.api_client import ApiClient as ApiClient
+    from cohesity_sdk.helios.api_response import ApiResponse as ApiResponse
+    from cohesity_sdk.helios.configuration import Configuration as Configuration
     from cohesity_sdk.helios.exceptions import (
-        ApiAttributeError,
-        ApiConnectionError,
-        ApiException,
-        ApiKeyError,
-        ApiTimeoutError,
-        ApiTypeError,
-        ApiValueError,
-        BadRequestException,
-        ConflictException,
-        ForbiddenException,
-        NotFoundException,
-        OpenApiException,
-        ResponseDecodeException,
-        ServiceException,
-        UnauthorizedException,
-        UnprocessableEntityException,
+        ApiAttributeError as ApiAttributeError,
+        ApiConnectionError as ApiConnectionError,
+        ApiException as ApiException,
+        ApiKeyError as ApiKeyError,
+        ApiTimeoutError as ApiTimeoutError,
+        ApiTypeError as ApiTypeError,
+        ApiValueError as ApiValueError,
+        BadRequestException as BadRequestException,
+        ConflictException as ConflictException,
+        ForbiddenException as ForbiddenException,
+        NotFoundException as NotFoundException,
+        OpenApiException as OpenApiException,
+        ResponseDecodeException as ResponseDecodeException,
+        ServiceException as ServiceException,
+        UnauthorizedException as UnauthorizedException,
+        UnprocessableEntityException as UnprocessableEntityException,
     )
     from cohesity_sdk.helios.models import *  # noqa: F403
-    from cohesity_sdk.helios.retry import RetryPolicy
-    from cohesity_sdk.helios.timestamps import from_epoch_msecs, to_epoch_msecs, to_iso8601
+    from cohesity_sdk.helios.retry import RetryPolicy as RetryPolicy
+    from cohesity_sdk.helios.timestamps import (
+        from_epoch_msecs as from_epoch_msecs,
+        to_epoch_msecs as to_epoch_msecs,
+        to_iso8601 as to_iso8601,
+    )
 
 _RUNTIME = {
     "UserApi": "api.user_api",

@@ -159,9 +159,9 @@ def _innermost(exc: Any) -> str:
     seen = exc
     while True:
         inner = getattr(seen, "reason", None)
-        if inner is None and seen.args and isinstance(seen.args[-1], BaseException):
+        if not isinstance(inner, BaseException) and seen.args:
             inner = seen.args[-1]
-        if inner is None or inner is seen:
+        if not isinstance(inner, BaseException) or inner is seen:
             break
         seen = inner
     text = str(seen)
