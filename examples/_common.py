@@ -1,0 +1,73 @@
+"""What every example shares: which Helios it talks to, and how it prints a table.
+
+With ``HELIOS_HOST`` and ``HELIOS_API_KEY`` set (optionally ``HELIOS_ACCESS_CLUSTER_ID`` and
+``HELIOS_REGION_ID``) an example works on that Helios or cluster. Without them it starts a
+local ``FakeHelios`` for as long as it runs, so it can be tried without touching anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import cohesity_sdk.helios as helios
+
+
+class TargetError(Exception):
+    """The HELIOS_* environment variables are incomplete or malformed."""
+
+
+@dataclass
+class Target:
+    configuration: helios.Configuration
+    is_fake: bool
+
+
+@contextlib.contextmanager
+def open_target() -> Iterator[Target]:
+    """The Helios named by the environment, or a FakeHelios running until the block ends."""
+    host = os.environ.get("HELIOS_HOST", "")
+    api_key = os.environ.get("HELIOS_API_KEY", "")
+    if host or api_key:
+        if not (host and api_key):
+            raise TargetError("set both HELIOS_HOST and HELIOS_API_KEY, or neither")
+        cluster = os.environ.get("HELIOS_ACCESS_CLUSTER_ID") or None
+        if cluster is not None and not cluster.isdigit():
+            raise TargetError(f"HELIOS_ACCESS_CLUSTER_ID must be a number, got {cluster!r}")
+        yield Target(
+            helios.Configuration(
+                host=host,
+                api_key={"APIKeyHeader": api_key},
+                access_cluster_id=int(cluster) if cluster is not None else None,
+                region_id=os.environ.get("HELIOS_REGION_ID") or None,
+            ),
+            is_fake=False,
+        )
+        return
+    from cohesity_sdk.helios.testing import FakeHelios
+
+    with FakeHelios() as fake:
+        print(
+            f"HELIOS_HOST/HELIOS_API_KEY not set: using a local FakeHelios at {fake.url} "
+            "(discarded on exit)",
+            file=sys.stderr,
+        )
+        yield Target(fake.configuration(), is_fake=True)
+
+
+def with_api_key(configuration: helios.Configuration, api_key: str) -> helios.Configuration:
+    """A copy of ``configuration`` that authenticates with another API key."""
+    other = configuration.copy()
+    other.api_key["APIKeyHeader"] = api_key
+    return other
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], indent: str = "") -> None:
+    """Print ``rows`` under ``headers`` in left-aligned columns."""
+    cells = [[str(h) for h in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print(indent + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
