@@ -87,3 +87,8 @@ def test_reference_example_succeeds(
         assert printed == f"{expected}\n"
     else:
         assert printed == ""
+
+
+def test_readme_fake_helios_snippet_runs_as_written() -> None:
+    [code] = [b for b in python_blocks(ROOT / "README.md") if "FakeHelios()" in b]
+    exec(compile(code, "<readme>", "exec"), {})  # its asserts are the test
