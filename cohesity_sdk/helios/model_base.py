@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 import json
 import pprint
 import typing
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Tuple, Type, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Dict,
+    List,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from cohesity_sdk.helios.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
 from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
@@ -145,6 +157,11 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
 
     __wire_plan__: ClassVar[Tuple[FieldPlan, ...]] = ()
     __known_names__: ClassVar[Dict[str, FieldPlan]] = {}
+    # Worked out once per class for encode_body: the fields a request must check,
+    # the names that may be sent as null, and pydantic's exclude for read-only fields.
+    __wire_checks__: ClassVar[Tuple[FieldPlan, ...]] = ()
+    __nullable__: ClassVar[frozenset] = frozenset()  # type: ignore[type-arg]
+    __read_only_exclude__: ClassVar[Optional[Dict[str, Any]]] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -159,6 +176,20 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
             known[plan.name] = plan
             known[plan.alias] = plan
         cls.__known_names__ = known
+        cls.__wire_checks__ = tuple(
+            p for p in plans
+            if not p.read_only
+            and (p.required or p.min_items or p.enum or p.int64 or p.model is not None)
+        )
+        cls.__nullable__ = frozenset(p.name for p in plans if p.nullable)
+        exclude: Dict[str, Any] = {}
+        for plan in plans:
+            if plan.read_only:
+                exclude[plan.name] = True
+            elif plan.model is not None and plan.model.__read_only_exclude__:
+                inner = plan.model.__read_only_exclude__
+                exclude[plan.name] = {"__all__": inner} if plan.is_list else inner
+        cls.__read_only_exclude__ = exclude or None
 
     # -- attribute access ------------------------------------------------------------
 
@@ -277,6 +308,74 @@ def _to_wire(model: ApiModel, path: Path) -> Dict[str, Any]:
 def _check_int64(value: int, path: Path) -> None:
     if not INT64_MIN <= value <= INT64_MAX:
         raise ApiValueError(f"{value} is out of the int64 range", path)
+
+
+def encode_body(
+    model: Type[ApiModel], value: Union[ApiModel, List[ApiModel]], path: Path
+) -> bytes:
+    """The request body for ``value`` (a model, or a list of them when ``value`` is a list).
+
+    The rules are ``to_wire``'s. When nothing in the body needs the field-by-field
+    treatment (no undeclared keys, no ``None`` in a field that may not be null),
+    pydantic serialises it in one pass, which is several times faster for bulk calls.
+    """
+    if isinstance(value, list):
+        simple = True
+        for i, item in enumerate(value):
+            simple = _check_for_wire(item, path + [i]) and simple
+        if not simple:
+            return dump_json([_to_wire(item, path + [i]) for i, item in enumerate(value)])
+        exclude = model.__read_only_exclude__
+        return _list_adapter(model).dump_json(
+            value, by_alias=True, exclude_unset=True,
+            exclude={"__all__": exclude} if exclude else None,
+        )
+    if not _check_for_wire(value, path):
+        return dump_json(_to_wire(value, path))
+    return value.model_dump_json(
+        by_alias=True, exclude_unset=True, exclude=model.__read_only_exclude__
+    ).encode("utf-8")
+
+
+def _check_for_wire(model: ApiModel, path: Path) -> bool:
+    """Raise for what a request may not carry; False when pydantic cannot serialise it as is."""
+    simple = not model.__pydantic_extra__
+    values = model.__dict__
+    nullable = model.__nullable__
+    for name in model.__pydantic_fields_set__:
+        if values.get(name) is None and name not in nullable:
+            simple = False
+    for plan in model.__wire_checks__:
+        value = values.get(plan.name)
+        if value is None:
+            if plan.required:
+                raise ApiValueError("is required", path + [plan.name])
+            continue
+        if plan.is_list:
+            if len(value) < plan.min_items:
+                raise ApiValueError(
+                    f"must have at least {plan.min_items} item(s)", path + [plan.name]
+                )
+            if plan.model is not None:
+                for i, item in enumerate(value):
+                    simple = _check_for_wire(item, path + [plan.name, i]) and simple
+            elif plan.int64:
+                for i, item in enumerate(value):
+                    _check_int64(item, path + [plan.name, i])
+        elif plan.model is not None:
+            simple = _check_for_wire(value, path + [plan.name]) and simple
+        elif plan.enum is not None and value not in plan.enum:
+            raise ApiValueError(
+                f"{value!r} is not one of {sorted(plan.enum)}", path + [plan.name]
+            )
+        elif plan.int64:
+            _check_int64(value, path + [plan.name])
+    return simple
+
+
+@functools.lru_cache(maxsize=None)
+def _list_adapter(model: Type[ApiModel]) -> TypeAdapter[List[Any]]:
+    return TypeAdapter(List[model])  # type: ignore[valid-type]
 
 
 def _redacted(value: Any) -> Any:

@@ -1,0 +1,304 @@
+"""How fast the SDK is, beside the floor that urllib3, json and pydantic set.
+
+    python benchmarks/bench.py            # a table
+    python benchmarks/bench.py --json     # the same figures as JSON
+    python benchmarks/bench.py --quick    # fewer repeats, for a first look
+
+Every figure is the median of repeated runs. Nothing here asserts anything: the
+numbers are for people to read (and for the README's "Performance" table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import urllib3
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import cohesity_sdk.helios as helios  # noqa: E402
+from cohesity_sdk.helios.testing import FakeHelios  # noqa: E402
+
+Result = Dict[str, Any]
+
+
+# -- measuring ---------------------------------------------------------------------
+
+
+def median_time(fn: Callable[[], Any], repeat: int, number: int = 1) -> float:
+    """Median seconds of one call of ``fn``, over ``repeat`` rounds of ``number`` calls."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - started) / number)
+    return statistics.median(times)
+
+
+def peak_memory(fn: Callable[[], Any]) -> int:
+    """Bytes allocated at the peak of one call of ``fn`` (tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        keep = fn()  # noqa: F841 - the result is part of what the call costs
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def fresh_process(code: str, repeat: int) -> Tuple[float, float]:
+    """Median wall seconds and peak RSS (MiB) of ``python -c code`` in a new process."""
+    walls, rss = [], []
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    for _ in range(repeat):
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - started)
+        if status != 0:
+            raise SystemExit(f"python -c {code!r} failed")
+        rss.append(usage.ru_maxrss / 1024)  # KiB on Linux
+    return statistics.median(walls), statistics.median(rss)
+
+
+# -- a transport that answers in-process ---------------------------------------------
+
+
+class CannedPoolManager:
+    """Stands where urllib3's pool manager stands and answers every request with fixed bytes."""
+
+    def __init__(self, body: bytes, status: int = 200) -> None:
+        self.body = body
+        self.status = status
+
+    def request(self, method: str, url: str, **kwargs: Any) -> urllib3.HTTPResponse:
+        return canned_response(self.body, self.status)
+
+    def clear(self) -> None:
+        pass
+
+
+def canned_response(body: bytes, status: int = 200) -> urllib3.HTTPResponse:
+    return urllib3.HTTPResponse(
+        body=io.BytesIO(body), status=status, preload_content=True,
+        headers={"Content-Type": "application/json", "Content-Length": str(len(body))},
+    )
+
+
+def api_answering(body: bytes, status: int = 200) -> helios.UserApi:
+    configuration = helios.Configuration(host="http://helios.invalid/v2")
+    configuration.api_key["APIKeyHeader"] = "bench-key"
+    client = helios.ApiClient(configuration)
+    client.rest_client.pool_manager = CannedPoolManager(body, status)  # type: ignore[assignment]
+    return helios.UserApi(client)
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+def user_json(i: int) -> Dict[str, Any]:
+    return {
+        "sid": f"S-1-100-21-4213516873-{1000 + i}",
+        "username": f"user{i:06d}",
+        "domain": "LOCAL",
+        "description": "Backup operator for the nightly jobs",
+        "roles": ["COHESITY_VIEWER", "COHESITY_DATA_SECURITY"],
+        "effectiveTimeMsecs": 1767225600000,
+        "expiryTimeMsecs": 1798761600000,
+        "createdTimeMsecs": 1767225600000 + i,
+        "lastUpdatedTimeMsecs": 1767225600000 + i,
+        "lastLoginTimeMsecs": 1767312000000 + i,
+        "locked": False,
+        "lockedReason": "NotLocked",
+        "restricted": False,
+        "forcePasswordChange": False,
+        "primaryGroup": "local-users",
+        "otherGroups": ["operators"],
+        "tenantId": None,
+        "localUserParams": {"email": f"user{i:06d}@example.com"},
+        "s3AccountParams": {"s3AccountId": f"acct-{i}", "s3AccessKeyId": f"AKIA{i:012d}"},
+    }
+
+
+def users_body(count: int) -> bytes:
+    return json.dumps({"users": [user_json(i) for i in range(count)]}).encode()
+
+
+def new_users(count: int) -> List[helios.CreateUserParameters]:
+    return [
+        helios.CreateUserParameters(
+            username=f"user{i:06d}", domain="LOCAL", roles=["COHESITY_VIEWER"],
+            description="Imported from the HR export",
+            local_user_params=helios.LocalUserParams(
+                email=f"user{i:06d}@example.com", password="Initial-Passw0rd"
+            ),
+        )
+        for i in range(count)
+    ]
+
+
+def new_users_json(count: int) -> List[Dict[str, Any]]:
+    return [
+        {
+            "username": f"user{i:06d}", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"],
+            "description": "Imported from the HR export",
+            "localUserParams": {"email": f"user{i:06d}@example.com",
+                                "password": "Initial-Passw0rd"},
+        }
+        for i in range(count)
+    ]
+
+
+# -- the benchmarks ---------------------------------------------------------------------
+
+
+def bench_import(repeat: int) -> Result:
+    sdk_wall, sdk_rss = fresh_process(
+        "import cohesity_sdk.helios; cohesity_sdk.helios.UserApi", repeat)
+    floor_wall, floor_rss = fresh_process("import pydantic, urllib3", repeat)
+    bare_wall, bare_rss = fresh_process("pass", repeat)
+    return {
+        "sdk_s": sdk_wall, "sdk_rss_mib": sdk_rss,
+        "floor_s": floor_wall, "floor_rss_mib": floor_rss,
+        "python_s": bare_wall, "python_rss_mib": bare_rss,
+        "ratio": sdk_wall / floor_wall,
+    }
+
+
+def bench_call(repeat: int) -> Result:
+    body = json.dumps(user_json(1)).encode()
+    api = api_answering(body)
+    api.get_user_by_sid("S-1-100-21-4213516873-1001")  # warm: models imported
+    number = 2000
+    sdk = median_time(lambda: api.get_user_by_sid("S-1-100-21-4213516873-1001"), repeat, number)
+    floor = median_time(lambda: json.loads(canned_response(body).data), repeat, number)
+    return {"sdk_us": sdk * 1e6, "floor_us": floor * 1e6, "ratio": sdk / floor}
+
+
+def bench_decode(count: int, repeat: int) -> Result:
+    body = users_body(count)
+    api = api_answering(body)
+    api.get_users()
+    sdk = median_time(api.get_users, repeat)
+    floor = median_time(lambda: json.loads(canned_response(body).data), repeat)
+    return {
+        "users": count, "bytes": len(body),
+        "sdk_ms": sdk * 1e3, "floor_ms": floor * 1e3, "ratio": sdk / floor,
+        "sdk_peak_mib": peak_memory(api.get_users) / 2**20,
+        "floor_peak_mib": peak_memory(lambda: json.loads(canned_response(body).data)) / 2**20,
+    }
+
+
+def bench_encode(count: int, repeat: int) -> Result:
+    models = new_users(count)
+    data = new_users_json(count)
+    api = api_answering(b'{"users": []}', status=201)
+    api.create_users(models)
+    sdk = median_time(lambda: api.create_users(models), repeat)
+    floor = median_time(
+        lambda: json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), repeat)
+    return {"users": count, "sdk_ms": sdk * 1e3, "floor_ms": floor * 1e3, "ratio": sdk / floor}
+
+
+def bench_loopback(seconds: float) -> Result:
+    out: Result = {}
+    with FakeHelios() as fake:
+        with helios.ApiClient(fake.configuration()) as client:
+            api = helios.UserApi(client)
+            sid = (api.get_users(usernames=["admin"]).users or [])[0].sid or ""
+            for threads in (1, 8):
+                deadline = time.perf_counter() + seconds
+
+                def work(deadline: float = deadline) -> int:
+                    calls = 0
+                    while time.perf_counter() < deadline:
+                        api.get_user_by_sid(sid)
+                        calls += 1
+                    return calls
+
+                started = time.perf_counter()
+                with ThreadPoolExecutor(threads) as pool:
+                    done = sum(pool.map(lambda _: work(), range(threads)))
+                out[f"calls_per_s_{threads}_thread"] = done / (time.perf_counter() - started)
+    return out
+
+
+def run(quick: bool) -> Result:
+    repeat = 5 if quick else 15
+    return {
+        "python": sys.version.split()[0],
+        "pydantic": __import__("pydantic").VERSION,
+        "urllib3": urllib3.__version__,
+        "import": bench_import(repeat),
+        "call": bench_call(repeat),
+        "decode_10k": bench_decode(10_000, repeat),
+        "decode_100k": bench_decode(100_000, max(3, repeat // 3)),
+        "encode_10k": bench_encode(10_000, repeat),
+        "encode_100k": bench_encode(100_000, max(3, repeat // 3)),
+        "loopback": bench_loopback(1.0 if quick else 3.0),
+    }
+
+
+def table(r: Result) -> str:
+    imp, call = r["import"], r["call"]
+    d10, d100, e10, e100 = r["decode_10k"], r["decode_100k"], r["encode_10k"], r["encode_100k"]
+    loop = r["loopback"]
+    rows = [
+        ("import cohesity_sdk.helios + UserApi", f"{imp['sdk_s'] * 1e3:.0f} ms, "
+         f"{imp['sdk_rss_mib']:.0f} MiB", f"{imp['floor_s'] * 1e3:.0f} ms, "
+         f"{imp['floor_rss_mib']:.0f} MiB (pydantic, urllib3)", f"{imp['ratio']:.2f}x"),
+        ("get_user_by_sid, per call", f"{call['sdk_us']:.1f} us",
+         f"{call['floor_us']:.1f} us (response + json.loads)", f"{call['ratio']:.2f}x"),
+    ]
+    for d in (d10, d100):
+        rows.append((f"get_users, {d['users']:,} users ({d['bytes'] / 2**20:.1f} MiB)",
+                     f"{d['sdk_ms']:.0f} ms, peak {d['sdk_peak_mib']:.0f} MiB",
+                     f"{d['floor_ms']:.0f} ms, peak {d['floor_peak_mib']:.0f} MiB (json.loads)",
+                     f"{d['ratio']:.2f}x"))
+    for e in (e10, e100):
+        rows.append((f"create_users, {e['users']:,} users", f"{e['sdk_ms']:.0f} ms",
+                     f"{e['floor_ms']:.0f} ms (json.dumps)", f"{e['ratio']:.2f}x"))
+    rows.append(("loopback to FakeHelios, get_user_by_sid",
+                 f"{loop['calls_per_s_1_thread']:.0f} calls/s (1 thread), "
+                 f"{loop['calls_per_s_8_thread']:.0f} calls/s (8 threads)", "", ""))
+    widths = [max(len(row[i]) for row in rows + [("what", "SDK", "floor", "ratio")])
+              for i in range(4)]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(("what", "SDK", "floor", "ratio"), widths))]
+    lines.append("-|-".join("-" * w for w in widths))
+    lines += [" | ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    growth_t = d100["sdk_ms"] / d10["sdk_ms"]
+    growth_m = d100["sdk_peak_mib"] / d10["sdk_peak_mib"]
+    lines.append("")
+    lines.append(f"10k -> 100k users: decode time x{growth_t:.1f}, peak memory x{growth_m:.1f}, "
+                 f"encode time x{e100['sdk_ms'] / e10['sdk_ms']:.1f} (linear is x10)")
+    lines.append(f"Python {r['python']}, pydantic {r['pydantic']}, urllib3 {r['urllib3']}")
+    return "\n".join(lines)
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    print(json.dumps(results, indent=2) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
