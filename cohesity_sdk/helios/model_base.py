@@ -158,10 +158,11 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
     __wire_plan__: ClassVar[Tuple[FieldPlan, ...]] = ()
     __known_names__: ClassVar[Dict[str, FieldPlan]] = {}
     # Worked out once per class for encode_body: the fields a request must check,
-    # the names that may be sent as null, and pydantic's exclude for read-only fields.
+    # and the names pydantic may serialise as they are when set (a read-only field
+    # must be left out; None may be sent as null only where the spec allows it).
     __wire_checks__: ClassVar[Tuple[FieldPlan, ...]] = ()
+    __read_only__: ClassVar[frozenset] = frozenset()  # type: ignore[type-arg]
     __nullable__: ClassVar[frozenset] = frozenset()  # type: ignore[type-arg]
-    __read_only_exclude__: ClassVar[Optional[Dict[str, Any]]] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -181,15 +182,8 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
             if not p.read_only
             and (p.required or p.min_items or p.enum or p.int64 or p.model is not None)
         )
+        cls.__read_only__ = frozenset(p.name for p in plans if p.read_only)
         cls.__nullable__ = frozenset(p.name for p in plans if p.nullable)
-        exclude: Dict[str, Any] = {}
-        for plan in plans:
-            if plan.read_only:
-                exclude[plan.name] = True
-            elif plan.model is not None and plan.model.__read_only_exclude__:
-                inner = plan.model.__read_only_exclude__
-                exclude[plan.name] = {"__all__": inner} if plan.is_list else inner
-        cls.__read_only_exclude__ = exclude or None
 
     # -- attribute access ------------------------------------------------------------
 
@@ -316,8 +310,9 @@ def encode_body(
     """The request body for ``value`` (a model, or a list of them when ``value`` is a list).
 
     The rules are ``to_wire``'s. When nothing in the body needs the field-by-field
-    treatment (no undeclared keys, no ``None`` in a field that may not be null),
-    pydantic serialises it in one pass, which is several times faster for bulk calls.
+    treatment (no undeclared keys, no read-only field set, no ``None`` in a field that
+    may not be null: the usual case for models built by users), pydantic serialises the
+    set fields in one pass, several times faster for bulk calls.
     """
     if isinstance(value, list):
         simple = True
@@ -325,16 +320,10 @@ def encode_body(
             simple = _check_for_wire(item, path + [i]) and simple
         if not simple:
             return dump_json([_to_wire(item, path + [i]) for i, item in enumerate(value)])
-        exclude = model.__read_only_exclude__
-        return _list_adapter(model).dump_json(
-            value, by_alias=True, exclude_unset=True,
-            exclude={"__all__": exclude} if exclude else None,
-        )
+        return _list_adapter(model).dump_json(value, by_alias=True, exclude_unset=True)
     if not _check_for_wire(value, path):
         return dump_json(_to_wire(value, path))
-    return value.model_dump_json(
-        by_alias=True, exclude_unset=True, exclude=model.__read_only_exclude__
-    ).encode("utf-8")
+    return value.model_dump_json(by_alias=True, exclude_unset=True).encode("utf-8")
 
 
 def _check_for_wire(model: ApiModel, path: Path) -> bool:
@@ -342,8 +331,9 @@ def _check_for_wire(model: ApiModel, path: Path) -> bool:
     simple = not model.__pydantic_extra__
     values = model.__dict__
     nullable = model.__nullable__
+    read_only = model.__read_only__
     for name in model.__pydantic_fields_set__:
-        if values.get(name) is None and name not in nullable:
+        if name in read_only or (values.get(name) is None and name not in nullable):
             simple = False
     for plan in model.__wire_checks__:
         value = values.get(plan.name)
