@@ -352,7 +352,10 @@ def _encode_body(op: Operation, param: Param, value: Any) -> bytes:
                 )
             if len(value) < param.min_items:
                 raise ApiValueError(f"{param.name} must have at least {param.min_items} item(s)")
-            items = [_as_model(model, item, f"{param.name}[{i}]") for i, item in enumerate(value)]
+            items = list(value)
+            for i, item in enumerate(items):
+                if type(item) is not model:  # dicts (and anything else) are checked here
+                    items[i] = _as_model(model, item, f"{param.name}[{i}]")
             return encode_body(model, items, [param.name])
         return encode_body(model, _as_model(model, value, param.name), [param.name])
     except (ApiTypeError, ApiValueError) as exc:
