@@ -30,7 +30,12 @@ from typing import (
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from cohesity_sdk.helios.exceptions import ApiAttributeError, ApiTypeError, ApiValueError
+from cohesity_sdk.helios.exceptions import (
+    ApiAttributeError,
+    ApiTypeError,
+    ApiValueError,
+    render_path,
+)
 from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
 
 if TYPE_CHECKING:
@@ -131,16 +136,10 @@ def _unknown_name(cls: Type["ApiModel"], key: str, path: Path) -> ApiTypeError:
     names = [p.name for p in cls.__wire_plan__] + [p.alias for p in cls.__wire_plan__]
     hint = difflib.get_close_matches(key, names, 1)
     did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
-    where = f" at {_render(path)}" if path else ""
+    where = f" at {render_path(path)}" if path else ""
     return ApiTypeError(
         f"{cls.__name__}() got an unexpected keyword argument {key!r}{where}{did_you_mean}"
     )
-
-
-def _render(path: Path) -> str:
-    from cohesity_sdk.helios.exceptions import render_path
-
-    return render_path(path)
 
 
 class ApiModel(BaseModel, metaclass=_StrictConstruction):

@@ -8,8 +8,6 @@ cheap; they are imported on the first call that needs them.
 
 from __future__ import annotations
 
-import importlib
-import re
 from typing import TYPE_CHECKING, Optional, Tuple, Type
 
 if TYPE_CHECKING:
@@ -30,17 +28,11 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 
-def model_module(class_name: str) -> str:
-    """``CreatedUserAPIKey`` -> ``created_user_api_key``: where a model lives."""
-    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", class_name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return name.replace("-", "_").lower()
-
-
 def load_model(class_name: str) -> Type[ApiModel]:
-    """Import a model class by name."""
-    module = importlib.import_module(f"cohesity_sdk.helios.models.{model_module(class_name)}")
-    return getattr(module, class_name)  # type: ignore[no-any-return]
+    """Import a model class by name (through the generated name -> module map)."""
+    from cohesity_sdk.helios import models
+
+    return getattr(models, class_name)  # type: ignore[no-any-return]
 
 
 class Param:
@@ -80,7 +72,7 @@ class Operation:
     """One API operation; ``params`` are in the Python signature's order."""
 
     __slots__ = ("id", "method", "path", "params", "response_name",
-                 "_response_model", "_body_model", "has_body", "header_names")
+                 "_response_model", "_body_model", "header_names")
 
     def __init__(
         self,
@@ -98,7 +90,6 @@ class Operation:
         self.response_name = response
         self._response_model: Optional[Type[ApiModel]] = None
         self._body_model: Optional[Type[ApiModel]] = None
-        self.has_body = any(p.location == BODY for p in params)
         self.header_names = frozenset(p.wire_name for p in params if p.location == HEADER)
 
     @property
