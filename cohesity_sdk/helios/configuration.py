@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
 
 from cohesity_sdk.helios.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from urllib3.util.retry import Retry
 
 #: The public Helios endpoint; an on-prem cluster is ``https://<cluster>/v2``.
 DEFAULT_HOST = "https://helios.cohesity.com/v2"
@@ -43,7 +46,7 @@ class Configuration:
         proxy_headers: Optional[Mapping[str, str]] = None,
         connection_pool_maxsize: int = 10,
         timeout: Timeout = (10.0, 120.0),
-        retries: Any = 3,
+        retries: Union[int, "Retry", None] = 3,
         trust_env: bool = False,
     ) -> None:
         self.host = host if host is not None else DEFAULT_HOST
