@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import cohesity_sdk.helios
+from cohesity_sdk.helios.testing import FakeHelios
 
 API_KEY = "test-api-key-0123456789"
 
@@ -155,6 +156,13 @@ def api_client(
 @pytest.fixture
 def api(api_client: cohesity_sdk.helios.ApiClient) -> cohesity_sdk.helios.UserApi:
     return cohesity_sdk.helios.UserApi(api_client)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeHelios]:
+    """A fresh FakeHelios per test: every test starts from the seeded admin only."""
+    with FakeHelios() as running:
+        yield running
 
 
 def split_target(target: str) -> Tuple[str, Optional[str]]:

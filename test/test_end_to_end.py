@@ -47,13 +47,6 @@ PAST_ISO = "2001-01-01T00:00:00Z"
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeHelios]:
-    # A fresh fake per test: every workflow starts from the seeded admin only.
-    with FakeHelios() as running:
-        yield running
-
-
-@pytest.fixture
 def api(fake: FakeHelios) -> Iterator[h.UserApi]:
     # retries=0: an error status must reach the test as the fake answered it.
     with h.ApiClient(fake.configuration(retries=0)) as client:

@@ -43,12 +43,6 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeHelios]:
-    with FakeHelios() as running:
-        yield running
-
-
-@pytest.fixture
 def api(fake: FakeHelios) -> Iterator[h.UserApi]:
     # No retries: each injected fault must reach the test as it happened.
     with h.ApiClient(fake.configuration(retries=0)) as client:

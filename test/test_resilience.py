@@ -29,12 +29,6 @@ from cohesity_sdk.helios.testing import FakeHelios
 FAST = dict(backoff_base=0.01, backoff_cap=0.05, retry_after_cap=0.05)
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeHelios]:
-    with FakeHelios() as running:
-        yield running
-
-
 def user_api(fake: FakeHelios, **settings: Any) -> helios.UserApi:
     settings.setdefault("retries", RetryPolicy(3, **FAST))
     return helios.UserApi(helios.ApiClient(fake.configuration(**settings)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.models.error import Error
@@ -160,11 +161,7 @@ class ApiException(OpenApiException):
 
 def _path_of(url: Optional[str]) -> Optional[str]:
     # Name the path only: the host is the user's, and the query may hold filters.
-    if not url:
-        return None
-    start = url.find("/", url.find("//") + 2) if "//" in url else 0
-    end = url.find("?", start)
-    return url[start:] if end < 0 else url[start:end]
+    return urlsplit(url).path if url else None
 
 
 class BadRequestException(ApiException):
