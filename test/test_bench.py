@@ -31,7 +31,8 @@ def test_the_in_process_figures_come_from_real_calls(bench: ModuleType) -> None:
     results = {
         "python": "x", "pydantic": "x", "urllib3": "x",
         "import": bench.bench_import(1),
-        "call": bench.bench_call(1),
+        # Taken the way the script takes it: in a process of its own.
+        "call": bench.in_child("call", 1),
         "decode_10k": bench.bench_decode(50, 1),
         "decode_100k": bench.bench_decode(500, 1),
         "encode_10k": bench.bench_encode(50, 1),

@@ -657,13 +657,26 @@ def test_encoded_body_drops_undeclared_keys_and_non_nullable_nulls(schema: str) 
         assert value is not None or props(schema)[name].get("nullable"), name
 
 
-def test_encoded_body_checks_nested_items_on_the_fast_path() -> None:
+def test_encoded_body_checks_every_item_of_a_long_list() -> None:
+    # Long enough to be checked and serialised in several chunks.
     from cohesity_sdk.helios.model_base import encode_body
 
-    users = [CreateUserParameters(username=f"u{i}", domain="LOCAL") for i in range(3)]
-    users.append(CreateUserParameters(username="late"))
-    with pytest.raises(ApiValueError, match=r"body\[3\]\.domain: is required"):
+    users = [CreateUserParameters(username=f"u{i}", domain="LOCAL") for i in range(1500)]
+    users[1234] = CreateUserParameters(username="late")
+    with pytest.raises(ApiValueError, match=r"^body\[1234\]\.domain: is required"):
         encode_body(CreateUserParameters, users, ["body"])
+
+
+def test_encoded_long_list_is_byte_for_byte_to_wire() -> None:
+    from cohesity_sdk.helios.model_base import dump_json, encode_body
+
+    users = [CreateUserParameters(username=f"u{i}", domain="LOCAL", roles=["r"],
+                                  local_user_params=LocalUserParams(email=f"{i}@x"))
+             for i in range(1500)]
+    expected = dump_json([user.to_wire() for user in users])
+    assert encode_body(CreateUserParameters, users, ["body"]) == expected
+    assert len(json.loads(expected)) == 1500
+    assert encode_body(CreateUserParameters, [], ["body"]) == b"[]"
 
 
 @pytest.mark.parametrize("schema", sorted(SCHEMAS))
@@ -684,11 +697,11 @@ def test_a_nullable_field_set_to_none_in_a_bulk_body_is_sent_as_null() -> None:
     from cohesity_sdk.helios.model_base import encode_body
 
     users = [CreateUserParameters(username=f"u{i}", domain="LOCAL", description=f"d{i}")
-             for i in range(50)]
-    users[37].description = None
+             for i in range(1500)]
+    users[1037].description = None
     sent = json.loads(encode_body(CreateUserParameters, users, ["body"]))
-    assert sent[37] == {"username": "u37", "domain": "LOCAL", "description": None}
-    assert all(item["description"] == f"d{i}" for i, item in enumerate(sent) if i != 37)
+    assert sent[1037] == {"username": "u1037", "domain": "LOCAL", "description": None}
+    assert all(item["description"] == f"d{i}" for i, item in enumerate(sent) if i != 1037)
 
 
 # Text that looks like JSON keys, escapes and quotes, to put in every string field.

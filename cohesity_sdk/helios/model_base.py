@@ -325,20 +325,35 @@ def encode_body(
     field-by-field path, which names the field at fault.
     """
     items = value if isinstance(value, list) else [value]
-    expected = _count_fields_set(model, items)
-    if expected is not None:
-        if isinstance(value, list):
-            body = _list_adapter(model).dump_json(value, by_alias=True, exclude_none=True)
-        else:
-            body = value.model_dump_json(by_alias=True, exclude_none=True).encode("utf-8")
-        # exclude_none leaves out a field set to None that is nullable, which must be sent
-        # as null. Every field set and not None gives one key, so such a field shows as a
-        # key short of the count.
-        if _count_keys(body) == expected:
-            return body
+    parts = []
+    # A chunk at a time, so that its models are checked and serialised while they are
+    # still in the CPU cache.
+    for start in range(0, len(items), _CHUNK):
+        part = _one_pass(model, items[start:start + _CHUNK])
+        if part is None:
+            break
+        parts.append(part[1:-1])
+    else:
+        joined = b",".join(parts)
+        return b"[" + joined + b"]" if isinstance(value, list) else joined
     if isinstance(value, list):
         return dump_json([_to_wire(item, path + [i]) for i, item in enumerate(value)])
     return dump_json(_to_wire(value, path))
+
+
+_CHUNK = 512
+
+
+def _one_pass(model: Type[ApiModel], items: List[ApiModel]) -> Optional[bytes]:
+    """``items`` as a JSON array by pydantic, or None when that is not their wire form."""
+    expected = _count_fields_set(model, items)
+    if expected is None:
+        return None
+    body = _list_adapter(model).dump_json(items, by_alias=True, exclude_none=True)
+    # exclude_none leaves out a field set to None that is nullable, which must be sent
+    # as null. Every field set and not None gives one key, so such a field shows as a
+    # key short of the count.
+    return body if _count_keys(body) == expected else None
 
 
 _dict_of = operator.attrgetter("__dict__")
