@@ -275,11 +275,18 @@ def test_the_per_call_timeout_wins_and_retries_stay_within_budget(silent_server:
     assert time.monotonic() - started < 4
 
 
-@pytest.mark.parametrize("bad", [0, -1, "5", (1, 2, 3), True])
+@pytest.mark.parametrize("bad", [0, -1, "5", (1, 2, 3), True, (True, 5), (5, 0), (None, -1),
+                                 [5, 5], ()])
 def test_a_bad_timeout_is_refused(fake: FakeHelios, bad: Any) -> None:
     with pytest.raises(helios.ApiValueError, match="timeout"):
         user_api(fake).get_users(_request_timeout=bad)
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("good", [None, 5, 2.5, (1, 30), (None, 30), (1, None), (None, None)])
+def test_a_timeout_is_a_number_or_a_pair(fake: FakeHelios, good: Any) -> None:
+    assert user_api(fake).get_users(_request_timeout=good) is not None
+    assert len(fake.requests) == 1
 
 
 # -- errors ------------------------------------------------------------------------

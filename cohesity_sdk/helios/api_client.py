@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import platform
+import re
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -239,11 +240,13 @@ class ApiClient:
         data: Optional[ApiModel] = None
         model = op.response_model
         if model is not None and status != 204:
-            from pydantic import ValidationError
-
             try:
                 data = _decode(model, raw)
-            except ValidationError as exc:
+            except ValueError as exc:  # pydantic's ValidationError is one
+                from pydantic import ValidationError
+
+                if not isinstance(exc, ValidationError):
+                    raise
                 raise ResponseDecodeException(
                     status, response.reason, raw, None, response.headers,
                     operation=op.id, method=method, url=url, cause=_describe_errors(exc),
@@ -402,10 +405,14 @@ def _error_model(raw: bytes) -> Optional[Error]:
         return None
 
 
+_LINE_BREAK_OR_NUL = re.compile("[\r\n\0]")
+_NOT_IN_A_NAME = re.compile("[\r\n\0:]")
+
+
 def _check_header(name: str, value: Any, what: str) -> None:
     if not isinstance(value, str):
         raise ApiTypeError(f"{what}: header {name!r} must be str, got {type(value).__name__}")
-    if any(c in value for c in "\r\n\0") or any(c in name for c in "\r\n\0:"):
+    if _LINE_BREAK_OR_NUL.search(value) or _NOT_IN_A_NAME.search(name):
         # Never echo the value: it may be the API key.
         raise ApiValueError(f"{what}: header {name!r} contains a line break or NUL")
     try:

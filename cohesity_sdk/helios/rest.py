@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import ssl
@@ -30,15 +31,24 @@ logger = logging.getLogger("cohesity_sdk.helios")
 
 def make_timeout(value: Timeout) -> urllib3.Timeout:
     """A number is both the connect and the read timeout; a pair is ``(connect, read)``."""
-    if value is None:
-        return urllib3.Timeout(connect=None, read=None)
-    if isinstance(value, tuple) and len(value) == 2:
-        return urllib3.Timeout(connect=value[0], read=value[1])
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-        return urllib3.Timeout(connect=value, read=value)
-    raise ApiValueError(
-        f"a timeout is a positive number of seconds or a (connect, read) pair, got {value!r}"
+    pair = value if isinstance(value, tuple) else (value, value)
+    if len(pair) != 2 or not all(map(_is_seconds, pair)):
+        raise ApiValueError(
+            f"a timeout is a positive number of seconds or a (connect, read) pair, got {value!r}"
+        )
+    return _timeout(*pair)
+
+
+def _is_seconds(part: Any) -> bool:
+    return part is None or (
+        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _timeout(connect: Optional[float], read: Optional[float]) -> urllib3.Timeout:
+    # One object per distinct timeout: urllib3 copies it before each use.
+    return urllib3.Timeout(connect=connect, read=read)
 
 
 def env_proxy(url: str) -> Optional[str]:
