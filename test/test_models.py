@@ -708,8 +708,22 @@ def test_a_nullable_field_set_to_none_in_a_bulk_body_is_sent_as_null() -> None:
 AWKWARD_TEXT = ['a":b', '\\', '\\":', '"', '{"k":"v"}', "null", 'x\\"', "é\u2028"]
 
 
-def random_request(schema: str, rng: "random.Random", depth: int = 0) -> Dict[str, Any]:
-    """Some of the writable properties of ``schema``: absent, null, or a value."""
+def rule_breaker(prop: Dict[str, Any]) -> Any:
+    """A value the spec refuses in a request for ``prop``, or None when there is none."""
+    if "enum" in prop:
+        return "NotAValue"
+    if prop.get("format") == "int64":
+        return 2**63
+    if prop.get("type") == "array" and prop.get("items", {}).get("format") == "int64":
+        return [1, -(2**63) - 1]
+    if prop.get("minItems"):
+        return []
+    return None
+
+
+def random_request(schema: str, rng: random.Random, depth: int = 0) -> Dict[str, Any]:
+    """Some of the writable properties of ``schema``: absent, null, a value, now and then
+    a value the spec refuses."""
     data: Dict[str, Any] = {}
     for i, (name, prop) in enumerate(props(schema).items()):
         if prop.get("readOnly"):
@@ -719,6 +733,9 @@ def random_request(schema: str, rng: "random.Random", depth: int = 0) -> Dict[st
             continue
         if roll < 0.45 and name not in required(schema):
             data[name] = None
+            continue
+        if roll > 0.97 and rule_breaker(prop) is not None:
+            data[name] = rule_breaker(prop)
             continue
         ref = ref_of(prop)
         if ref and depth < 3:
