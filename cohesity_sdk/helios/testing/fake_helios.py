@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
@@ -234,19 +234,13 @@ class FakeHelios:
             answer: Optional[Answer] = _error(unmatched)
         else:
             assert route is not None
-            answer = self._answer(route, params, parts.query, headers, body, body_error)
+            answer = self._answer(route, lambda: self._perform(
+                route, params, parts.query, headers, body, body_error))
         self._log.answered(ticket, answer.status if answer else NO_ANSWER)
         return answer
 
-    def _answer(
-        self,
-        route: Route,
-        params: Dict[str, str],
-        raw_query: str,
-        headers: Mapping[str, str],
-        body: Any,
-        body_error: Optional[ApiError],
-    ) -> Optional[Answer]:
+    def _answer(self, route: Route, perform: Callable[[], Answer]) -> Optional[Answer]:
+        """``perform``'s answer, or what the faults set for this operation make of it."""
         faults: Faults = self._faults.take(route.operation_id)
         if faults.delay:
             self._stopping.wait(faults.delay)
@@ -260,7 +254,7 @@ class FakeHelios:
             answer = Answer(failure.status, failure.body, extra)
         else:
             try:
-                answer = self._perform(route, params, raw_query, headers, body, body_error)
+                answer = perform()
             except ApiError as exc:
                 answer = _error(exc)
             except Exception as exc:  # a bug in the fake: say so instead of hanging up
