@@ -1054,22 +1054,26 @@ def test_configuration_constructor_routing_defaults(server: RecordingServer) -> 
     ]
 
 
-def test_line_break_in_configured_region_is_refused_before_sending(
+def test_line_break_in_configured_region_is_refused_when_set(
     configuration: h.Configuration, api: h.UserApi, server: RecordingServer
 ) -> None:
-    # The default is a header value like the argument: the same check must apply.
-    configuration.region_id = "us-east-1\r\nX-Injected: 1"
+    # The default is a header value like the argument: the same check applies, when it
+    # is set rather than on every call.
     with pytest.raises(h.ApiValueError, match="region"):
-        api.get_users()
-    assert server.requests == []
+        configuration.region_id = "us-east-1\r\nX-Injected: 1"
+    assert configuration.region_id is None
+    api.get_users()
+    assert "regionId" not in server.last.headers
 
 
-def test_configured_access_cluster_id_of_wrong_type_is_refused(
-    configuration: h.Configuration, api: h.UserApi, server: RecordingServer
+def test_configured_access_cluster_id_of_wrong_type_is_refused_when_set(
+    configuration: h.Configuration, server: RecordingServer
 ) -> None:
-    configuration.access_cluster_id = "5"  # type: ignore[assignment]
     with pytest.raises(h.ApiTypeError, match="access_cluster_id"):
-        api.get_users()
+        configuration.access_cluster_id = "5"  # type: ignore[assignment]
+    with pytest.raises(h.ApiValueError, match="access_cluster_id"):
+        h.Configuration(access_cluster_id=2**63)
+    assert configuration.access_cluster_id is None
     assert server.requests == []
 
 

@@ -67,17 +67,38 @@ def test_user_api_has_every_operation_and_its_variants() -> None:
 def test_method_signatures_follow_the_documented_order() -> None:
     import inspect
 
+    from cohesity_sdk.helios.options import CallOptions
+
+    assert list(CallOptions.__annotations__) == [
+        "_request_timeout", "_deadline", "_retries", "_headers", "_request_auth",
+        "_content_type",
+    ]
     for item in SPEC["paths"].values():
         for op in item.values():
-            method = getattr(cohesity_sdk.helios.UserApi, op["operationId"])
-            params = list(inspect.signature(method).parameters)
-            positional = params[1:1 + len(op["x-python-signature"])]
-            assert positional == op["x-python-signature"], op["operationId"]
-            assert params[1 + len(positional):] == [
-                "_request_timeout", "_headers", "_request_auth", "_content_type"
-            ]
-            variant = getattr(cohesity_sdk.helios.UserApi, op["operationId"] + "_with_http_info")
-            assert list(inspect.signature(variant).parameters) == params
+            name = op["operationId"]
+            method = getattr(cohesity_sdk.helios.UserApi, name)
+            signature = inspect.signature(method)
+            params = list(signature.parameters.values())
+            positional = [p.name for p in params[1:1 + len(op["x-python-signature"])]]
+            assert positional == op["x-python-signature"], name
+            # Then only the per-call options, typed by CallOptions.
+            rest = params[1 + len(positional):]
+            assert [(p.name, p.kind, p.annotation) for p in rest] == [
+                ("options", inspect.Parameter.VAR_KEYWORD, "Unpack[CallOptions]")
+            ], name
+            success = next(code for code in op["responses"] if code.startswith("2"))
+            content = op["responses"][success].get("content")
+            model = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1] \
+                if content else "None"
+            assert signature.return_annotation == model
+            # The variants: the same parameters, their own result type and docstring.
+            for suffix, returns in (("_with_http_info", f"ApiResponse[{model}]"),
+                                    ("_without_preload_content", "BaseHTTPResponse")):
+                variant = getattr(cohesity_sdk.helios.UserApi, name + suffix)
+                assert variant.__name__ == name + suffix
+                assert list(inspect.signature(variant).parameters.values()) == params
+                assert inspect.signature(variant).return_annotation == returns
+                assert f"Like ``{name}``" in (variant.__doc__ or "")
 
 
 def test_package_is_typed() -> None:

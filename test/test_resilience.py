@@ -112,13 +112,13 @@ def test_retries_zero_turns_them_off(fake: FakeHelios) -> None:
     assert calls_of(fake, "get_users") == 1
 
 
-def test_a_urllib3_retry_is_used_as_given(fake: FakeHelios) -> None:
-    api = user_api(fake, retries=urllib3.Retry(total=1, status_forcelist=[500],
-                                               raise_on_status=False))
-    fake.fail_next("get_users", status=500, times=5)
-    with pytest.raises(helios.ServiceException):
-        api.get_users()
-    assert calls_of(fake, "get_users") == 2
+def test_a_urllib3_retry_is_refused_with_the_way_to_say_it(fake: FakeHelios) -> None:
+    # urllib3 only connects; the SDK owns every retry decision.
+    with pytest.raises(helios.ApiValueError, match=r"RetryPolicy\(3"):
+        user_api(fake, retries=urllib3.Retry(total=1))
+    with pytest.raises(helios.ApiValueError, match="_retries"):
+        user_api(fake).get_users(_retries=urllib3.Retry(total=1))  # type: ignore[typeddict-item]
+    assert fake.requests == []
 
 
 def test_a_bad_retries_setting_is_refused(fake: FakeHelios) -> None:
@@ -136,33 +136,29 @@ def test_retry_after_is_honoured_up_to_its_cap(fake: FakeHelios) -> None:
     assert 0.4 <= waited < 10  # waited for Retry-After, but only as long as the cap
 
 
-def response_with(headers: Dict[str, str]) -> urllib3.HTTPResponse:
-    return urllib3.HTTPResponse(body=b"", headers=headers, status=503)
-
-
 def test_retry_after_in_seconds_and_as_an_http_date() -> None:
     policy = RetryPolicy(retry_after_cap=60)
-    assert policy.get_retry_after(response_with({"Retry-After": "7"})) == 7
-    assert policy.get_retry_after(response_with({"Retry-After": "7200"})) == 60
+    assert policy.retry_after({"Retry-After": "7"}) == 7
+    assert policy.retry_after({"Retry-After": "7200"}) == 60
     in_20s = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 20))
-    wait = policy.get_retry_after(response_with({"Retry-After": in_20s}))
+    wait = policy.retry_after({"Retry-After": in_20s})
     assert wait is not None and 15 <= wait <= 21
-    assert policy.get_retry_after(response_with({"Retry-After": "soon"})) is None
-    assert policy.get_retry_after(response_with({})) is None
+    assert policy.retry_after({"Retry-After": "soon"}) is None
+    assert policy.retry_after({"Retry-After": "-5"}) == 0
+    assert policy.retry_after({}) is None
+    assert policy.retry_after(None) is None
+    # What the server asked for is the wait, capped.
+    assert policy.delay(1, {"Retry-After": "7"}) == 7
 
 
 def test_backoff_is_exponential_with_jitter_and_capped() -> None:
     policy = RetryPolicy(10, backoff_base=1.0, backoff_cap=5.0)
-    waits: List[float] = []
-    failure = urllib3.exceptions.ConnectTimeoutError()
-    for _ in range(6):
-        policy = policy.increment("GET", "/v2/users", error=failure)
-        waits.append(policy.get_backoff_time())
     ceilings = [1, 2, 4, 5, 5, 5]
-    assert all(0 <= w <= c for w, c in zip(waits, ceilings))
-    samples = {RetryPolicy(backoff_base=1.0, history=policy.history).get_backoff_time()
-               for _ in range(20)}
-    assert len(samples) > 1  # jittered, not a fixed schedule
+    for attempt, ceiling in enumerate(ceilings, start=1):
+        waits = [policy.delay(attempt) for _ in range(50)]
+        assert all(0 <= w <= ceiling for w in waits)
+        assert max(waits) > ceiling / 2  # reaches up towards its ceiling...
+        assert len(set(waits)) > 1  # ...jittered, not a fixed schedule
 
 
 def test_a_dropped_get_is_retried(fake: FakeHelios) -> None:

@@ -470,6 +470,33 @@ def api_context(operations: List[OperationDef]) -> Dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Variant:
+    """One of the three methods made for each operation."""
+
+    suffix: str
+    call: str  # the BaseApi method it hands the operation to
+    result: str  # its return type, "{}" standing for the response model
+    description: str  # what it returns, for its docstring
+
+    def returns(self, response: str) -> str:
+        return self.result.format(response)
+
+    def describe(self, response: str) -> str:
+        return self.description.format(response)
+
+
+VARIANTS = (
+    Variant("", "_call", "{}", "{}"),
+    Variant("_with_http_info", "_call_with_http_info", "ApiResponse[{}]",
+            "an ``ApiResponse[{}]``: ``data`` (the result) with ``status_code``, "
+            "``headers`` and ``raw_data`` (the body's bytes)"),
+    Variant("_without_preload_content", "_call_without_preload_content", "BaseHTTPResponse",
+            "urllib3's response, unread and undecoded, whatever its status (the request "
+            "is checked, retried and authenticated all the same)"),
+)
+
+
 def render() -> Dict[Path, str]:
     """Every generated file, by path, as the spec gives it."""
     _, models, operations = load()
@@ -491,6 +518,7 @@ def render() -> Dict[Path, str]:
     env.globals["call_args"] = call_args
     env.globals["assign_call"] = assign_call
     context = {"mark": GENERATED_MARK, "models": models, "operations": operations,
+               "variants": VARIANTS,
                **api_context(operations)}
     out: Dict[Path, str] = {}
     for model in models:

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.api.user_api import UserApi as UserApi
     from cohesity_sdk.helios.api_client import ApiClient as ApiClient
     from cohesity_sdk.helios.api_response import ApiResponse as ApiResponse
+    from cohesity_sdk.helios.auth import (
+        ApiKeyAuth as ApiKeyAuth,
+        Auth as Auth,
+        NoAuth as NoAuth,
+        SessionAuth as SessionAuth,
+    )
     from cohesity_sdk.helios.configuration import Configuration as Configuration
     from cohesity_sdk.helios.exceptions import (
         ApiAttributeError as ApiAttributeError,
@@ -36,12 +42,14 @@ if TYPE_CHECKING:
         ForbiddenException as ForbiddenException,
         NotFoundException as NotFoundException,
         OpenApiException as OpenApiException,
+        RateLimitException as RateLimitException,
         ResponseDecodeException as ResponseDecodeException,
         ServiceException as ServiceException,
         UnauthorizedException as UnauthorizedException,
         UnprocessableEntityException as UnprocessableEntityException,
     )
     from cohesity_sdk.helios.models import *  # noqa: F403
+    from cohesity_sdk.helios.options import CallOptions as CallOptions
     from cohesity_sdk.helios.retry import RetryPolicy as RetryPolicy
     from cohesity_sdk.helios.timestamps import (
         from_epoch_msecs as from_epoch_msecs,
@@ -55,6 +63,11 @@ _RUNTIME = {
     "ApiResponse": "api_response",
     "Configuration": "configuration",
     "RetryPolicy": "retry",
+    "CallOptions": "options",
+    "Auth": "auth",
+    "ApiKeyAuth": "auth",
+    "SessionAuth": "auth",
+    "NoAuth": "auth",
     "from_epoch_msecs": "timestamps",
     "to_epoch_msecs": "timestamps",
     "to_iso8601": "timestamps",
@@ -65,7 +78,7 @@ _RUNTIME = {
             "ApiAttributeError", "ApiConnectionError", "ApiTimeoutError", "ApiException",
             "BadRequestException", "UnauthorizedException", "ForbiddenException",
             "NotFoundException", "ConflictException", "UnprocessableEntityException",
-            "ServiceException", "ResponseDecodeException",
+            "ServiceException", "ResponseDecodeException", "RateLimitException",
         )
     },
 }

@@ -1,14 +1,18 @@
-"""Settings shared by every call an ``ApiClient`` makes."""
+"""Settings shared by every call an ``ApiClient`` makes, checked when they are set."""
 
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Union
+from urllib.parse import urlsplit
 
-from cohesity_sdk.helios.exceptions import ApiValueError
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
+from cohesity_sdk.helios.options import Timeout, check_deadline, check_timeout
+from cohesity_sdk.helios.retry import RetryPolicy, as_policy
 
 if TYPE_CHECKING:
-    from urllib3.util.retry import Retry
+    from cohesity_sdk.helios.auth import Auth
 
 #: The public Helios endpoint; an on-prem cluster is ``https://<cluster>/v2``.
 DEFAULT_HOST = "https://helios.cohesity.com/v2"
@@ -17,17 +21,29 @@ DEFAULT_HOST = "https://helios.cohesity.com/v2"
 API_KEY_SCHEME = "APIKeyHeader"
 API_KEY_HEADER = "apiKey"
 
-Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
+__all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "DEFAULT_HOST", "Configuration", "Timeout"]
 
 
 class Configuration:
     """Where to send calls, how to authenticate, and how to connect.
 
-    ``api_key["APIKeyHeader"]`` is sent as the ``apiKey`` header, preceded by
-    ``api_key_prefix["APIKeyHeader"]`` and a space when a prefix is set.
+    Authentication, the first that is set of:
+
+    - ``auth``: any ``Auth`` object (see ``cohesity_sdk.helios.auth``);
+    - ``username`` and ``password`` (with ``domain``, default ``LOCAL``, and an optional
+      ``otp_type``/``otp_code``): a session, opened by logging in on first use;
+    - ``api_key["APIKeyHeader"]``: sent as the ``apiKey`` header, preceded by
+      ``api_key_prefix["APIKeyHeader"]`` and a space when a prefix is set.
+
     ``access_cluster_id`` and ``region_id`` are defaults for the routing headers of
     every call that takes them; a value passed to a call wins.
+
+    Every setting is checked when it is set, here or later by assignment, so that a
+    mistake is reported where it is made and not as a failed call.
     """
+
+    # Values worked out from settings (base URL, retry policy), dropped when those change.
+    _derived: Dict[str, Any]
 
     def __init__(
         self,
@@ -35,6 +51,12 @@ class Configuration:
         api_key: Optional[Mapping[str, str]] = None,
         api_key_prefix: Optional[Mapping[str, str]] = None,
         *,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        domain: str = "LOCAL",
+        otp_type: Optional[str] = None,
+        otp_code: Optional[str] = None,
+        auth: Optional[Auth] = None,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         verify_ssl: bool = True,
@@ -46,12 +68,22 @@ class Configuration:
         proxy_headers: Optional[Mapping[str, str]] = None,
         connection_pool_maxsize: int = 10,
         timeout: Timeout = (10.0, 120.0),
-        retries: Union[int, "Retry", None] = 3,
+        deadline: Optional[float] = None,
+        retries: Union[int, RetryPolicy, None] = 3,
         trust_env: bool = False,
     ) -> None:
         self.host = host if host is not None else DEFAULT_HOST
         self.api_key: Dict[str, str] = dict(api_key or {})
         self.api_key_prefix: Dict[str, str] = dict(api_key_prefix or {})
+        #: Session login: the user, its password and domain, and a one-time code if the
+        #: user has one (a code works once: a later re-login with it will be refused).
+        self.username = username
+        self.password = password
+        self.domain = domain
+        self.otp_type = otp_type
+        self.otp_code = otp_code
+        #: Your own ``Auth``; when set, it is used instead of the key or the login.
+        self.auth = auth
         self.access_cluster_id = access_cluster_id
         self.region_id = region_id
         #: Verify the server's TLS certificate. Turn off only for a lab cluster.
@@ -66,13 +98,30 @@ class Configuration:
         self.proxy = proxy
         self.proxy_headers = dict(proxy_headers) if proxy_headers else None
         self.connection_pool_maxsize = connection_pool_maxsize
-        #: Seconds to wait: one number for both, or ``(connect, read)``; ``None`` waits forever.
+        #: Seconds to wait for one try: one number for connecting and each read, or
+        #: ``(connect, read)``; ``None`` waits forever.
         self.timeout = timeout
-        #: Retries of a failed call: an int (see ``retry.RetryPolicy``), a ``urllib3.Retry``,
-        #: or 0 for none. Calls are only repeated when that cannot act twice.
+        #: Seconds for a whole call, retries and their waits included; ``None``: no limit.
+        self.deadline = deadline
+        #: Retries of a failed call: an int or a ``RetryPolicy``; 0 (or None) for none.
+        #: Calls are only repeated when that cannot act twice.
         self.retries = retries
         #: Take the proxy from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` when ``proxy`` is unset.
         self.trust_env = trust_env
+        if username is not None and auth is not None:
+            raise ApiValueError("Configuration: give either username/password or auth, not both")
+
+    # -- checks, on every assignment -------------------------------------------------
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = _CHECKS.get(name)
+        if check is not None:
+            value = check(value)
+        object.__setattr__(self, name, value)
+        if name in ("host", "retries"):
+            object.__setattr__(self, "_derived", {})
+
+    # -- what the engine reads --------------------------------------------------------
 
     def auth_header_value(self) -> Optional[str]:
         """The ``apiKey`` header value, or ``None`` when no key is configured."""
@@ -83,32 +132,181 @@ class Configuration:
         return f"{prefix} {key}" if prefix else key
 
     def base_url(self) -> str:
-        """``host`` without a trailing slash, checked to be an absolute URL."""
-        host = self.host.rstrip("/")
-        if not host.startswith(("http://", "https://")):
-            raise ApiValueError(
-                f"Configuration.host must be an absolute http(s) URL such as "
-                f"{DEFAULT_HOST!r}, got {self.host!r}"
-            )
-        return host
+        """``host`` without a trailing slash."""
+        url = self._derived.get("base_url")
+        if url is None:
+            url = self._derived["base_url"] = self.host.rstrip("/")
+        return url
+
+    def retry_policy(self) -> RetryPolicy:
+        """``retries`` as a ``RetryPolicy``."""
+        policy = self._derived.get("retry_policy")
+        if policy is None:
+            policy = self._derived["retry_policy"] = as_policy(self.retries or 0)
+        return policy
+
+    def make_auth(self) -> Auth:
+        """A new ``Auth`` for a client: ``auth``, else a session when ``username`` is
+        set, else the API key."""
+        from cohesity_sdk.helios.auth import ApiKeyAuth, SessionAuth
+
+        if self.auth is not None:
+            return self.auth
+        if self.username is not None:
+            if self.password is None:
+                raise ApiValueError("Configuration: username is set but password is not")
+            return SessionAuth(self.username, self.password, self.domain,
+                               otp_type=self.otp_type, otp_code=self.otp_code)
+        return ApiKeyAuth()
 
     def copy(self) -> "Configuration":
-        """An independent copy, for a client that needs different settings."""
-        return copy.deepcopy(self)
+        """An independent copy, for a client that needs different settings (an ``auth``
+        object is shared, not copied)."""
+        other = copy.copy(self)
+        object.__setattr__(other, "api_key", dict(self.api_key))
+        object.__setattr__(other, "api_key_prefix", dict(self.api_key_prefix))
+        if self.proxy_headers is not None:
+            object.__setattr__(other, "proxy_headers", dict(self.proxy_headers))
+        object.__setattr__(other, "_derived", {})
+        return other
 
     def __repr__(self) -> str:
-        # The key itself never appears; only which schemes have one.
-        keys = {name: "***" for name in self.api_key}
+        # No secret appears: not the key, not the password, not the one-time code.
         fields: Dict[str, Any] = {
             "host": self.host,
-            "api_key": keys,
-            "access_cluster_id": self.access_cluster_id,
-            "region_id": self.region_id,
-            "verify_ssl": self.verify_ssl,
-            "retries": self.retries,
-            "timeout": self.timeout,
+            "api_key": {name: "***" for name in self.api_key},
         }
+        if self.username is not None:
+            fields.update(username=self.username, domain=self.domain, password="***")
+        if self.auth is not None:
+            fields["auth"] = self.auth
+        fields.update(
+            access_cluster_id=self.access_cluster_id,
+            region_id=self.region_id,
+            verify_ssl=self.verify_ssl,
+            retries=self.retries,
+            timeout=self.timeout,
+            deadline=self.deadline,
+        )
         inner = ", ".join(f"{k}={v!r}" for k, v in fields.items())
         return f"Configuration({inner})"
 
     __str__ = __repr__
+
+
+def _check_host(value: Any) -> str:
+    example = f"such as {DEFAULT_HOST!r} or 'https://<cluster>/v2'"
+    if not isinstance(value, str):
+        raise ApiTypeError(f"Configuration.host must be str, got {type(value).__name__}")
+    if value != value.strip() or any(c.isspace() for c in value):
+        raise ApiValueError(f"Configuration.host must not contain spaces, got {value!r}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ApiValueError(
+            f"Configuration.host must be an absolute http(s) URL {example}, got {value!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        raise ApiValueError(f"Configuration.host has a bad port: {value!r}") from None
+    if not parts.hostname:
+        raise ApiValueError(f"Configuration.host names no host: {value!r}")
+    if parts.query or parts.fragment:
+        raise ApiValueError(
+            f"Configuration.host must not have a query or fragment, got {value!r}"
+        )
+    if not parts.path.rstrip("/").endswith("/v2"):
+        raise ApiValueError(
+            f"Configuration.host must be the API's base URL ending in /v2, {example}; "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _optional(kind: type, name: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)
+                                  and kind is not bool):
+            raise ApiTypeError(
+                f"Configuration.{name} must be {kind.__name__} or None, "
+                f"got {type(value).__name__}"
+            )
+        return value
+    return check
+
+
+def _check_flag(name: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ApiTypeError(f"Configuration.{name} must be True or False, "
+                               f"got {type(value).__name__}")
+        return value
+    return check
+
+
+def _check_header_text(name: str, header: str) -> Callable[[Any], Any]:
+    text = _optional(str, name)
+
+    def check(value: Any) -> Any:
+        from cohesity_sdk.helios.serialize import check_header
+
+        text(value)
+        if value is not None:
+            check_header(header, value, f"Configuration.{name}")
+        return value
+    return check
+
+
+def _check_cluster_id(value: Any) -> Any:
+    _optional(int, "access_cluster_id")(value)
+    if value is not None and not INT64_MIN <= value <= INT64_MAX:
+        raise ApiValueError(f"Configuration.access_cluster_id={value} is out of the int64 range")
+    return value
+
+
+def _check_pool_size(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiValueError(
+            f"Configuration.connection_pool_maxsize must be an int >= 1, got {value!r}"
+        )
+    return value
+
+
+def _check_retries(value: Any) -> Any:
+    as_policy(0 if value is None else value)
+    return value
+
+
+def _check_auth(value: Any) -> Any:
+    from cohesity_sdk.helios.auth import Auth
+
+    if value is not None and not isinstance(value, Auth):
+        raise ApiTypeError(
+            "Configuration.auth must have auth_headers(client) and refresh(client, "
+            f"rejected) methods (see cohesity_sdk.helios.auth.Auth), got {type(value).__name__}"
+        )
+    return value
+
+
+_CHECKS: Dict[str, Callable[[Any], Any]] = {
+    "host": _check_host,
+    "timeout": lambda value: check_timeout(value, "Configuration.timeout"),
+    "deadline": lambda value: check_deadline(value, "Configuration.deadline"),
+    "retries": _check_retries,
+    "access_cluster_id": _check_cluster_id,
+    "region_id": _check_header_text("region_id", "regionId"),
+    "username": _optional(str, "username"),
+    "password": _optional(str, "password"),
+    "domain": _optional(str, "domain"),
+    "otp_type": _optional(str, "otp_type"),
+    "otp_code": _optional(str, "otp_code"),
+    "auth": _check_auth,
+    "verify_ssl": _check_flag("verify_ssl"),
+    "trust_env": _check_flag("trust_env"),
+    "connection_pool_maxsize": _check_pool_size,
+    "ssl_ca_cert": _optional(str, "ssl_ca_cert"),
+    "cert_file": _optional(str, "cert_file"),
+    "key_file": _optional(str, "key_file"),
+    "tls_server_name": _optional(str, "tls_server_name"),
+    "proxy": _optional(str, "proxy"),
+}

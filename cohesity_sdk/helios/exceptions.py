@@ -1,8 +1,20 @@
-"""The exceptions the SDK raises: one family rooted at ``OpenApiException``."""
+"""The exceptions the SDK raises: one family rooted at ``OpenApiException``.
+
+- Refused before anything was sent: ``ApiTypeError``, ``ApiValueError`` (and
+  ``ApiAttributeError``, ``ApiKeyError`` for models), each also the matching builtin.
+- No HTTP answer: ``ApiConnectionError``, and ``ApiTimeoutError`` when time ran out.
+- An HTTP answer: ``ApiException`` and its subclasses by status.
+
+An error raised by a call says which call failed (operation, method and path, never
+the host or the query), how many times it was tried when that was more than once,
+and the server's request id when there was one.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
+import email.utils
+import time
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -25,11 +37,40 @@ def render_path(path_to_item: Sequence[Union[str, int]]) -> str:
     return out
 
 
+def where(operation: Optional[str], method: Optional[str], url: Optional[str]) -> str:
+    """``get_users [GET /v2/users]``: the path only, as the host is the user's and the
+    query may hold their data."""
+    target = " ".join(p for p in (method, urlsplit(url).path if url else None) if p)
+    if operation:
+        return f"{operation} [{target}]" if target else operation
+    return f"[{target}]" if target else ""
+
+
+def _attempts_note(attempts: int) -> str:
+    return f" after {attempts} attempts" if attempts > 1 else ""
+
+
 class OpenApiException(Exception):
     """Root of every exception the SDK raises."""
 
+    #: How many times the request was sent; 0 when it was refused before sending.
+    attempts: int = 0
 
-class ApiTypeError(OpenApiException, TypeError):
+
+# -- refused before anything was sent ----------------------------------------------------
+
+
+class _ArgumentError(OpenApiException):
+    """A refused value, with the path to it (``body[0].domain``) in front of the message."""
+
+    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
+        self.path_to_item = list(path_to_item) if path_to_item else None
+        if path_to_item:
+            msg = f"{render_path(path_to_item)}: {msg}"
+        super().__init__(msg)
+
+
+class ApiTypeError(_ArgumentError, TypeError):
     """A value of the wrong type was given (before anything was sent)."""
 
     def __init__(
@@ -39,53 +80,84 @@ class ApiTypeError(OpenApiException, TypeError):
         valid_classes: Optional[tuple[type, ...]] = None,
         key_type: Optional[bool] = None,
     ) -> None:
-        self.path_to_item = list(path_to_item) if path_to_item else None
         self.valid_classes = valid_classes
         self.key_type = key_type
-        if path_to_item:
-            msg = f"{render_path(path_to_item)}: {msg}"
-        super().__init__(msg)
+        super().__init__(msg, path_to_item)
 
 
-class ApiValueError(OpenApiException, ValueError):
+class ApiValueError(_ArgumentError, ValueError):
     """A value was refused by the SDK's checks (before anything was sent)."""
 
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = list(path_to_item) if path_to_item else None
-        if path_to_item:
-            msg = f"{render_path(path_to_item)}: {msg}"
-        super().__init__(msg)
 
-
-class ApiAttributeError(OpenApiException, AttributeError):
+class ApiAttributeError(_ArgumentError, AttributeError):
     """An attribute that the model does not have was read or set."""
 
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = list(path_to_item) if path_to_item else None
-        if path_to_item:
-            msg = f"{render_path(path_to_item)}: {msg}"
-        super().__init__(msg)
 
-
-class ApiKeyError(OpenApiException, KeyError):
+class ApiKeyError(_ArgumentError, KeyError):
     """A key that is not there was looked up."""
-
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = list(path_to_item) if path_to_item else None
-        if path_to_item:
-            msg = f"{render_path(path_to_item)}: {msg}"
-        super().__init__(msg)
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
 
 
+# -- no answer -------------------------------------------------------------------------
+
+
 class ApiConnectionError(OpenApiException):
-    """The server could not be reached: refused connection, DNS, TLS or a dropped connection."""
+    """The server could not be reached: refused connection, DNS, TLS or a dropped connection.
+
+    ``phase`` says how far the request got, which decides whether it may be sent again:
+    ``"connect"`` (never sent), ``"read"`` (sent; the server may have acted on it) or
+    ``"other"`` (TLS, proxy or URL trouble that another try would not cure).
+    """
+
+    CONNECT = "connect"
+    READ = "read"
+    OTHER = "other"
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        phase: str = OTHER,
+        operation: Optional[str] = None,
+        method: Optional[str] = None,
+        url: Optional[str] = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(msg)
+        self.phase = phase
+        self.operation = operation
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        return f"{self.args[0]}{_attempts_note(self.attempts)}"
 
 
 class ApiTimeoutError(ApiConnectionError):
-    """The server did not connect or answer within the timeout."""
+    """The server did not connect or answer in time, or the call's deadline passed.
+
+    ``deadline`` is the call's deadline in seconds when that is what ran out, else None;
+    ``last_error`` is then what the last try got, if it got anything.
+    """
+
+    def __init__(
+        self,
+        msg: str,
+        *,
+        deadline: Optional[float] = None,
+        last_error: Optional[OpenApiException] = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("phase", ApiConnectionError.READ)
+        super().__init__(msg, **kwargs)
+        self.deadline = deadline
+        self.last_error = last_error
+
+
+# -- an HTTP answer --------------------------------------------------------------------
 
 
 class ApiException(OpenApiException):
@@ -93,7 +165,8 @@ class ApiException(OpenApiException):
 
     ``status``, ``reason``, ``headers`` and the raw ``body`` (bytes) come from the
     HTTP response; ``data`` is the parsed ``Error`` model when the body is JSON.
-    ``operation``, ``method`` and ``url`` say which call failed.
+    ``operation``, ``method`` and ``url`` say which call failed, ``attempts`` how many
+    times it was sent.
     """
 
     def __init__(
@@ -107,6 +180,7 @@ class ApiException(OpenApiException):
         operation: Optional[str] = None,
         method: Optional[str] = None,
         url: Optional[str] = None,
+        attempts: int = 1,
     ) -> None:
         self.status = status
         self.reason = reason
@@ -116,6 +190,7 @@ class ApiException(OpenApiException):
         self.operation = operation
         self.method = method
         self.url = url
+        self.attempts = attempts
         super().__init__(status, reason)
 
     @property
@@ -142,11 +217,11 @@ class ApiException(OpenApiException):
     def _summary(self) -> str:
         return ""
 
-    def __str__(self) -> str:
-        parts = [f"({self.status}) {self.reason or ''}".rstrip()]
-        if self.operation or self.method:
-            where = " ".join(p for p in (self.method, _path_of(self.url)) if p)
-            parts.append(f"in {self.operation} [{where}]" if self.operation else f"[{where}]")
+    def _status_line(self) -> str:
+        return f"({self.status}) {self.reason or ''}".rstrip()
+
+    def _details(self) -> List[str]:
+        parts = []
         if self.error_code:
             parts.append(f"errorCode={self.error_code}")
         if self.message:
@@ -156,12 +231,19 @@ class ApiException(OpenApiException):
         extra = self._summary()
         if extra:
             parts.append(extra)
-        return " ".join(parts)
+        return parts
 
+    def describe_answer(self) -> str:
+        """The answer in one line: status, reason, error code, message and request id."""
+        return " ".join([self._status_line(), *self._details()])
 
-def _path_of(url: Optional[str]) -> Optional[str]:
-    # Name the path only: the host is the user's, and the query may hold filters.
-    return urlsplit(url).path if url else None
+    def __str__(self) -> str:
+        # "(404) Not Found in get_user_by_sid [GET /v2/users/S-1] errorCode=KNotFound ..."
+        parts = [self._status_line()]
+        call = where(self.operation, self.method, self.url)
+        if call:
+            parts.append(f"in {call}" if self.operation else call)
+        return " ".join(parts + self._details()) + _attempts_note(self.attempts)
 
 
 class BadRequestException(ApiException):
@@ -169,7 +251,8 @@ class BadRequestException(ApiException):
 
 
 class UnauthorizedException(ApiException):
-    """HTTP 401: the API key is missing, wrong, inactive or expired."""
+    """HTTP 401: the API key or session is missing, wrong, inactive or expired, or the
+    login was refused."""
 
 
 class ForbiddenException(ApiException):
@@ -186,6 +269,15 @@ class ConflictException(ApiException):
 
 class UnprocessableEntityException(ApiException):
     """HTTP 422."""
+
+
+class RateLimitException(ApiException):
+    """HTTP 429: too many requests. ``retry_after`` is the wait the server asked for, in
+    seconds, when it said."""
+
+    @property
+    def retry_after(self) -> Optional[float]:
+        return retry_after_seconds(self.headers)
 
 
 class ServiceException(ApiException):
@@ -213,6 +305,7 @@ _BY_STATUS: dict[int, type[ApiException]] = {
     404: NotFoundException,
     409: ConflictException,
     422: UnprocessableEntityException,
+    429: RateLimitException,
 }
 
 
@@ -221,3 +314,25 @@ def exception_class_for(status: int) -> type[ApiException]:
     if 500 <= status <= 599:
         return ServiceException
     return _BY_STATUS.get(status, ApiException)
+
+
+def retry_after_seconds(headers: Optional[Mapping[str, str]]) -> Optional[float]:
+    """``Retry-After`` (seconds, or an HTTP date) as seconds from now; None when absent
+    or unreadable."""
+    value = headers.get("Retry-After") if headers else None
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)

@@ -8,7 +8,7 @@ cheap; they are imported on the first call that needs them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.model_base import ApiModel
@@ -23,6 +23,9 @@ STRING = "string"
 INTEGER = "integer"
 BOOLEAN = "boolean"
 ARRAY = "array"  # of strings, sent as one comma-separated value
+
+#: What a successful call of an operation returns: its response model, or None.
+R = TypeVar("R")
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -68,8 +71,12 @@ class Param:
         return f"Param({self.name!r}, {self.wire_name!r}, {self.location!r}, {self.kind!r})"
 
 
-class Operation:
-    """One API operation; ``params`` are in the Python signature's order."""
+class Operation(Generic[R]):
+    """One API operation; ``params`` are in the Python signature's order.
+
+    ``Operation[UsersList]`` is an operation whose success decodes to ``UsersList``: the
+    type lets ``BaseApi`` give each generated method its exact result type.
+    """
 
     __slots__ = ("id", "method", "path", "params", "response_name",
                  "_response_model", "_body_model", "header_names")

@@ -8,20 +8,21 @@ import re
 import ssl
 import urllib.request
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Type, Union
 from urllib.parse import urlsplit
 
 import urllib3
 from urllib3 import exceptions as u3
 
-from cohesity_sdk.helios.configuration import Configuration, Timeout
+from cohesity_sdk.helios.configuration import Configuration
 from cohesity_sdk.helios.exceptions import (  # noqa: F401  (ApiException is imported from here by users)
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
     ApiValueError,
+    RateLimitException,
 )
-from cohesity_sdk.helios.retry import make_retry
+from cohesity_sdk.helios.options import Timeout
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -30,22 +31,14 @@ logger = logging.getLogger("cohesity_sdk.helios")
 
 
 def make_timeout(value: Timeout) -> urllib3.Timeout:
-    """A number is both the connect and the read timeout; a pair is ``(connect, read)``."""
-    pair = value if isinstance(value, tuple) else (value, value)
-    if len(pair) != 2 or not all(map(_is_seconds, pair)):
-        raise ApiValueError(
-            f"a timeout is a positive number of seconds or a (connect, read) pair, got {value!r}"
-        )
-    return _timeout(*pair)
+    """A number is both the connect and the read timeout; a pair is ``(connect, read)``.
+    The value was checked when it was set (``options.check_timeout``)."""
+    if isinstance(value, tuple):
+        return _timeout(*value)
+    return _timeout(value, value)
 
 
-def _is_seconds(part: Any) -> bool:
-    return part is None or (
-        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
-    )
-
-
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def _timeout(connect: Optional[float], read: Optional[float]) -> urllib3.Timeout:
     # One object per distinct timeout: urllib3 copies it before each use.
     return urllib3.Timeout(connect=connect, read=read)
@@ -93,7 +86,6 @@ class RESTClientObject:
         proxy = configuration.proxy
         if proxy is None and configuration.trust_env:
             proxy = env_proxy(configuration.host)
-        self.retries = make_retry(configuration.retries)
         self.pool_manager: urllib3.PoolManager
         if proxy:
             self.pool_manager = urllib3.ProxyManager(
@@ -112,10 +104,11 @@ class RESTClientObject:
         preload_content: bool = True,
         operation: str = "",
     ) -> BaseHTTPResponse:
-        """Send one request (retried as ``Configuration.retries`` allows) and return the answer.
+        """Send one request, once, and return the answer, whatever its status.
 
-        Redirects are not followed: the ``apiKey`` header must never travel to a host
-        the user did not configure.
+        urllib3 never repeats it (the SDK's request engine decides that) and never
+        follows a redirect: credentials must not travel to a host the user did not
+        configure.
         """
         try:
             return self.pool_manager.request(
@@ -126,7 +119,7 @@ class RESTClientObject:
                 timeout=make_timeout(timeout),
                 preload_content=preload_content,
                 redirect=False,
-                retries=self.retries,
+                retries=False,
             )
         except u3.HTTPError as exc:
             raise translate_error(exc, operation, method, url) from exc
@@ -138,30 +131,43 @@ class RESTClientObject:
 def translate_error(
     exc: Exception, operation: str, method: str, url: str
 ) -> Union[ApiConnectionError, ApiValueError]:
-    """urllib3's exception as one of ours, saying which call failed and why."""
+    """urllib3's exception as one of ours, saying which call failed, why, and how far the
+    request got (``ApiConnectionError.phase``: whether it may be sent again)."""
     reason: Any = exc.reason if isinstance(exc, u3.MaxRetryError) else exc
     parts = urlsplit(url)
     where = f"{operation} [{method} {parts.path}]" if operation else f"[{method} {parts.path}]"
     target = parts.netloc
+    connect, read, other = (ApiConnectionError.CONNECT, ApiConnectionError.READ,
+                            ApiConnectionError.OTHER)
+
+    def failed(text: str, phase: str,
+               kind: Type[ApiConnectionError] = ApiConnectionError) -> ApiConnectionError:
+        return kind(f"{where}: {text}", phase=phase, operation=operation or None,
+                    method=method, url=url)
+
     if isinstance(exc, u3.LocationValueError) or isinstance(reason, u3.LocationValueError):
         return ApiValueError(f"{where}: not a valid URL: {reason}")
     resolve = getattr(u3, "NameResolutionError", None)
     if resolve is not None and isinstance(reason, resolve):
-        return ApiConnectionError(f"{where}: cannot resolve the host of {target}")
+        return failed(f"cannot resolve the host of {target}", connect)
     if isinstance(reason, u3.NewConnectionError):
-        return ApiConnectionError(f"{where}: cannot connect to {target}: {_innermost(reason)}")
-    if isinstance(reason, (u3.ConnectTimeoutError, u3.ReadTimeoutError)):
-        phase = "connecting to" if isinstance(reason, u3.ConnectTimeoutError) else "waiting for"
-        return ApiTimeoutError(f"{where}: timed out {phase} {target}")
+        return failed(f"cannot connect to {target}: {_innermost(reason)}", connect)
+    if isinstance(reason, u3.ConnectTimeoutError):
+        return failed(f"timed out connecting to {target}", connect, ApiTimeoutError)
+    if isinstance(reason, u3.ReadTimeoutError):
+        return failed(f"timed out waiting for {target}", read, ApiTimeoutError)
     if isinstance(reason, u3.SSLError):
-        return ApiConnectionError(f"{where}: TLS failed with {target}: {_innermost(reason)}")
+        return failed(f"TLS failed with {target}: {_innermost(reason)}", other)
     if isinstance(reason, u3.ProxyError):
-        return ApiConnectionError(f"{where}: the proxy failed: {_innermost(reason)}")
+        # Not reaching the proxy is like not reaching the server; anything else is not.
+        original = getattr(reason, "original_error", None)
+        phase = connect if isinstance(original, u3.ConnectTimeoutError) else other
+        return failed(f"the proxy failed: {_innermost(reason)}", phase)
     if isinstance(reason, u3.ProtocolError):
-        return ApiConnectionError(
-            f"{where}: the connection to {target} broke before an answer: {_innermost(reason)}"
+        return failed(
+            f"the connection to {target} broke before an answer: {_innermost(reason)}", read
         )
-    return ApiConnectionError(f"{where}: {target}: {_innermost(reason)}")
+    return failed(f"{target}: {_innermost(reason)}", other)
 
 
 def _innermost(exc: Any) -> str:

@@ -1,106 +1,142 @@
-"""When a call is tried again, and when it never is.
+"""When a call is tried again, and how long to wait first.
 
 The rule: a request is repeated only when the server cannot have acted on it, or when
 acting twice does no harm.
 
 - The connection failed before the request was sent: any method.
 - 429 Too Many Requests: any method (the server refused it without acting).
-- 502, 503, 504 and read timeouts: only idempotent methods (GET, PUT, DELETE, HEAD,
-  OPTIONS). A POST that may have reached the server is never sent twice.
+- 502, 503, 504, read timeouts and connections dropped after sending: only idempotent
+  methods (GET, PUT, DELETE, HEAD, OPTIONS). A POST that may have reached the server
+  is never sent twice.
 
 Waits grow exponentially with full jitter, up to ``backoff_cap`` seconds; a
 ``Retry-After`` header (seconds or an HTTP date) is honoured up to ``retry_after_cap``.
+The request engine (``ApiClient``) asks ``should_retry`` after each failed try and
+waits ``delay`` before the next; urllib3 itself never repeats a request.
 """
 
 from __future__ import annotations
 
 import random
-from itertools import takewhile
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Union
 
-from urllib3.util.retry import Retry
-
-from cohesity_sdk.helios.exceptions import ApiValueError
+from cohesity_sdk.helios.exceptions import (
+    ApiConnectionError,
+    ApiValueError,
+    retry_after_seconds,
+)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_ANY_METHOD = frozenset({429})
 RETRY_IDEMPOTENT = frozenset({502, 503, 504})
 
 
-class RetryPolicy(Retry):
-    """A ``urllib3.Retry`` that follows the rule above.
+def _seconds(name: str, value: Any, allow_zero: bool = True) -> float:
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or value < 0 or (value == 0 and not allow_zero) or value != value):
+        raise ApiValueError(f"RetryPolicy: {name} must be a number of seconds >= 0, "
+                            f"got {value!r}")
+    return float(value)
 
-    ``RetryPolicy(3)`` allows three retries in all; ``backoff_base`` is the longest
-    first wait in seconds, doubling on each further retry.
+
+class RetryPolicy:
+    """Which failed tries to repeat, and how long to wait before each.
+
+    ``RetryPolicy(3)`` allows three retries (four tries in all). The n-th retry waits a
+    random time up to ``backoff_base * 2**(n-1)`` seconds, at most ``backoff_cap``,
+    unless the server said how long with ``Retry-After`` (then that, at most
+    ``retry_after_cap``).
     """
+
+    __slots__ = ("total", "backoff_base", "backoff_cap", "retry_after_cap")
 
     def __init__(
         self,
-        total: Any = 3,
+        total: int = 3,
         *,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         retry_after_cap: float = 60.0,
-        **kwargs: Any,
     ) -> None:
-        if isinstance(total, int) and not isinstance(total, bool):
-            for budget in ("connect", "read", "status"):
-                kwargs.setdefault(budget, total)
-            kwargs.setdefault("other", 0)  # TLS and protocol errors: no second try
-        kwargs.setdefault("redirect", 0)
-        kwargs.setdefault("raise_on_redirect", False)
-        kwargs.setdefault("raise_on_status", False)  # the last answer becomes an ApiException
-        kwargs.setdefault("allowed_methods", IDEMPOTENT_METHODS)
-        kwargs.setdefault("status_forcelist", RETRY_ANY_METHOD | RETRY_IDEMPOTENT)
-        kwargs.setdefault("respect_retry_after_header", True)
-        super().__init__(total=total, **kwargs)
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
-        self.retry_after_cap = retry_after_cap
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise ApiValueError(f"RetryPolicy: total must be an int >= 0, got {total!r}")
+        self.total = total
+        self.backoff_base = _seconds("backoff_base", backoff_base)
+        self.backoff_cap = _seconds("backoff_cap", backoff_cap)
+        self.retry_after_cap = _seconds("retry_after_cap", retry_after_cap)
 
-    def new(self, **kwargs: Any) -> "RetryPolicy":
-        # urllib3 makes a new instance after each try; keep our settings on it.
-        fresh: RetryPolicy = super().new(**kwargs)
-        fresh.backoff_base = self.backoff_base
-        fresh.backoff_cap = self.backoff_cap
-        fresh.retry_after_cap = self.retry_after_cap
-        return fresh
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if self.status_forcelist and status_code not in self.status_forcelist:
+    def should_retry(
+        self,
+        method: str,
+        attempt: int,
+        *,
+        status: Optional[int] = None,
+        error: Optional[ApiConnectionError] = None,
+    ) -> bool:
+        """Whether try number ``attempt`` (from 1), which got ``status`` or failed with
+        ``error``, may be followed by another."""
+        if attempt > self.total:
             return False
-        if status_code in RETRY_ANY_METHOD:
-            return True
-        idempotent = not self.allowed_methods or method.upper() in self.allowed_methods
-        return status_code in RETRY_IDEMPOTENT and idempotent
+        if status is not None:
+            if status in RETRY_ANY_METHOD:
+                return True
+            return status in RETRY_IDEMPOTENT and method.upper() in IDEMPOTENT_METHODS
+        if error is not None:
+            if error.phase == ApiConnectionError.CONNECT:
+                return True  # never sent: safe for any method
+            if error.phase == ApiConnectionError.READ:
+                return method.upper() in IDEMPOTENT_METHODS
+        return False
 
-    def get_backoff_time(self) -> float:
-        # Full jitter: a random wait up to base * 2**(n-1) for the n-th failure in a row.
-        failures = len(list(takewhile(lambda h: h.redirect_location is None,
-                                      reversed(self.history))))
-        if failures == 0:
-            return 0.0
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
+    def delay(self, attempt: int, headers: Optional[Mapping[str, str]] = None) -> float:
+        """Seconds to wait after try number ``attempt`` failed, before the next one."""
+        asked = self.retry_after(headers)
+        if asked is not None:
+            return asked
+        # Full jitter: spreads the retries of many clients hit by the same failure.
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
 
-    def get_retry_after(self, response: Any) -> Optional[float]:
-        try:
-            wait = super().get_retry_after(response)
-        except Exception:  # an unreadable Retry-After: fall back to the backoff
-            return None
-        if wait is None:
-            return None
-        return min(wait, self.retry_after_cap)
+    def retry_after(self, headers: Optional[Mapping[str, str]]) -> Optional[float]:
+        """The server's ``Retry-After`` in seconds, capped; None when it sent none we can
+        read."""
+        wait = retry_after_seconds(headers)
+        return None if wait is None else min(wait, self.retry_after_cap)
+
+    def __repr__(self) -> str:
+        return (f"RetryPolicy({self.total}, backoff_base={self.backoff_base}, "
+                f"backoff_cap={self.backoff_cap}, retry_after_cap={self.retry_after_cap})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RetryPolicy):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
 
 
-def make_retry(value: Any) -> Any:
-    """``Configuration.retries`` as urllib3 takes it; 0, ``None`` or ``False``: no retries."""
-    if isinstance(value, Retry):
+Retries = Union[int, RetryPolicy]
+
+
+def as_policy(value: Any, where: str = "Configuration.retries") -> RetryPolicy:
+    """An int (retries with the default waits) or a ``RetryPolicy``, as a policy."""
+    if isinstance(value, RetryPolicy):
         return value
-    if value in (None, False, 0):
-        return False
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return RetryPolicy(value)
-    raise ApiValueError(
-        f"Configuration.retries must be an int >= 0 or a urllib3.Retry, got {value!r}"
-    )
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return _by_count(value)
+    if type(value).__name__ == "Retry" and type(value).__module__.startswith("urllib3"):
+        raise ApiValueError(
+            f"{where}: the SDK decides retries itself and takes an int or a "
+            f"cohesity_sdk.helios.RetryPolicy, not a urllib3.Retry; for example "
+            f"RetryPolicy(3, backoff_base=0.5)"
+        )
+    raise ApiValueError(f"{where} must be an int >= 0 or a RetryPolicy, got {value!r}")
+
+
+_POLICIES = {n: RetryPolicy(n) for n in range(11)}
+
+
+def _by_count(total: int) -> RetryPolicy:
+    policy = _POLICIES.get(total)
+    return policy if policy is not None else RetryPolicy(total)

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Mapping, Optional, cast  # noqa: F401
+from typing import TYPE_CHECKING, List, Optional  # noqa: F401
 
-from cohesity_sdk.helios.api_base import BaseApi, with_http_info, without_preload_content
-from cohesity_sdk.helios.configuration import Timeout
+from cohesity_sdk.helios.api_base import BaseApi
 from cohesity_sdk.helios.operation import BODY, HEADER, PATH, QUERY, Operation, Param  # noqa: F401
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+    from urllib3 import BaseHTTPResponse
+
+    from cohesity_sdk.helios.api_response import ApiResponse
     from cohesity_sdk.helios.models.active_sessions_count_params import ActiveSessionsCountParams
     from cohesity_sdk.helios.models.assigned_sources import AssignedSources
     from cohesity_sdk.helios.models.create_group_params import CreateGroupParams
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.models.user_params import UserParams
     from cohesity_sdk.helios.models.user_session import UserSession
     from cohesity_sdk.helios.models.users_list import UsersList
+    from cohesity_sdk.helios.options import CallOptions
 
 _ACCESS_CLUSTER_ID_HEADER = Param('access_cluster_id', 'accessClusterId', HEADER, 'integer')
 _DOMAIN_QUERY = Param('domain', 'domain', QUERY, 'string')
@@ -51,7 +55,7 @@ _SID_PATH_REQUIRED = Param('sid', 'sid', PATH, 'string', required=True)
 _TENANT_IDS_QUERY = Param('tenant_ids', 'tenantIds', QUERY, 'array')
 _USER_SID_PATH_REQUIRED = Param('user_sid', 'userSid', PATH, 'string', required=True)
 
-_CREATE_GROUP = Operation(
+_CREATE_GROUP: Operation[Groups] = Operation(
     "create_group",
     "POST",
     "/groups",
@@ -72,7 +76,7 @@ _CREATE_GROUP = Operation(
     response="Groups",
 )
 
-_CREATE_SESSION = Operation(
+_CREATE_SESSION: Operation[UserSession] = Operation(
     "create_session",
     "POST",
     "/users/sessions",
@@ -91,7 +95,7 @@ _CREATE_SESSION = Operation(
     response="UserSession",
 )
 
-_CREATE_USER_API_KEY = Operation(
+_CREATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
     "create_user_api_key",
     "POST",
     "/users/{userSid}/api-keys",
@@ -104,7 +108,7 @@ _CREATE_USER_API_KEY = Operation(
     response="CreatedUserAPIKey",
 )
 
-_CREATE_USERS = Operation(
+_CREATE_USERS: Operation[UsersList] = Operation(
     "create_users",
     "POST",
     "/users",
@@ -125,7 +129,7 @@ _CREATE_USERS = Operation(
     response="UsersList",
 )
 
-_DELETE_GROUP = Operation(
+_DELETE_GROUP: Operation[None] = Operation(
     "delete_group",
     "DELETE",
     "/groups/{sid}",
@@ -136,7 +140,7 @@ _DELETE_GROUP = Operation(
     ),
 )
 
-_DELETE_GROUPS = Operation(
+_DELETE_GROUPS: Operation[None] = Operation(
     "delete_groups",
     "POST",
     "/groups/delete",
@@ -147,7 +151,7 @@ _DELETE_GROUPS = Operation(
     ),
 )
 
-_DELETE_SESSION = Operation(
+_DELETE_SESSION: Operation[None] = Operation(
     "delete_session",
     "DELETE",
     "/users/sessions",
@@ -158,7 +162,7 @@ _DELETE_SESSION = Operation(
     ),
 )
 
-_DELETE_USER = Operation(
+_DELETE_USER: Operation[None] = Operation(
     "delete_user",
     "DELETE",
     "/users/{sid}",
@@ -169,7 +173,7 @@ _DELETE_USER = Operation(
     ),
 )
 
-_DELETE_USER_API_KEY_BY_ID = Operation(
+_DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
     "delete_user_api_key_by_id",
     "DELETE",
     "/users/{userSid}/api-keys/{id}",
@@ -181,7 +185,7 @@ _DELETE_USER_API_KEY_BY_ID = Operation(
     ),
 )
 
-_DELETE_USERS = Operation(
+_DELETE_USERS: Operation[None] = Operation(
     "delete_users",
     "POST",
     "/users/delete",
@@ -192,7 +196,7 @@ _DELETE_USERS = Operation(
     ),
 )
 
-_GET_ACTIVE_SESSIONS_COUNT = Operation(
+_GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
     "get_active_sessions_count",
     "GET",
     "/users/sessions",
@@ -204,7 +208,7 @@ _GET_ACTIVE_SESSIONS_COUNT = Operation(
     response="ActiveSessionsCountParams",
 )
 
-_GET_ALL_API_KEYS = Operation(
+_GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
     "get_all_api_keys",
     "GET",
     "/api-keys",
@@ -219,7 +223,7 @@ _GET_ALL_API_KEYS = Operation(
     response="UserAPIKeys",
 )
 
-_GET_GROUP_BY_SID = Operation(
+_GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
     "get_group_by_sid",
     "GET",
     "/groups/{sid}",
@@ -231,7 +235,7 @@ _GET_GROUP_BY_SID = Operation(
     response="GroupParams",
 )
 
-_GET_GROUPS = Operation(
+_GET_GROUPS: Operation[Groups] = Operation(
     "get_groups",
     "GET",
     "/groups",
@@ -249,7 +253,7 @@ _GET_GROUPS = Operation(
     response="Groups",
 )
 
-_GET_PRINCIPAL_SOURCES = Operation(
+_GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
     "get_principal_sources",
     "GET",
     "/security-principals/{sid}/sources",
@@ -261,7 +265,7 @@ _GET_PRINCIPAL_SOURCES = Operation(
     response="AssignedSources",
 )
 
-_GET_SECURITY_PRINCIPALS = Operation(
+_GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
     "get_security_principals",
     "GET",
     "/security-principals",
@@ -273,7 +277,7 @@ _GET_SECURITY_PRINCIPALS = Operation(
     response="SecurityPrincipals",
 )
 
-_GET_TENANT_ACCESS = Operation(
+_GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
     "get_tenant_access",
     "GET",
     "/mcm/users/tenant-access",
@@ -285,7 +289,7 @@ _GET_TENANT_ACCESS = Operation(
     response="TenantAccessResult",
 )
 
-_GET_USER_API_KEY_BY_ID = Operation(
+_GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
     "get_user_api_key_by_id",
     "GET",
     "/users/{userSid}/api-keys/{id}",
@@ -298,7 +302,7 @@ _GET_USER_API_KEY_BY_ID = Operation(
     response="UserAPIKey",
 )
 
-_GET_USER_API_KEYS = Operation(
+_GET_USER_API_KEYS: Operation[UserAPIKeys] = Operation(
     "get_user_api_keys",
     "GET",
     "/users/{userSid}/api-keys",
@@ -313,7 +317,7 @@ _GET_USER_API_KEYS = Operation(
     response="UserAPIKeys",
 )
 
-_GET_USER_BY_SID = Operation(
+_GET_USER_BY_SID: Operation[UserParams] = Operation(
     "get_user_by_sid",
     "GET",
     "/users/{sid}",
@@ -325,7 +329,7 @@ _GET_USER_BY_SID = Operation(
     response="UserParams",
 )
 
-_GET_USERS = Operation(
+_GET_USERS: Operation[UsersList] = Operation(
     "get_users",
     "GET",
     "/users",
@@ -344,7 +348,7 @@ _GET_USERS = Operation(
     response="UsersList",
 )
 
-_REGENERATE_S3_KEY = Operation(
+_REGENERATE_S3_KEY: Operation[SecretKeyEntity] = Operation(
     "regenerate_s3_key",
     "POST",
     "/users/{sid}/s3-secret-key",
@@ -356,7 +360,7 @@ _REGENERATE_S3_KEY = Operation(
     response="SecretKeyEntity",
 )
 
-_ROTATE_USER_API_KEY = Operation(
+_ROTATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
     "rotate_user_api_key",
     "POST",
     "/users/{userSid}/api-keys/{id}/rotate",
@@ -369,7 +373,7 @@ _ROTATE_USER_API_KEY = Operation(
     response="CreatedUserAPIKey",
 )
 
-_UPDATE_GROUP = Operation(
+_UPDATE_GROUP: Operation[GroupParams] = Operation(
     "update_group",
     "PUT",
     "/groups/{sid}",
@@ -382,7 +386,7 @@ _UPDATE_GROUP = Operation(
     response="GroupParams",
 )
 
-_UPDATE_PRINCIPAL_SOURCES = Operation(
+_UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
     "update_principal_sources",
     "PUT",
     "/security-principals/{sid}/sources",
@@ -395,7 +399,7 @@ _UPDATE_PRINCIPAL_SOURCES = Operation(
     response="AssignedSources",
 )
 
-_UPDATE_USER = Operation(
+_UPDATE_USER: Operation[UserParams] = Operation(
     "update_user",
     "PUT",
     "/users/{sid}",
@@ -408,7 +412,7 @@ _UPDATE_USER = Operation(
     response="UserParams",
 )
 
-_UPDATE_USER_API_KEY_BY_ID = Operation(
+_UPDATE_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
     "update_user_api_key_by_id",
     "PUT",
     "/users/{userSid}/api-keys/{id}",
@@ -427,9 +431,9 @@ class UserApi(BaseApi):
     """Users, groups, sessions, API keys, security principals and tenant access.
 
     Every method also exists as ``<name>_with_http_info`` (returns an ``ApiResponse``)
-    and ``<name>_without_preload_content`` (returns urllib3's response unread).
-    All of them take the keyword-only ``_request_timeout``, ``_headers``,
-    ``_request_auth`` and ``_content_type`` overrides.
+    and ``<name>_without_preload_content`` (returns urllib3's response unread). All of
+    them take the keyword-only per-call options of ``CallOptions`` (``_request_timeout``,
+    ``_deadline``, ``_retries`` and the others).
     """
 
     def create_group(
@@ -437,11 +441,7 @@ class UserApi(BaseApi):
         body: List[CreateGroupParams],
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> Groups:
         """Create Groups
 
@@ -457,6 +457,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             Groups: the decoded response body.
@@ -464,30 +465,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "Groups",
-            self._call(
-                _CREATE_GROUP,
-                (body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _CREATE_GROUP,
+            (body, access_cluster_id, region_id),
+            options,
         )
 
-    create_group_with_http_info = with_http_info(create_group)
-    create_group_without_preload_content = without_preload_content(create_group)
+    def create_group_with_http_info(
+        self,
+        body: List[CreateGroupParams],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[Groups]:
+        """Create Groups
+
+        Like ``create_group`` (the same arguments, the same request), but returns an
+        ``ApiResponse[Groups]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[Groups].
+        """
+        return self._call_with_http_info(
+            _CREATE_GROUP,
+            (body, access_cluster_id, region_id),
+            options,
+        )
+
+    def create_group_without_preload_content(
+        self,
+        body: List[CreateGroupParams],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Create Groups
+
+        Like ``create_group`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _CREATE_GROUP,
+            (body, access_cluster_id, region_id),
+            options,
+        )
 
     def create_session(
         self,
         body: CreateUserSessionRequestParams,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserSession:
         """Create a user session
 
@@ -503,6 +539,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserSession: the decoded response body.
@@ -510,19 +547,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserSession",
-            self._call(
-                _CREATE_SESSION,
-                (body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _CREATE_SESSION,
+            (body, access_cluster_id, region_id),
+            options,
         )
 
-    create_session_with_http_info = with_http_info(create_session)
-    create_session_without_preload_content = without_preload_content(create_session)
+    def create_session_with_http_info(
+        self,
+        body: CreateUserSessionRequestParams,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserSession]:
+        """Create a user session
+
+        Like ``create_session`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UserSession]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserSession].
+        """
+        return self._call_with_http_info(
+            _CREATE_SESSION,
+            (body, access_cluster_id, region_id),
+            options,
+        )
+
+    def create_session_without_preload_content(
+        self,
+        body: CreateUserSessionRequestParams,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Create a user session
+
+        Like ``create_session`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _CREATE_SESSION,
+            (body, access_cluster_id, region_id),
+            options,
+        )
 
     def create_user_api_key(
         self,
@@ -530,11 +606,7 @@ class UserApi(BaseApi):
         body: CreateOrUpdateAPIKeyRequest,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> CreatedUserAPIKey:
         """Create a new user API key.
 
@@ -551,6 +623,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             CreatedUserAPIKey: the decoded response body.
@@ -558,30 +631,67 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "CreatedUserAPIKey",
-            self._call(
-                _CREATE_USER_API_KEY,
-                (user_sid, body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _CREATE_USER_API_KEY,
+            (user_sid, body, access_cluster_id, region_id),
+            options,
         )
 
-    create_user_api_key_with_http_info = with_http_info(create_user_api_key)
-    create_user_api_key_without_preload_content = without_preload_content(create_user_api_key)
+    def create_user_api_key_with_http_info(
+        self,
+        user_sid: str,
+        body: CreateOrUpdateAPIKeyRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[CreatedUserAPIKey]:
+        """Create a new user API key.
+
+        Like ``create_user_api_key`` (the same arguments, the same request), but returns
+        an ``ApiResponse[CreatedUserAPIKey]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[CreatedUserAPIKey].
+        """
+        return self._call_with_http_info(
+            _CREATE_USER_API_KEY,
+            (user_sid, body, access_cluster_id, region_id),
+            options,
+        )
+
+    def create_user_api_key_without_preload_content(
+        self,
+        user_sid: str,
+        body: CreateOrUpdateAPIKeyRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Create a new user API key.
+
+        Like ``create_user_api_key`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _CREATE_USER_API_KEY,
+            (user_sid, body, access_cluster_id, region_id),
+            options,
+        )
 
     def create_users(
         self,
         body: List[CreateUserParameters],
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UsersList:
         """Add one or more users to Cohesity Cluster.
 
@@ -597,6 +707,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UsersList: the decoded response body.
@@ -604,30 +715,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UsersList",
-            self._call(
-                _CREATE_USERS,
-                (body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _CREATE_USERS,
+            (body, access_cluster_id, region_id),
+            options,
         )
 
-    create_users_with_http_info = with_http_info(create_users)
-    create_users_without_preload_content = without_preload_content(create_users)
+    def create_users_with_http_info(
+        self,
+        body: List[CreateUserParameters],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UsersList]:
+        """Add one or more users to Cohesity Cluster.
+
+        Like ``create_users`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UsersList]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UsersList].
+        """
+        return self._call_with_http_info(
+            _CREATE_USERS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
+
+    def create_users_without_preload_content(
+        self,
+        body: List[CreateUserParameters],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Add one or more users to Cohesity Cluster.
+
+        Like ``create_users`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _CREATE_USERS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
 
     def delete_group(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete Group
 
@@ -642,6 +788,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -649,27 +796,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_GROUP,
             (sid, access_cluster_id, region_id),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_group_with_http_info = with_http_info(delete_group)
-    delete_group_without_preload_content = without_preload_content(delete_group)
+    def delete_group_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete Group
+
+        Like ``delete_group`` (the same arguments, the same request), but returns an
+        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_GROUP,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def delete_group_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete Group
+
+        Like ``delete_group`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_GROUP,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def delete_groups(
         self,
         body: DeleteGroupsRequest,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete Groups
 
@@ -684,6 +869,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -691,27 +877,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_GROUPS,
             (body, access_cluster_id, region_id),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_groups_with_http_info = with_http_info(delete_groups)
-    delete_groups_without_preload_content = without_preload_content(delete_groups)
+    def delete_groups_with_http_info(
+        self,
+        body: DeleteGroupsRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete Groups
+
+        Like ``delete_groups`` (the same arguments, the same request), but returns an
+        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_GROUPS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
+
+    def delete_groups_without_preload_content(
+        self,
+        body: DeleteGroupsRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete Groups
+
+        Like ``delete_groups`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_GROUPS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
 
     def delete_session(
         self,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sid: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete user sessions
 
@@ -727,6 +951,7 @@ class UserApi(BaseApi):
                 making Helios calls to a specific region. Optional.
             sid: Specifies a user sid. If sid is not given system wide sessions are
                 deleted. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -734,27 +959,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_SESSION,
             (access_cluster_id, region_id, sid),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_session_with_http_info = with_http_info(delete_session)
-    delete_session_without_preload_content = without_preload_content(delete_session)
+    def delete_session_with_http_info(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        sid: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete user sessions
+
+        Like ``delete_session`` (the same arguments, the same request), but returns an
+        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_SESSION,
+            (access_cluster_id, region_id, sid),
+            options,
+        )
+
+    def delete_session_without_preload_content(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        sid: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete user sessions
+
+        Like ``delete_session`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_SESSION,
+            (access_cluster_id, region_id, sid),
+            options,
+        )
 
     def delete_user(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete a Cohesity (LOCAL/IdP/AD) user.
 
@@ -770,6 +1033,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -777,16 +1041,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_USER,
             (sid, access_cluster_id, region_id),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_user_with_http_info = with_http_info(delete_user)
-    delete_user_without_preload_content = without_preload_content(delete_user)
+    def delete_user_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete a Cohesity (LOCAL/IdP/AD) user.
+
+        Like ``delete_user`` (the same arguments, the same request), but returns an
+        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_USER,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def delete_user_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete a Cohesity (LOCAL/IdP/AD) user.
+
+        Like ``delete_user`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_USER,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def delete_user_api_key_by_id(
         self,
@@ -794,11 +1100,7 @@ class UserApi(BaseApi):
         id: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete a user API key.
 
@@ -813,6 +1115,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -820,29 +1123,67 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_USER_API_KEY_BY_ID,
             (user_sid, id, access_cluster_id, region_id),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_user_api_key_by_id_with_http_info = with_http_info(delete_user_api_key_by_id)
-    delete_user_api_key_by_id_without_preload_content = without_preload_content(
-        delete_user_api_key_by_id
-    )
+    def delete_user_api_key_by_id_with_http_info(
+        self,
+        user_sid: str,
+        id: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete a user API key.
+
+        Like ``delete_user_api_key_by_id`` (the same arguments, the same request), but
+        returns an ``ApiResponse[None]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_USER_API_KEY_BY_ID,
+            (user_sid, id, access_cluster_id, region_id),
+            options,
+        )
+
+    def delete_user_api_key_by_id_without_preload_content(
+        self,
+        user_sid: str,
+        id: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete a user API key.
+
+        Like ``delete_user_api_key_by_id`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_USER_API_KEY_BY_ID,
+            (user_sid, id, access_cluster_id, region_id),
+            options,
+        )
 
     def delete_users(
         self,
         body: DeleteUsersRequest,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Delete one or more Cohesity users.
 
@@ -857,6 +1198,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             None.
@@ -864,27 +1206,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return self._call(  # type: ignore[no-any-return]
+        return self._call(
             _DELETE_USERS,
             (body, access_cluster_id, region_id),
-            _request_timeout, _headers, _request_auth, _content_type,
+            options,
         )
 
-    delete_users_with_http_info = with_http_info(delete_users)
-    delete_users_without_preload_content = without_preload_content(delete_users)
+    def delete_users_with_http_info(
+        self,
+        body: DeleteUsersRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[None]:
+        """Delete one or more Cohesity users.
+
+        Like ``delete_users`` (the same arguments, the same request), but returns an
+        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[None].
+        """
+        return self._call_with_http_info(
+            _DELETE_USERS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
+
+    def delete_users_without_preload_content(
+        self,
+        body: DeleteUsersRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Delete one or more Cohesity users.
+
+        Like ``delete_users`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _DELETE_USERS,
+            (body, access_cluster_id, region_id),
+            options,
+        )
 
     def get_active_sessions_count(
         self,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sids: Optional[List[str]] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> ActiveSessionsCountParams:
         """Get sessions count
 
@@ -899,6 +1279,7 @@ class UserApi(BaseApi):
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
             sids: Filter sessions based on user sids. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             ActiveSessionsCountParams: the decoded response body.
@@ -906,21 +1287,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "ActiveSessionsCountParams",
-            self._call(
-                _GET_ACTIVE_SESSIONS_COUNT,
-                (access_cluster_id, region_id, sids),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_ACTIVE_SESSIONS_COUNT,
+            (access_cluster_id, region_id, sids),
+            options,
         )
 
-    get_active_sessions_count_with_http_info = with_http_info(get_active_sessions_count)
-    get_active_sessions_count_without_preload_content = without_preload_content(
-        get_active_sessions_count
-    )
+    def get_active_sessions_count_with_http_info(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[ActiveSessionsCountParams]:
+        """Get sessions count
+
+        Like ``get_active_sessions_count`` (the same arguments, the same request), but
+        returns an ``ApiResponse[ActiveSessionsCountParams]``: ``data`` (the result)
+        with ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[ActiveSessionsCountParams].
+        """
+        return self._call_with_http_info(
+            _GET_ACTIVE_SESSIONS_COUNT,
+            (access_cluster_id, region_id, sids),
+            options,
+        )
+
+    def get_active_sessions_count_without_preload_content(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get sessions count
+
+        Like ``get_active_sessions_count`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_ACTIVE_SESSIONS_COUNT,
+            (access_cluster_id, region_id, sids),
+            options,
+        )
 
     def get_all_api_keys(
         self,
@@ -930,11 +1348,7 @@ class UserApi(BaseApi):
         owner_sids: Optional[List[str]] = None,
         is_active: Optional[bool] = None,
         is_expired: Optional[bool] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserAPIKeys:
         """Get the list of all API keys which are created or owned by the user.
 
@@ -955,6 +1369,7 @@ class UserApi(BaseApi):
                 active. Returns all keys if the query param is not set. Optional.
             is_expired: If true, the response will only include API keys which has
                 been expired. Returns all keys if the query param is not set. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserAPIKeys: the decoded response body.
@@ -962,30 +1377,71 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserAPIKeys",
-            self._call(
-                _GET_ALL_API_KEYS,
-                (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_ALL_API_KEYS,
+            (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
+            options,
         )
 
-    get_all_api_keys_with_http_info = with_http_info(get_all_api_keys)
-    get_all_api_keys_without_preload_content = without_preload_content(get_all_api_keys)
+    def get_all_api_keys_with_http_info(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        ids: Optional[List[str]] = None,
+        owner_sids: Optional[List[str]] = None,
+        is_active: Optional[bool] = None,
+        is_expired: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserAPIKeys]:
+        """Get the list of all API keys which are created or owned by the user.
+
+        Like ``get_all_api_keys`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UserAPIKeys]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserAPIKeys].
+        """
+        return self._call_with_http_info(
+            _GET_ALL_API_KEYS,
+            (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
+            options,
+        )
+
+    def get_all_api_keys_without_preload_content(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        ids: Optional[List[str]] = None,
+        owner_sids: Optional[List[str]] = None,
+        is_active: Optional[bool] = None,
+        is_expired: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get the list of all API keys which are created or owned by the user.
+
+        Like ``get_all_api_keys`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_ALL_API_KEYS,
+            (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
+            options,
+        )
 
     def get_group_by_sid(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> GroupParams:
         """Get Group by SID
 
@@ -999,6 +1455,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             GroupParams: the decoded response body.
@@ -1006,19 +1463,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "GroupParams",
-            self._call(
-                _GET_GROUP_BY_SID,
-                (sid, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_GROUP_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
         )
 
-    get_group_by_sid_with_http_info = with_http_info(get_group_by_sid)
-    get_group_by_sid_without_preload_content = without_preload_content(get_group_by_sid)
+    def get_group_by_sid_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[GroupParams]:
+        """Get Group by SID
+
+        Like ``get_group_by_sid`` (the same arguments, the same request), but returns an
+        ``ApiResponse[GroupParams]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[GroupParams].
+        """
+        return self._call_with_http_info(
+            _GET_GROUP_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def get_group_by_sid_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get Group by SID
+
+        Like ``get_group_by_sid`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_GROUP_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def get_groups(
         self,
@@ -1031,11 +1527,7 @@ class UserApi(BaseApi):
         match_partial_names: Optional[bool] = None,
         tenant_ids: Optional[List[str]] = None,
         include_tenants: Optional[bool] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> Groups:
         """Get Groups.
 
@@ -1061,6 +1553,7 @@ class UserApi(BaseApi):
             include_tenants: IncludeTenants specifies if groups of all the tenants
                 under the hierarchy of the logged in user's organization should be
                 returned. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             Groups: the decoded response body.
@@ -1068,33 +1561,86 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "Groups",
-            self._call(
-                _GET_GROUPS,
-                (
-                    access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
-                    tenant_ids, include_tenants
-                ),
-                _request_timeout, _headers, _request_auth, _content_type,
+        return self._call(
+            _GET_GROUPS,
+            (
+                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
+                tenant_ids, include_tenants
             ),
+            options,
         )
 
-    get_groups_with_http_info = with_http_info(get_groups)
-    get_groups_without_preload_content = without_preload_content(get_groups)
+    def get_groups_with_http_info(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        names: Optional[List[str]] = None,
+        roles: Optional[List[str]] = None,
+        domain: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        match_partial_names: Optional[bool] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_tenants: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[Groups]:
+        """Get Groups.
+
+        Like ``get_groups`` (the same arguments, the same request), but returns an
+        ``ApiResponse[Groups]``: ``data`` (the result) with ``status_code``, ``headers``
+        and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[Groups].
+        """
+        return self._call_with_http_info(
+            _GET_GROUPS,
+            (
+                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
+                tenant_ids, include_tenants
+            ),
+            options,
+        )
+
+    def get_groups_without_preload_content(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        names: Optional[List[str]] = None,
+        roles: Optional[List[str]] = None,
+        domain: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        match_partial_names: Optional[bool] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_tenants: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get Groups.
+
+        Like ``get_groups`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_GROUPS,
+            (
+                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
+                tenant_ids, include_tenants
+            ),
+            options,
+        )
 
     def get_principal_sources(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> AssignedSources:
         """Fetch sources &amp; views assigned to a user/group.
 
@@ -1109,6 +1655,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             AssignedSources: the decoded response body.
@@ -1116,30 +1663,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "AssignedSources",
-            self._call(
-                _GET_PRINCIPAL_SOURCES,
-                (sid, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_PRINCIPAL_SOURCES,
+            (sid, access_cluster_id, region_id),
+            options,
         )
 
-    get_principal_sources_with_http_info = with_http_info(get_principal_sources)
-    get_principal_sources_without_preload_content = without_preload_content(get_principal_sources)
+    def get_principal_sources_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[AssignedSources]:
+        """Fetch sources &amp; views assigned to a user/group.
+
+        Like ``get_principal_sources`` (the same arguments, the same request), but
+        returns an ``ApiResponse[AssignedSources]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[AssignedSources].
+        """
+        return self._call_with_http_info(
+            _GET_PRINCIPAL_SOURCES,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def get_principal_sources_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Fetch sources &amp; views assigned to a user/group.
+
+        Like ``get_principal_sources`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_PRINCIPAL_SOURCES,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def get_security_principals(
         self,
         sids: List[str],
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> SecurityPrincipals:
         """Get Security Principals.
 
@@ -1154,6 +1736,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             SecurityPrincipals: the decoded response body.
@@ -1161,32 +1744,65 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "SecurityPrincipals",
-            self._call(
-                _GET_SECURITY_PRINCIPALS,
-                (sids, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_SECURITY_PRINCIPALS,
+            (sids, access_cluster_id, region_id),
+            options,
         )
 
-    get_security_principals_with_http_info = with_http_info(get_security_principals)
-    get_security_principals_without_preload_content = without_preload_content(
-        get_security_principals
-    )
+    def get_security_principals_with_http_info(
+        self,
+        sids: List[str],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[SecurityPrincipals]:
+        """Get Security Principals.
+
+        Like ``get_security_principals`` (the same arguments, the same request), but
+        returns an ``ApiResponse[SecurityPrincipals]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[SecurityPrincipals].
+        """
+        return self._call_with_http_info(
+            _GET_SECURITY_PRINCIPALS,
+            (sids, access_cluster_id, region_id),
+            options,
+        )
+
+    def get_security_principals_without_preload_content(
+        self,
+        sids: List[str],
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get Security Principals.
+
+        Like ``get_security_principals`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_SECURITY_PRINCIPALS,
+            (sids, access_cluster_id, region_id),
+            options,
+        )
 
     def get_tenant_access(
         self,
         region_id: Optional[str] = None,
         tenant_ids: Optional[List[str]] = None,
         include_inactive: Optional[bool] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> TenantAccessResult:
         """Get a list of available tenant access available to the logged in User.
 
@@ -1203,6 +1819,7 @@ class UserApi(BaseApi):
             include_inactive: By Default, only valid tenant access are returned. If
                 set to true, inactive or ineffective or expired tenant access would be
                 returned as well. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             TenantAccessResult: the decoded response body.
@@ -1210,19 +1827,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "TenantAccessResult",
-            self._call(
-                _GET_TENANT_ACCESS,
-                (region_id, tenant_ids, include_inactive),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_TENANT_ACCESS,
+            (region_id, tenant_ids, include_inactive),
+            options,
         )
 
-    get_tenant_access_with_http_info = with_http_info(get_tenant_access)
-    get_tenant_access_without_preload_content = without_preload_content(get_tenant_access)
+    def get_tenant_access_with_http_info(
+        self,
+        region_id: Optional[str] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_inactive: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[TenantAccessResult]:
+        """Get a list of available tenant access available to the logged in User.
+
+        Like ``get_tenant_access`` (the same arguments, the same request), but returns
+        an ``ApiResponse[TenantAccessResult]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[TenantAccessResult].
+        """
+        return self._call_with_http_info(
+            _GET_TENANT_ACCESS,
+            (region_id, tenant_ids, include_inactive),
+            options,
+        )
+
+    def get_tenant_access_without_preload_content(
+        self,
+        region_id: Optional[str] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_inactive: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get a list of available tenant access available to the logged in User.
+
+        Like ``get_tenant_access`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_TENANT_ACCESS,
+            (region_id, tenant_ids, include_inactive),
+            options,
+        )
 
     def get_user_api_key_by_id(
         self,
@@ -1230,11 +1886,7 @@ class UserApi(BaseApi):
         user_sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserAPIKey:
         """Get the API key by id.
 
@@ -1250,6 +1902,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserAPIKey: the decoded response body.
@@ -1257,21 +1910,60 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserAPIKey",
-            self._call(
-                _GET_USER_API_KEY_BY_ID,
-                (id, user_sid, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_USER_API_KEY_BY_ID,
+            (id, user_sid, access_cluster_id, region_id),
+            options,
         )
 
-    get_user_api_key_by_id_with_http_info = with_http_info(get_user_api_key_by_id)
-    get_user_api_key_by_id_without_preload_content = without_preload_content(
-        get_user_api_key_by_id
-    )
+    def get_user_api_key_by_id_with_http_info(
+        self,
+        id: str,
+        user_sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserAPIKey]:
+        """Get the API key by id.
+
+        Like ``get_user_api_key_by_id`` (the same arguments, the same request), but
+        returns an ``ApiResponse[UserAPIKey]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserAPIKey].
+        """
+        return self._call_with_http_info(
+            _GET_USER_API_KEY_BY_ID,
+            (id, user_sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def get_user_api_key_by_id_without_preload_content(
+        self,
+        id: str,
+        user_sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get the API key by id.
+
+        Like ``get_user_api_key_by_id`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_USER_API_KEY_BY_ID,
+            (id, user_sid, access_cluster_id, region_id),
+            options,
+        )
 
     def get_user_api_keys(
         self,
@@ -1281,11 +1973,7 @@ class UserApi(BaseApi):
         ids: Optional[List[str]] = None,
         is_active: Optional[bool] = None,
         is_expired: Optional[bool] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserAPIKeys:
         """Get the list of API keys owned by the user.
 
@@ -1305,6 +1993,7 @@ class UserApi(BaseApi):
                 active. Returns all keys if the query param is not set. Optional.
             is_expired: If true, the response will only include API keys which has
                 been expired. Returns all keys if the query param is not set. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserAPIKeys: the decoded response body.
@@ -1312,30 +2001,71 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserAPIKeys",
-            self._call(
-                _GET_USER_API_KEYS,
-                (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_USER_API_KEYS,
+            (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
+            options,
         )
 
-    get_user_api_keys_with_http_info = with_http_info(get_user_api_keys)
-    get_user_api_keys_without_preload_content = without_preload_content(get_user_api_keys)
+    def get_user_api_keys_with_http_info(
+        self,
+        user_sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        ids: Optional[List[str]] = None,
+        is_active: Optional[bool] = None,
+        is_expired: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserAPIKeys]:
+        """Get the list of API keys owned by the user.
+
+        Like ``get_user_api_keys`` (the same arguments, the same request), but returns
+        an ``ApiResponse[UserAPIKeys]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserAPIKeys].
+        """
+        return self._call_with_http_info(
+            _GET_USER_API_KEYS,
+            (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
+            options,
+        )
+
+    def get_user_api_keys_without_preload_content(
+        self,
+        user_sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        ids: Optional[List[str]] = None,
+        is_active: Optional[bool] = None,
+        is_expired: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get the list of API keys owned by the user.
+
+        Like ``get_user_api_keys`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_USER_API_KEYS,
+            (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
+            options,
+        )
 
     def get_user_by_sid(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserParams:
         """Get User by SID.
 
@@ -1349,6 +2079,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserParams: the decoded response body.
@@ -1356,19 +2087,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserParams",
-            self._call(
-                _GET_USER_BY_SID,
-                (sid, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _GET_USER_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
         )
 
-    get_user_by_sid_with_http_info = with_http_info(get_user_by_sid)
-    get_user_by_sid_without_preload_content = without_preload_content(get_user_by_sid)
+    def get_user_by_sid_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserParams]:
+        """Get User by SID.
+
+        Like ``get_user_by_sid`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UserParams]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserParams].
+        """
+        return self._call_with_http_info(
+            _GET_USER_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def get_user_by_sid_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get User by SID.
+
+        Like ``get_user_by_sid`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_USER_BY_SID,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def get_users(
         self,
@@ -1382,11 +2152,7 @@ class UserApi(BaseApi):
         roles: Optional[List[str]] = None,
         tenant_ids: Optional[List[str]] = None,
         include_tenants: Optional[bool] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UsersList:
         """Get Users.
 
@@ -1414,6 +2180,7 @@ class UserApi(BaseApi):
             include_tenants: IncludeTenants specifies if users of all the tenants
                 under the hierarchy of the logged in user's organization should be
                 returned. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UsersList: the decoded response body.
@@ -1421,33 +2188,88 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UsersList",
-            self._call(
-                _GET_USERS,
-                (
-                    access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
-                    email_addresses, roles, tenant_ids, include_tenants
-                ),
-                _request_timeout, _headers, _request_auth, _content_type,
+        return self._call(
+            _GET_USERS,
+            (
+                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
+                email_addresses, roles, tenant_ids, include_tenants
             ),
+            options,
         )
 
-    get_users_with_http_info = with_http_info(get_users)
-    get_users_without_preload_content = without_preload_content(get_users)
+    def get_users_with_http_info(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        domain: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        usernames: Optional[List[str]] = None,
+        match_partial_names: Optional[bool] = None,
+        email_addresses: Optional[List[str]] = None,
+        roles: Optional[List[str]] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_tenants: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UsersList]:
+        """Get Users.
+
+        Like ``get_users`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UsersList]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UsersList].
+        """
+        return self._call_with_http_info(
+            _GET_USERS,
+            (
+                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
+                email_addresses, roles, tenant_ids, include_tenants
+            ),
+            options,
+        )
+
+    def get_users_without_preload_content(
+        self,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        domain: Optional[str] = None,
+        sids: Optional[List[str]] = None,
+        usernames: Optional[List[str]] = None,
+        match_partial_names: Optional[bool] = None,
+        email_addresses: Optional[List[str]] = None,
+        roles: Optional[List[str]] = None,
+        tenant_ids: Optional[List[str]] = None,
+        include_tenants: Optional[bool] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Get Users.
+
+        Like ``get_users`` (the same arguments, the same request), but returns urllib3's
+        response, unread and undecoded, whatever its status (the request is checked,
+        retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _GET_USERS,
+            (
+                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
+                email_addresses, roles, tenant_ids, include_tenants
+            ),
+            options,
+        )
 
     def regenerate_s3_key(
         self,
         sid: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> SecretKeyEntity:
         """Reset S3 secret access key
 
@@ -1462,6 +2284,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             SecretKeyEntity: the decoded response body.
@@ -1469,19 +2292,58 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "SecretKeyEntity",
-            self._call(
-                _REGENERATE_S3_KEY,
-                (sid, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _REGENERATE_S3_KEY,
+            (sid, access_cluster_id, region_id),
+            options,
         )
 
-    regenerate_s3_key_with_http_info = with_http_info(regenerate_s3_key)
-    regenerate_s3_key_without_preload_content = without_preload_content(regenerate_s3_key)
+    def regenerate_s3_key_with_http_info(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[SecretKeyEntity]:
+        """Reset S3 secret access key
+
+        Like ``regenerate_s3_key`` (the same arguments, the same request), but returns
+        an ``ApiResponse[SecretKeyEntity]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[SecretKeyEntity].
+        """
+        return self._call_with_http_info(
+            _REGENERATE_S3_KEY,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
+
+    def regenerate_s3_key_without_preload_content(
+        self,
+        sid: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Reset S3 secret access key
+
+        Like ``regenerate_s3_key`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _REGENERATE_S3_KEY,
+            (sid, access_cluster_id, region_id),
+            options,
+        )
 
     def rotate_user_api_key(
         self,
@@ -1489,11 +2351,7 @@ class UserApi(BaseApi):
         id: str,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> CreatedUserAPIKey:
         """Refresh an existing user API key.
 
@@ -1510,6 +2368,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             CreatedUserAPIKey: the decoded response body.
@@ -1517,19 +2376,60 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "CreatedUserAPIKey",
-            self._call(
-                _ROTATE_USER_API_KEY,
-                (user_sid, id, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _ROTATE_USER_API_KEY,
+            (user_sid, id, access_cluster_id, region_id),
+            options,
         )
 
-    rotate_user_api_key_with_http_info = with_http_info(rotate_user_api_key)
-    rotate_user_api_key_without_preload_content = without_preload_content(rotate_user_api_key)
+    def rotate_user_api_key_with_http_info(
+        self,
+        user_sid: str,
+        id: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[CreatedUserAPIKey]:
+        """Refresh an existing user API key.
+
+        Like ``rotate_user_api_key`` (the same arguments, the same request), but returns
+        an ``ApiResponse[CreatedUserAPIKey]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[CreatedUserAPIKey].
+        """
+        return self._call_with_http_info(
+            _ROTATE_USER_API_KEY,
+            (user_sid, id, access_cluster_id, region_id),
+            options,
+        )
+
+    def rotate_user_api_key_without_preload_content(
+        self,
+        user_sid: str,
+        id: str,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Refresh an existing user API key.
+
+        Like ``rotate_user_api_key`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _ROTATE_USER_API_KEY,
+            (user_sid, id, access_cluster_id, region_id),
+            options,
+        )
 
     def update_group(
         self,
@@ -1537,11 +2437,7 @@ class UserApi(BaseApi):
         body: UpdateGroupParameters,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> GroupParams:
         """Update Group
 
@@ -1557,6 +2453,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             GroupParams: the decoded response body.
@@ -1564,19 +2461,60 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "GroupParams",
-            self._call(
-                _UPDATE_GROUP,
-                (sid, body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _UPDATE_GROUP,
+            (sid, body, access_cluster_id, region_id),
+            options,
         )
 
-    update_group_with_http_info = with_http_info(update_group)
-    update_group_without_preload_content = without_preload_content(update_group)
+    def update_group_with_http_info(
+        self,
+        sid: str,
+        body: UpdateGroupParameters,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[GroupParams]:
+        """Update Group
+
+        Like ``update_group`` (the same arguments, the same request), but returns an
+        ``ApiResponse[GroupParams]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[GroupParams].
+        """
+        return self._call_with_http_info(
+            _UPDATE_GROUP,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
+
+    def update_group_without_preload_content(
+        self,
+        sid: str,
+        body: UpdateGroupParameters,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Update Group
+
+        Like ``update_group`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _UPDATE_GROUP,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
 
     def update_principal_sources(
         self,
@@ -1584,11 +2522,7 @@ class UserApi(BaseApi):
         body: AssignedSources,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> AssignedSources:
         """Update protection sources assigned to a user/group.
 
@@ -1604,6 +2538,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             AssignedSources: the decoded response body.
@@ -1611,21 +2546,60 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "AssignedSources",
-            self._call(
-                _UPDATE_PRINCIPAL_SOURCES,
-                (sid, body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _UPDATE_PRINCIPAL_SOURCES,
+            (sid, body, access_cluster_id, region_id),
+            options,
         )
 
-    update_principal_sources_with_http_info = with_http_info(update_principal_sources)
-    update_principal_sources_without_preload_content = without_preload_content(
-        update_principal_sources
-    )
+    def update_principal_sources_with_http_info(
+        self,
+        sid: str,
+        body: AssignedSources,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[AssignedSources]:
+        """Update protection sources assigned to a user/group.
+
+        Like ``update_principal_sources`` (the same arguments, the same request), but
+        returns an ``ApiResponse[AssignedSources]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[AssignedSources].
+        """
+        return self._call_with_http_info(
+            _UPDATE_PRINCIPAL_SOURCES,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
+
+    def update_principal_sources_without_preload_content(
+        self,
+        sid: str,
+        body: AssignedSources,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Update protection sources assigned to a user/group.
+
+        Like ``update_principal_sources`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _UPDATE_PRINCIPAL_SOURCES,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
 
     def update_user(
         self,
@@ -1633,11 +2607,7 @@ class UserApi(BaseApi):
         body: UpdateUserParameters,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserParams:
         """Update User information.
 
@@ -1653,6 +2623,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserParams: the decoded response body.
@@ -1660,19 +2631,60 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserParams",
-            self._call(
-                _UPDATE_USER,
-                (sid, body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _UPDATE_USER,
+            (sid, body, access_cluster_id, region_id),
+            options,
         )
 
-    update_user_with_http_info = with_http_info(update_user)
-    update_user_without_preload_content = without_preload_content(update_user)
+    def update_user_with_http_info(
+        self,
+        sid: str,
+        body: UpdateUserParameters,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserParams]:
+        """Update User information.
+
+        Like ``update_user`` (the same arguments, the same request), but returns an
+        ``ApiResponse[UserParams]``: ``data`` (the result) with ``status_code``,
+        ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserParams].
+        """
+        return self._call_with_http_info(
+            _UPDATE_USER,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
+
+    def update_user_without_preload_content(
+        self,
+        sid: str,
+        body: UpdateUserParameters,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Update User information.
+
+        Like ``update_user`` (the same arguments, the same request), but returns
+        urllib3's response, unread and undecoded, whatever its status (the request is
+        checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _UPDATE_USER,
+            (sid, body, access_cluster_id, region_id),
+            options,
+        )
 
     def update_user_api_key_by_id(
         self,
@@ -1681,11 +2693,7 @@ class UserApi(BaseApi):
         body: CreateOrUpdateAPIKeyRequest,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        *,
-        _request_timeout: Timeout = None,
-        _headers: Optional[Mapping[str, str]] = None,
-        _request_auth: Optional[Mapping[str, str]] = None,
-        _content_type: Optional[str] = None,
+        **options: Unpack[CallOptions],
     ) -> UserAPIKey:
         """Update a user API key.
 
@@ -1702,6 +2710,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
+            **options: per-call options, see ``CallOptions``.
 
         Returns:
             UserAPIKey: the decoded response body.
@@ -1709,18 +2718,59 @@ class UserApi(BaseApi):
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
             ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached.
+            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
+                time).
         """
-        return cast(
-            "UserAPIKey",
-            self._call(
-                _UPDATE_USER_API_KEY_BY_ID,
-                (id, user_sid, body, access_cluster_id, region_id),
-                _request_timeout, _headers, _request_auth, _content_type,
-            ),
+        return self._call(
+            _UPDATE_USER_API_KEY_BY_ID,
+            (id, user_sid, body, access_cluster_id, region_id),
+            options,
         )
 
-    update_user_api_key_by_id_with_http_info = with_http_info(update_user_api_key_by_id)
-    update_user_api_key_by_id_without_preload_content = without_preload_content(
-        update_user_api_key_by_id
-    )
+    def update_user_api_key_by_id_with_http_info(
+        self,
+        id: str,
+        user_sid: str,
+        body: CreateOrUpdateAPIKeyRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> ApiResponse[UserAPIKey]:
+        """Update a user API key.
+
+        Like ``update_user_api_key_by_id`` (the same arguments, the same request), but
+        returns an ``ApiResponse[UserAPIKey]``: ``data`` (the result) with
+        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
+
+        Returns:
+            ApiResponse[UserAPIKey].
+        """
+        return self._call_with_http_info(
+            _UPDATE_USER_API_KEY_BY_ID,
+            (id, user_sid, body, access_cluster_id, region_id),
+            options,
+        )
+
+    def update_user_api_key_by_id_without_preload_content(
+        self,
+        id: str,
+        user_sid: str,
+        body: CreateOrUpdateAPIKeyRequest,
+        access_cluster_id: Optional[int] = None,
+        region_id: Optional[str] = None,
+        **options: Unpack[CallOptions],
+    ) -> BaseHTTPResponse:
+        """Update a user API key.
+
+        Like ``update_user_api_key_by_id`` (the same arguments, the same request), but
+        returns urllib3's response, unread and undecoded, whatever its status (the
+        request is checked, retried and authenticated all the same).
+
+        Returns:
+            BaseHTTPResponse.
+        """
+        return self._call_without_preload_content(
+            _UPDATE_USER_API_KEY_BY_ID,
+            (id, user_sid, body, access_cluster_id, region_id),
+            options,
+        )

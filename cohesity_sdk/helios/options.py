@@ -1,0 +1,159 @@
+"""Per-call options: what a caller may change for one call, checked once and carried as one
+value (``RequestOptions``) from the method to the transport.
+
+Every API method takes them as keyword arguments (``CallOptions``), next to the
+operation's own parameters::
+
+    api.get_users(domain="LOCAL", _request_timeout=5, _deadline=30, _retries=0)
+
+A new option is a new key of ``CallOptions``, a field of ``RequestOptions`` and a line
+in ``request_options``; the generated methods pass the keywords through unchanged.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
+
+from typing_extensions import TypedDict
+
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.retry import RetryPolicy, as_policy
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.auth import Auth
+
+#: Seconds to wait: one number for connecting and for each read, or ``(connect, read)``;
+#: ``None`` waits forever.
+Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
+
+#: What a call returns: the decoded model, an ``ApiResponse``, or urllib3's response.
+DATA = "data"
+HTTP_INFO = "http_info"
+RAW = "raw"
+
+JSON = "application/json"
+
+
+class CallOptions(TypedDict, total=False):
+    """The keyword-only options every API method takes; each defaults to the
+    ``Configuration``'s setting.
+
+    - ``_request_timeout``: seconds for one try, a number or ``(connect, read)``.
+    - ``_deadline``: seconds for the whole call, retries and their waits included.
+    - ``_retries``: an int or a ``RetryPolicy``; ``0`` means one try.
+    - ``_headers``: extra headers; they replace any of the same name.
+    - ``_request_auth``: another ``Auth`` for this call, or
+      ``{"in": "header", "key": "apiKey", "value": "..."}`` for another API key.
+    - ``_content_type``: the body's media type; only JSON is taken.
+    """
+
+    _request_timeout: Timeout
+    _deadline: Optional[float]
+    _retries: Union[int, RetryPolicy, None]
+    _headers: Optional[Mapping[str, str]]
+    _request_auth: Union[Auth, Mapping[str, str], None]
+    _content_type: Optional[str]
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """The options of one call, checked. ``None`` means "the configuration's"."""
+
+    result: str = DATA
+    timeout: Timeout = None
+    deadline: Optional[float] = None
+    retries: Optional[RetryPolicy] = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    auth: Optional[Auth] = None
+    content_type: Optional[str] = None
+
+
+# Most calls give no option: they share these.
+_DEFAULTS = {mode: RequestOptions(result=mode) for mode in (DATA, HTTP_INFO, RAW)}
+
+_NAMES = tuple(CallOptions.__annotations__)
+
+
+def request_options(operation: str, given: Mapping[str, Any], result: str) -> RequestOptions:
+    """``given`` (a method's keyword options) as ``RequestOptions``; raises ``ApiTypeError``
+    for a keyword the method does not take and ``ApiValueError`` for a bad value."""
+    if not given:
+        return _DEFAULTS[result]
+    where = f"{operation}()"
+    values: Dict[str, Any] = {}
+    for name, value in given.items():
+        if name not in _NAMES:
+            hint = difflib.get_close_matches(name, _NAMES, 1)
+            did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ApiTypeError(f"{where} got an unexpected keyword argument {name!r}"
+                               f"{did_you_mean}")
+        if value is None:
+            continue
+        if name == "_request_timeout":
+            values["timeout"] = check_timeout(value, f"{where}: _request_timeout")
+        elif name == "_deadline":
+            values["deadline"] = check_deadline(value, f"{where}: _deadline")
+        elif name == "_retries":
+            values["retries"] = as_policy(value, f"{where}: _retries")
+        elif name == "_headers":
+            values["headers"] = check_headers(value, f"{where}: _headers")
+        elif name == "_request_auth":
+            from cohesity_sdk.helios.auth import request_auth
+
+            values["auth"] = request_auth(value, where)
+        else:
+            values["content_type"] = check_content_type(value, where)
+    return RequestOptions(result=result, **values)
+
+
+def check_timeout(value: Any, where: str) -> Timeout:
+    """A timeout as given, after checking that it is one."""
+    pair = value if isinstance(value, tuple) else (value, value)
+    if len(pair) != 2 or not all(map(_is_seconds, pair)):
+        raise ApiValueError(
+            f"{where}: a timeout is a positive number of seconds or a (connect, read) "
+            f"pair, got {value!r}"
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def _is_seconds(part: Any) -> bool:
+    return part is None or (
+        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
+        and part != float("inf")
+    )
+
+
+def check_deadline(value: Any, where: str) -> Optional[float]:
+    if value is None:
+        return None
+    if not _is_seconds(value):
+        raise ApiValueError(f"{where}: a deadline is a positive number of seconds, "
+                            f"got {value!r}")
+    return float(value)
+
+
+def check_headers(value: Any, where: str) -> Dict[str, str]:
+    from cohesity_sdk.helios.serialize import check_header
+
+    if not isinstance(value, Mapping):
+        raise ApiTypeError(f"{where} must be a mapping of header names to values, "
+                           f"got {type(value).__name__}")
+    for name, text in value.items():
+        if not isinstance(name, str):
+            raise ApiTypeError(f"{where}: header names must be str, "
+                               f"got {type(name).__name__}")
+        check_header(name, text, where)
+    return dict(value)
+
+
+def check_content_type(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{where}: _content_type must be str, got {type(value).__name__}")
+    if value.split(";", 1)[0].strip().lower() != JSON:
+        raise ApiValueError(
+            f"{where}: _content_type {value!r} is not supported; the API takes {JSON}"
+        )
+    return value

@@ -1,0 +1,119 @@
+"""An HTTP answer -> the call's result, or the exception it stands for. Pure: no sockets.
+
+A 2xx body is decoded into the operation's model (leniently: unknown fields and enum
+values are kept); any other status becomes the ``ApiException`` subclass for it, with
+the raw body, the server's ``Error`` when the body is one, and which call it was.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from typing import TYPE_CHECKING, Any, Mapping, Optional
+
+from cohesity_sdk.helios.exceptions import (
+    ApiException,
+    ResponseDecodeException,
+    exception_class_for,
+)
+from cohesity_sdk.helios.options import HTTP_INFO
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.model_base import ApiModel
+    from cohesity_sdk.helios.models.error import Error
+    from cohesity_sdk.helios.operation import Operation
+
+
+def parse_response(
+    op: Operation[Any],
+    method: str,
+    url: str,
+    status: int,
+    reason: Optional[str],
+    headers: Mapping[str, str],
+    raw: bytes,
+    result: str,
+    attempts: int = 1,
+) -> Any:
+    """The result of a call (the model, or an ``ApiResponse`` for ``HTTP_INFO``) for a
+    2xx answer; raises the matching ``ApiException`` for any other."""
+    if not 200 <= status <= 299:
+        raise error_for(op, method, url, status, reason, headers, raw, attempts)
+    data: Optional[ApiModel] = None
+    model = op.response_model
+    if model is not None and status != 204:
+        try:
+            data = _decode(model, raw)
+        except ValueError as exc:  # pydantic's ValidationError is one
+            from pydantic import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            raise ResponseDecodeException(
+                status, reason, raw, None, headers, operation=op.id, method=method,
+                url=url, attempts=attempts, cause=describe_errors(exc),
+            ) from None
+    if result == HTTP_INFO:
+        from cohesity_sdk.helios.api_response import ApiResponse
+
+        return ApiResponse(status, headers, data, raw)
+    return data
+
+
+def error_for(
+    op: Operation[Any],
+    method: str,
+    url: str,
+    status: int,
+    reason: Optional[str],
+    headers: Mapping[str, str],
+    raw: bytes,
+    attempts: int = 1,
+) -> ApiException:
+    """The exception for an error answer."""
+    return exception_class_for(status)(
+        status, reason, raw, _error_model(raw), headers,
+        operation=op.id, method=method, url=url, attempts=attempts,
+    )
+
+
+#: From this size on, the garbage collector may be paused while a body is decoded.
+GC_PAUSE_BYTES = 256 * 1024
+
+
+def _decode(model: type[ApiModel], raw: bytes) -> ApiModel:
+    # Decoding a large list makes tens of thousands of objects at once, all of them
+    # alive; the collections this triggers find nothing to free and can double the
+    # time. The collector is switched off for the whole process, though, so only while
+    # no other thread runs that could notice.
+    if (len(raw) < GC_PAUSE_BYTES or threading.active_count() > 1
+            or not gc.isenabled()):
+        return model.model_validate_json(raw)
+    gc.disable()
+    try:
+        return model.model_validate_json(raw)
+    finally:
+        gc.enable()
+
+
+def describe_errors(exc: Any) -> str:
+    """pydantic's errors in one line, built from locations and messages only: its own
+    text quotes the input, which may be a secret."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+    return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else "")
+
+
+def _error_model(raw: bytes) -> Optional[Error]:
+    if not raw:
+        return None
+    from pydantic import ValidationError
+
+    from cohesity_sdk.helios.models.error import Error
+
+    try:
+        return Error.model_validate_json(raw)
+    except ValidationError:
+        return None

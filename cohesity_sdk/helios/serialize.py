@@ -1,0 +1,257 @@
+"""Operation + arguments + options -> the HTTP request to send. Pure: no sockets, no clock.
+
+Arguments are checked and encoded here, so that a refused argument raises before
+anything is sent. Credentials are not part of the request value: they are added to
+each try (``HttpRequest.headers_with``), because a session may be renewed between
+tries.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from urllib.parse import quote
+
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.operation import (
+    ARRAY,
+    BODY,
+    BOOLEAN,
+    HEADER,
+    INT64_MAX,
+    INT64_MIN,
+    INTEGER,
+    PATH,
+    QUERY,
+    Operation,
+    Param,
+)
+from cohesity_sdk.helios.options import JSON, RequestOptions
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.configuration import Configuration
+    from cohesity_sdk.helios.model_base import ApiModel
+
+
+class HttpRequest:
+    """One request as it goes on the wire, credentials aside."""
+
+    __slots__ = ("operation", "method", "url", "headers", "body", "overrides")
+
+    def __init__(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        headers: Dict[str, str],
+        body: Optional[bytes],
+        overrides: Mapping[str, str],
+    ) -> None:
+        self.operation = operation
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        #: The caller's ``_headers``: they win over every other header, credentials too.
+        self.overrides = overrides
+
+    def headers_with(self, credentials: Mapping[str, str]) -> Dict[str, str]:
+        """The headers of one try: these, then ``credentials``, then the caller's
+        overrides, each replacing any header of the same name in any case."""
+        headers = dict(self.headers)
+        for name, value in credentials.items():
+            check_header(name, value, f"{self.operation}(): credentials")
+            _put(headers, name, value)
+        for name, value in self.overrides.items():
+            _put(headers, name, value)
+        return headers
+
+    def __repr__(self) -> str:
+        # Headers may hold a key (in overrides), and the body a password: neither is shown.
+        size = "no body" if self.body is None else f"{len(self.body)} bytes"
+        return f"HttpRequest({self.method} {self.url}, {size})"
+
+
+def _put(headers: Dict[str, str], name: str, value: str) -> None:
+    # Header names are case-insensitive: a replacement must not double the header.
+    if name not in headers:
+        lowered = name.lower()
+        for existing in [k for k in headers if k.lower() == lowered]:
+            del headers[existing]
+    headers[name] = value
+
+
+#: The routing headers a ``Configuration`` may give defaults for.
+ACCESS_CLUSTER = Param("access_cluster_id", "accessClusterId", HEADER, INTEGER)
+REGION = Param("region_id", "regionId", HEADER)
+
+
+def build_request(
+    op: Operation[Any],
+    args: Sequence[Any],
+    options: RequestOptions,
+    config: Configuration,
+    base_headers: Mapping[str, str],
+) -> HttpRequest:
+    """The request for calling ``op`` with ``args``; raises before anything is sent."""
+    path_values: Dict[str, str] = {}
+    query: List[str] = []
+    headers: Dict[str, str] = dict(base_headers)
+    body: Optional[bytes] = None
+
+    # Routing defaults from the configuration (checked when set), for the operations
+    # that take them; a value passed to the call replaces them below.
+    for param, default in ((ACCESS_CLUSTER, config.access_cluster_id),
+                           (REGION, config.region_id)):
+        if default is not None and param.wire_name in op.header_names:
+            headers[param.wire_name] = str(default)
+
+    for param, value in zip(op.params, args):
+        if value is None:
+            if param.required:
+                raise ApiValueError(f"{op.id}(): missing required argument {param.name!r}")
+            continue
+        location = param.location
+        if location == BODY:
+            body = _encode_body(op, param, value)
+        elif location == PATH:
+            path_values[param.wire_name] = _path_segment(op, param, value)
+        elif location == QUERY:
+            query.append(f"{quote(param.wire_name, safe='')}={_query_value(op, param, value)}")
+        else:
+            header_value = _scalar(op, param, value)
+            check_header(param.wire_name, header_value, f"{op.id}(): {param.name}")
+            headers[param.wire_name] = header_value
+
+    if body is not None:
+        headers["Content-Type"] = options.content_type or JSON
+
+    url = config.base_url() + op.path.format_map(path_values)
+    if query:
+        url += "?" + "&".join(query)
+    return HttpRequest(op.id, op.method, url, headers, body, options.headers)
+
+
+_TYPE_NAMES = {INTEGER: "int", BOOLEAN: "bool", ARRAY: "list of str"}
+
+
+def _wrong_type(op: Operation[Any], param: Param, value: Any) -> ApiTypeError:
+    expected = _TYPE_NAMES.get(param.kind, "str")
+    return ApiTypeError(
+        f"{op.id}(): {param.name} must be {expected}, got {type(value).__name__}"
+    )
+
+
+def _scalar(op: Operation[Any], param: Param, value: Any) -> str:
+    """The text of a string, integer or boolean argument, after checking its type."""
+    kind = param.kind
+    if kind == INTEGER:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _wrong_type(op, param, value)
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ApiValueError(f"{op.id}(): {param.name}={value} is out of the int64 range")
+        return str(value)
+    if kind == BOOLEAN:
+        if not isinstance(value, bool):
+            raise _wrong_type(op, param, value)
+        return "true" if value else "false"
+    if not isinstance(value, str):
+        raise _wrong_type(op, param, value)
+    return str(value)
+
+
+def _path_segment(op: Operation[Any], param: Param, value: Any) -> str:
+    text = _scalar(op, param, value)
+    if text == "":
+        raise ApiValueError(f"{op.id}(): {param.name} must not be empty")
+    # Every reserved character is escaped, "/" included, and a dot segment is
+    # escaped too, so that no value can move the request to another path.
+    segment = quote(text, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return segment
+
+
+def _query_value(op: Operation[Any], param: Param, value: Any) -> str:
+    if param.kind != ARRAY:
+        return quote(_scalar(op, param, value), safe="")
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise _wrong_type(op, param, value)
+    if not value:
+        raise ApiValueError(
+            f"{op.id}(): {param.name} is an empty list; pass None to not filter by it"
+        )
+    items = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ApiTypeError(
+                f"{op.id}(): {param.name}[{i}] must be str, got {type(item).__name__}"
+            )
+        if len(item) < param.min_length:
+            raise ApiValueError(
+                f"{op.id}(): {param.name}[{i}] must be at least {param.min_length} characters"
+            )
+        # Commas inside an item are escaped so that the server splits only ours.
+        items.append(quote(item, safe=""))
+    return ",".join(items)
+
+
+def _encode_body(op: Operation[Any], param: Param, value: Any) -> bytes:
+    from cohesity_sdk.helios.model_base import encode_body
+
+    model = op.body_model(param)
+    try:
+        if param.is_list:
+            if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+                raise ApiTypeError(
+                    f"{param.name} must be a list of {model.__name__}, "
+                    f"got {type(value).__name__}"
+                )
+            if len(value) < param.min_items:
+                raise ApiValueError(f"{param.name} must have at least {param.min_items} item(s)")
+            items = list(value)
+            for i, item in enumerate(items):
+                if type(item) is not model:  # dicts (and anything else) are checked here
+                    items[i] = _as_model(model, item, f"{param.name}[{i}]")
+            return encode_body(model, items, [param.name])
+        return encode_body(model, _as_model(model, value, param.name), [param.name])
+    except (ApiTypeError, ApiValueError) as exc:
+        exc.args = (f"{op.id}(): {exc.args[0]}",)
+        raise
+
+
+def _as_model(model: type[ApiModel], value: Any, where: str) -> ApiModel:
+    """A body item as ``model``; a dict is built into one, with the same checks."""
+    if isinstance(value, model):
+        return value
+    if isinstance(value, dict):
+        from pydantic import ValidationError
+
+        from cohesity_sdk.helios.parse import describe_errors
+
+        try:
+            return model(**value)
+        except ValidationError as exc:
+            raise ApiValueError(f"{where}: {describe_errors(exc)}") from None
+        except ApiTypeError as exc:
+            raise ApiTypeError(f"{where}: {exc}") from None
+    raise ApiTypeError(f"{where} must be {model.__name__} or dict, got {type(value).__name__}")
+
+
+_LINE_BREAK_OR_NUL = re.compile("[\r\n\0]")
+_NOT_IN_A_NAME = re.compile("[\r\n\0:]")
+
+
+def check_header(name: str, value: Any, what: str) -> None:
+    """Refuse a header that is not text, or that could split or end the header block."""
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{what}: header {name!r} must be str, got {type(value).__name__}")
+    if _LINE_BREAK_OR_NUL.search(value) or _NOT_IN_A_NAME.search(name):
+        # Never echo the value: it may be the API key.
+        raise ApiValueError(f"{what}: header {name!r} contains a line break or NUL")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"{what}: header {name!r} has characters HTTP headers cannot carry"
+        ) from None
