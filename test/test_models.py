@@ -169,7 +169,7 @@ OPTIONAL_WRITABLE_CASES = prop_cases(
 def test_spec_is_what_these_tests_expect() -> None:
     # Guards the parametrization: an empty case list would silently test nothing.
     assert len(SCHEMAS) == 32 and "Error" in SCHEMAS
-    assert len(SECRET_CASES) == 9  # the format: password fields
+    assert len(SECRET_CASES) == 10  # the format: password fields, the session id among them
     assert REF_CASES and REQUIRED_CASES and MIN_ITEMS_CASES and WRITABLE_ENUM_CASES
 
 

@@ -32,18 +32,18 @@ class BaseApi:
 
     def _call(self, op: Operation[R], args: Tuple[Any, ...], options: Mapping[str, Any]) -> R:
         """The decoded result of ``op``."""
-        return cast(R, self.api_client.call_api(op, args, request_options(op.id, options, DATA)))
+        return cast(R, self.api_client.call_api(op, args, request_options(op, options, DATA)))
 
     def _call_with_http_info(
         self, op: Operation[R], args: Tuple[Any, ...], options: Mapping[str, Any]
     ) -> ApiResponse[R]:
         """The result of ``op`` with its status and headers."""
         return cast("ApiResponse[R]", self.api_client.call_api(
-            op, args, request_options(op.id, options, HTTP_INFO)))
+            op, args, request_options(op, options, HTTP_INFO)))
 
     def _call_without_preload_content(
         self, op: Operation[Any], args: Tuple[Any, ...], options: Mapping[str, Any]
     ) -> BaseHTTPResponse:
         """urllib3's response to ``op``, unread."""
         return cast("BaseHTTPResponse", self.api_client.call_api(
-            op, args, request_options(op.id, options, RAW)))
+            op, args, request_options(op, options, RAW)))

@@ -25,7 +25,7 @@ from cohesity_sdk.helios.exceptions import (
     OpenApiException,
     where,
 )
-from cohesity_sdk.helios.options import JSON, RAW, RequestOptions, Timeout, request_options
+from cohesity_sdk.helios.options import DATA, JSON, RAW, RequestOptions, Timeout, request_options
 from cohesity_sdk.helios.parse import error_for, parse_response
 from cohesity_sdk.helios.serialize import HttpRequest, build_request, check_header
 
@@ -145,7 +145,7 @@ class ApiClient:
         """Call ``op`` with ``args`` (in its parameters' order) and ``options`` (a
         ``RequestOptions``, or the keyword options of a method) and return its result."""
         if not isinstance(options, RequestOptions):
-            options = request_options(op.id, options or {}, "data")
+            options = request_options(op, options or {}, DATA)
         request = build_request(op, args, options, self.configuration, self._base_headers())
         return self.send(op, request, options)
 

@@ -23,6 +23,7 @@ from cohesity_sdk.helios.retry import RetryPolicy, as_policy
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth
+    from cohesity_sdk.helios.operation import Operation
 
 #: Seconds to wait: one number for connecting and for each read, or ``(connect, read)``;
 #: ``None`` waits forever.
@@ -76,16 +77,17 @@ _DEFAULTS = {mode: RequestOptions(result=mode) for mode in (DATA, HTTP_INFO, RAW
 _NAMES = tuple(CallOptions.__annotations__)
 
 
-def request_options(operation: str, given: Mapping[str, Any], result: str) -> RequestOptions:
+def request_options(op: Operation[Any], given: Mapping[str, Any], result: str) -> RequestOptions:
     """``given`` (a method's keyword options) as ``RequestOptions``; raises ``ApiTypeError``
     for a keyword the method does not take and ``ApiValueError`` for a bad value."""
     if not given:
         return _DEFAULTS[result]
-    where = f"{operation}()"
+    where = f"{op.id}()"
     values: Dict[str, Any] = {}
     for name, value in given.items():
         if name not in _NAMES:
-            hint = difflib.get_close_matches(name, _NAMES, 1)
+            # A misspelt parameter lands here too, as **options takes any keyword.
+            hint = difflib.get_close_matches(name, [*_NAMES, *(p.name for p in op.params)], 1)
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
             raise ApiTypeError(f"{where} got an unexpected keyword argument {name!r}"
                                f"{did_you_mean}")

@@ -18,4 +18,5 @@ class UserSession(ApiModel):
         validation_alias="sessionId",
         serialization_alias="sessionId",
         description="Identifier of the created session.",
+        json_schema_extra={"format": "password"},
     )

@@ -2,7 +2,8 @@
 
 A request is matched to an operation (404 for an unknown path, 405 for a wrong method),
 filed in the request log, given its queued faults, authenticated by its ``apiKey``
-header on the cluster its ``accessClusterId`` header names, checked against the
+header (or, without one, its ``session-id`` header) on the cluster its
+``accessClusterId`` header names, checked against the
 operation's parameters and body schema, and carried out by ``HeliosState``.
 
 Queued faults come before authentication, as a gateway's would: a ``fail_next`` answers
@@ -141,13 +142,15 @@ class FakeHelios:
         return self._api_key
 
     def configuration(self, **kwargs: Any) -> "Configuration":
-        """A ``Configuration`` for this fake with the bootstrap key set; ``kwargs`` go to
-        ``Configuration`` (a ``host`` or an ``api_key`` given there wins)."""
+        """A ``Configuration`` for this fake; ``kwargs`` go to ``Configuration`` (a
+        ``host`` or an ``api_key`` given there wins). It has the bootstrap key, unless
+        it logs in (``username=``, ``password=``) or has an ``auth`` of its own."""
         from cohesity_sdk.helios.configuration import API_KEY_SCHEME, Configuration
 
         kwargs.setdefault("host", self.url)
         configuration = Configuration(**kwargs)
-        configuration.api_key.setdefault(API_KEY_SCHEME, self._api_key)
+        if configuration.username is None and configuration.auth is None:
+            configuration.api_key.setdefault(API_KEY_SCHEME, self._api_key)
         return configuration
 
     @property
@@ -176,6 +179,11 @@ class FakeHelios:
         """Close the connection of the next call of ``operation_id`` without answering;
         with ``after_action`` the operation is carried out first."""
         self._faults.drop(operation_id, after_action)
+
+    def expire_sessions(self) -> int:
+        """End every session on every cluster, as if they had all timed out: later calls
+        with their ``session-id`` are answered 401. Returns how many ended."""
+        return self._state.expire_sessions()
 
     def reset(self) -> None:
         """Forget all state, logged requests and pending faults; the key stays valid."""
@@ -274,7 +282,8 @@ class FakeHelios:
     ) -> Answer:
         lowered = {k.lower(): v for k, v in headers.items()}
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
-        caller = self._state.authenticate(cluster_id, lowered.get("apikey"))
+        caller = self._state.authenticate(cluster_id, lowered.get("apikey"),
+                                          lowered.get("session-id"))
         query = parse_query(route, raw_query)
         if route.body is not None:
             if body_error is not None:

@@ -19,7 +19,7 @@ class FakeRequest:
 
     ``path`` is the raw path (``/v2/users/...``) without the query; ``query`` maps each
     name to its values, decoded (``?sids=a,b`` is ``{"sids": ["a,b"]}``); ``headers``
-    has the ``apiKey`` value masked as ``***``; ``json`` is the parsed body, or ``None``
+    has the ``apiKey`` and ``session-id`` values masked as ``***``; ``json`` is the parsed body, or ``None``
     when there was none or it was not JSON; ``operation_id`` is ``None`` for a path or
     method the API does not have; ``status`` is what was answered, ``0`` for none.
     """
@@ -33,9 +33,13 @@ class FakeRequest:
     status: int = NO_ANSWER
 
 
+#: Headers that carry credentials, in lower case.
+SECRET_HEADERS = frozenset({"apikey", "session-id"})
+
+
 def masked(headers: Mapping[str, str]) -> Dict[str, str]:
-    """``headers`` with the API key hidden, whatever the case of its name."""
-    return {k: MASK if k.lower() == "apikey" else v for k, v in headers.items()}
+    """``headers`` with the API key and session id hidden, whatever the case of the name."""
+    return {k: MASK if k.lower() in SECRET_HEADERS else v for k, v in headers.items()}
 
 
 class RequestLog:

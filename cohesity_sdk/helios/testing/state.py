@@ -120,12 +120,22 @@ class HeliosState:
 
     # -- entry points ----------------------------------------------------------------
 
-    def authenticate(self, cluster_id: Optional[int], api_key: Optional[str]) -> str:
-        """The SID of the user owning ``api_key`` on that cluster; 401 otherwise."""
-        if not api_key:
-            raise unauthorized("the apiKey header is required")
+    def authenticate(
+        self, cluster_id: Optional[int], api_key: Optional[str],
+        session_id: Optional[str] = None,
+    ) -> str:
+        """The SID of the user owning ``api_key`` (or, without a key, ``session_id``) on
+        that cluster; 401 otherwise, and for the session of a locked or expired user."""
+        if not api_key and not session_id:
+            raise unauthorized("the apiKey or session-id header is required")
         with self._lock:
             cluster = self._cluster(cluster_id)
+            if not api_key:
+                user_sid = cluster.sessions.get(session_id or "")
+                if user_sid is None:
+                    raise unauthorized("the session is not valid on this cluster")
+                _refuse_inactive(cluster.users[user_sid], now_msecs())
+                return user_sid
             for key in cluster.keys.values():
                 if secrets.compare_digest(key.secret.encode(), api_key.encode()):
                     if not key.active:
@@ -134,6 +144,15 @@ class HeliosState:
                         raise unauthorized(f"API key {key.id} has expired")
                     return key.user_sid
         raise unauthorized("the API key is not valid on this cluster")
+
+    def expire_sessions(self) -> int:
+        """End every session on every cluster, as if each had timed out; how many ended."""
+        with self._lock:
+            ended = 0
+            for cluster in self._clusters.values():
+                ended += len(cluster.sessions)
+                cluster.sessions.clear()
+            return ended
 
     def perform(self, operation_id: str, call: Call) -> Optional[Json]:
         """Carry out one operation; its answer body, or ``None`` for a 204."""
@@ -301,12 +320,7 @@ class HeliosState:
                                               body["password"].encode())):
             raise unauthorized("invalid username or password")
         now = now_msecs()
-        if user.locked:
-            raise unauthorized("the user is locked")
-        if user.expiry_time is not None and user.expiry_time <= now:
-            raise unauthorized("the user has expired")
-        if user.effective_time is not None and user.effective_time > now:
-            raise unauthorized("the user is not effective yet")
+        _refuse_inactive(user, now)
         session_id = secrets.token_urlsafe(24)
         cluster.sessions[session_id] = user.sid
         user.last_login = now
@@ -507,6 +521,16 @@ class HeliosState:
 def _domain(domain: str) -> str:
     """``LOCAL`` in any case is the local domain; other domains are kept as given."""
     return LOCAL if domain.upper() == LOCAL else domain
+
+
+def _refuse_inactive(user: User, now: int) -> None:
+    """401 for a user who may not log in: locked, expired, or not yet effective."""
+    if user.locked:
+        raise unauthorized("the user is locked")
+    if user.expiry_time is not None and user.expiry_time <= now:
+        raise unauthorized("the user has expired")
+    if user.effective_time is not None and user.effective_time > now:
+        raise unauthorized("the user is not effective yet")
 
 
 def _non_empty(value: str, where: str) -> str:
