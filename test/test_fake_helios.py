@@ -886,6 +886,8 @@ def test_api_key_filters(api: h.UserApi) -> None:
 
 def test_every_operation_needs_a_valid_api_key(fake: FakeHelios, raw: Raw) -> None:
     for route in ROUTES:
+        if route.login:
+            continue  # the login is how a caller gets credentials
         path = route.template.replace("{sid}", "S-1").replace("{userSid}", "S-1")
         path = path.replace("{id}", "x")
         body = [] if route.body is not None and route.body.kind == "array" else {}
@@ -894,7 +896,53 @@ def test_every_operation_needs_a_valid_api_key(fake: FakeHelios, raw: Raw) -> No
         wrong = raw(route.method, path, body if route.body else None, key="not-the-key-123")
         message = expect_error(wrong, 401, "KUnauthorized")
         assert "not-the-key-123" not in message
+        session = raw(route.method, path, body if route.body else None, key=None,
+                      headers={"session-id": "not-a-session-456"})
+        message = expect_error(session, 401, "KUnauthorized", "session")
+        assert "not-a-session-456" not in message
     assert {r.status for r in fake.requests} == {401}
+    assert [route.operation_id for route in ROUTES if route.login] == ["create_session"]
+
+
+def test_a_session_authenticates_until_it_expires(fake: FakeHelios, raw: Raw) -> None:
+    status, _, body = raw("POST", "/users/sessions",
+                          {"username": "admin", "password": "admin"}, key=None)
+    assert status == 201 and set(body) == {"sessionId"}
+    session = {"session-id": body["sessionId"]}
+    status, _, users = raw("GET", "/users", key=None, headers=session)
+    assert status == 200 and [u["username"] for u in users["users"]] == ["admin"]
+    # The session is the user's own on its cluster only.
+    other_cluster = raw("GET", "/users", key=None, headers={**session, "accessClusterId": "7"})
+    expect_error(other_cluster, 401, "KUnauthorized", "session")
+    # The log masks it as it masks the key.
+    logged = [r for r in fake.requests if r.operation_id == "get_users"][0]
+    assert logged.headers["session-id"] == "***"
+    assert body["sessionId"] not in str([r.headers for r in fake.requests])
+    # A key wins over a session when both are sent.
+    status, _, _ = raw("GET", "/users", headers={"session-id": "stale"})
+    assert status == 200
+    assert fake.expire_sessions() == 1
+    expired = raw("GET", "/users", key=None, headers=session)
+    expect_error(expired, 401, "KUnauthorized", "session is not valid")
+    assert fake.expire_sessions() == 0
+
+
+def test_the_session_of_a_locked_or_expired_user_is_refused(raw: Raw) -> None:
+    status, _, created = raw("POST", "/users", [{
+        "username": "carol", "domain": "LOCAL",
+        "localUserParams": {"email": "c@example.com", "password": "pw"}}])
+    assert status == 201
+    sid = created["users"][0]["sid"]
+    _, _, body = raw("POST", "/users/sessions", {"username": "carol", "password": "pw"})
+    session = {"session-id": body["sessionId"]}
+    assert raw("GET", f"/users/{sid}", key=None, headers=session)[0] == 200
+    assert raw("PUT", f"/users/{sid}", {"locked": True})[0] == 200
+    expect_error(raw("GET", f"/users/{sid}", key=None, headers=session), 401,
+                 "KUnauthorized", "locked")
+    assert raw("PUT", f"/users/{sid}", {"locked": False,
+                                        "expiryTimeMsecs": now_msecs() - 1})[0] == 200
+    expect_error(raw("GET", f"/users/{sid}", key=None, headers=session), 401,
+                 "KUnauthorized", "expired")
 
 
 def test_inactive_and_expired_keys_are_refused(api: h.UserApi) -> None:

@@ -14,7 +14,7 @@ import logging
 import platform
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from cohesity_sdk import __version__
 from cohesity_sdk.helios.configuration import Configuration
@@ -166,11 +166,12 @@ class ApiClient:
             attempt += 1
             headers = request.headers_with(auth.auth_headers(self))
             try_timeout = timeout
+            cut = False  # whether the time left is shorter than the try's own timeout
             if deadline is not None:
                 left = deadline - _monotonic()
                 if left <= 0:
                     raise _deadline_passed(op, request, limit, attempt - 1, None)
-                try_timeout = _cut(timeout, left)
+                try_timeout, cut = _cut(timeout, left)
             started = _monotonic()
             try:
                 response = self.rest_client.request(
@@ -183,7 +184,7 @@ class ApiClient:
                     logger.debug("%s %s failed after %.1f ms: %s", method, url,
                                  (_monotonic() - started) * 1000, exc.args[0])
                 if deadline is not None and isinstance(exc, ApiTimeoutError) and (
-                        try_timeout != timeout or _monotonic() >= deadline):
+                        cut or _monotonic() >= deadline):
                     raise _deadline_passed(op, request, limit, attempt, exc) from exc
                 if not policy.should_retry(method, attempt, error=exc):
                     raise
@@ -235,11 +236,13 @@ class ApiClient:
         time.sleep(wait)
 
 
-def _cut(timeout: Timeout, left: float) -> Timeout:
-    """``timeout`` with each part at most ``left`` seconds."""
+def _cut(timeout: Timeout, left: float) -> Tuple[Timeout, bool]:
+    """``timeout`` with each part at most ``left`` seconds, and whether that cut it."""
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+    if (connect is not None and connect <= left) and (read is not None and read <= left):
+        return timeout, False
     return (left if connect is None else min(connect, left),
-            left if read is None else min(read, left))
+            left if read is None else min(read, left)), True
 
 
 def _deadline_passed(

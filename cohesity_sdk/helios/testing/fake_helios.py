@@ -282,8 +282,8 @@ class FakeHelios:
     ) -> Answer:
         lowered = {k.lower(): v for k, v in headers.items()}
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
-        caller = self._state.authenticate(cluster_id, lowered.get("apikey"),
-                                          lowered.get("session-id"))
+        caller = "" if route.login else self._state.authenticate(
+            cluster_id, lowered.get("apikey"), lowered.get("session-id"))
         query = parse_query(route, raw_query)
         if route.body is not None:
             if body_error is not None:

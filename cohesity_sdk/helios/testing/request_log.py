@@ -19,9 +19,10 @@ class FakeRequest:
 
     ``path`` is the raw path (``/v2/users/...``) without the query; ``query`` maps each
     name to its values, decoded (``?sids=a,b`` is ``{"sids": ["a,b"]}``); ``headers``
-    has the ``apiKey`` and ``session-id`` values masked as ``***``; ``json`` is the parsed body, or ``None``
-    when there was none or it was not JSON; ``operation_id`` is ``None`` for a path or
-    method the API does not have; ``status`` is what was answered, ``0`` for none.
+    has the ``apiKey`` and ``session-id`` values masked as ``***``; ``json`` is the
+    parsed body, or ``None`` when there was none or it was not JSON; ``operation_id`` is
+    ``None`` for a path or method the API does not have; ``status`` is what was
+    answered, ``0`` for none.
     """
 
     method: str

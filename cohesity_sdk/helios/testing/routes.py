@@ -28,6 +28,7 @@ class Route:
     required_query: Tuple[str, ...] = ()
     body: Optional[Field] = None
     routed: bool = True  # takes the accessClusterId header; False: Helios-level
+    login: bool = False  # needs no credentials: it is how a caller gets some
 
     @property
     def segments(self) -> List[str]:
@@ -53,7 +54,8 @@ ROUTES: Tuple[Route, ...] = (
     Route("delete_user", "DELETE", "/users/{sid}", 204),
     Route("regenerate_s3_key", "POST", "/users/{sid}/s3-secret-key", 201),
     # Sessions
-    Route("create_session", "POST", "/users/sessions", 201, body=obj(schema.SESSION_REQUEST)),
+    Route("create_session", "POST", "/users/sessions", 201, body=obj(schema.SESSION_REQUEST),
+          login=True),
     Route("get_active_sessions_count", "GET", "/users/sessions", 200, query=_SIDS),
     Route("delete_session", "DELETE", "/users/sessions", 204, query={"sid": string()}),
     # API keys
