@@ -92,3 +92,46 @@ def test_reference_example_succeeds(
 def test_readme_fake_helios_snippet_runs_as_written() -> None:
     [code] = [b for b in python_blocks(ROOT / "README.md") if "FakeHelios()" in b]
     exec(compile(code, "<readme>", "exec"), {})  # its asserts are the test
+
+
+def test_readme_session_login_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cohesity_sdk.helios as helios
+    from cohesity_sdk.helios.testing import FakeHelios
+
+    [code] = [b for b in python_blocks(ROOT / "README.md")
+              if 'password=os.environ["HELIOS_PASSWORD"]' in b]
+    with FakeHelios() as fake:
+        admin = helios.UserApi(helios.ApiClient(fake.configuration()))
+        admin.create_users([helios.CreateUserParameters(
+            username="backup-admin", domain="LOCAL", roles=["COHESITY_ADMIN"],
+            local_user_params=helios.LocalUserParams(email="b@example.com",
+                                                     password="pw-from-env"))])
+        monkeypatch.setenv("HELIOS_HOST", fake.url)
+        monkeypatch.setenv("HELIOS_PASSWORD", "pw-from-env")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<readme>", "exec"), {})
+        assert out.getvalue() == "['admin', 'backup-admin']\n"
+        login, listing = fake.requests[-2:]
+        assert (login.operation_id, listing.operation_id) == ("create_session", "get_users")
+        assert listing.headers["session-id"] == "***"
+
+
+def test_readme_bearer_token_auth_runs_as_written(
+    server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cohesity_sdk.helios as helios
+
+    [code] = [b for b in python_blocks(ROOT / "README.md") if "class BearerToken" in b]
+    tokens = iter(["t-1", "t-2"])
+    namespace = {"get_token": lambda: next(tokens)}
+    monkeypatch.setenv("HELIOS_HOST", server.url)
+    exec(compile(code, "<readme>", "exec"), namespace)
+    server.reply(401, {"errorCode": "KUnauthorized", "message": "token expired"})
+    server.reply(200, {"users": []})
+    configuration = namespace["configuration"]
+    assert isinstance(configuration, helios.Configuration)
+    with helios.ApiClient(configuration) as client:
+        assert helios.UserApi(client).get_users().users == []
+    assert [r.headers["Authorization"] for r in server.requests] == ["Bearer t-1",
+                                                                     "Bearer t-2"]
