@@ -14,7 +14,7 @@ import logging
 import platform
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from cohesity_sdk import __version__
 from cohesity_sdk.helios.configuration import Configuration
@@ -69,6 +69,7 @@ class ApiClient:
             self.set_default_header(header_name, header_value or "")
         self._rest_client: Optional[RESTClientObject] = None
         self._auth: Optional[Auth] = None
+        self._checked_credentials: Set[Tuple[str, str]] = set()
         self._lock = threading.Lock()
 
     @property
@@ -164,7 +165,7 @@ class ApiClient:
         refreshed = False
         while True:
             attempt += 1
-            headers = request.headers_with(auth.auth_headers(self))
+            headers = request.headers_with(auth.auth_headers(self), self._checked_credentials)
             try_timeout = timeout
             cut = False  # whether the time left is shorter than the try's own timeout
             if deadline is not None:
@@ -172,7 +173,7 @@ class ApiClient:
                 if left <= 0:
                     raise _deadline_passed(op, request, limit, attempt - 1, None)
                 try_timeout, cut = _cut(timeout, left)
-            started = _monotonic()
+            started = _monotonic() if logger.isEnabledFor(logging.DEBUG) else 0.0
             try:
                 response = self.rest_client.request(
                     method, url, headers, request.body, try_timeout,

@@ -9,7 +9,7 @@ tries.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 from urllib.parse import quote
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
@@ -55,12 +55,23 @@ class HttpRequest:
         #: The caller's ``_headers``: they win over every other header, credentials too.
         self.overrides = overrides
 
-    def headers_with(self, credentials: Mapping[str, str]) -> Dict[str, str]:
+    def headers_with(
+        self, credentials: Mapping[str, str], checked: Optional[Set[Tuple[str, str]]] = None
+    ) -> Dict[str, str]:
         """The headers of one try: these, then ``credentials``, then the caller's
-        overrides, each replacing any header of the same name in any case."""
+        overrides, each replacing any header of the same name in any case.
+
+        ``checked`` holds credentials found fit to send before, so that a client checks
+        its key or session once rather than on every call.
+        """
         headers = dict(self.headers)
         for name, value in credentials.items():
-            check_header(name, value, f"{self.operation}(): credentials")
+            if checked is None or (name, value) not in checked:
+                check_header(name, value, f"{self.operation}(): credentials")
+                if checked is not None:
+                    if len(checked) > 16:  # the current key or session, not a history
+                        checked.clear()
+                    checked.add((name, value))
             _put(headers, name, value)
         for name, value in self.overrides.items():
             _put(headers, name, value)
