@@ -143,6 +143,23 @@ def test_retries_of_a_raw_call_free_their_connections(fake: FakeHelios) -> None:
     assert calls_of(fake, "get_users") == 4
 
 
+def test_a_policy_of_your_own_decides(fake: FakeHelios) -> None:
+    class AlsoOn500(RetryPolicy):
+        def should_retry(self, method: str, attempt: int, *, status: Any = None,
+                         error: Any = None) -> bool:
+            if status == 500 and attempt <= self.total:
+                return True
+            return super().should_retry(method, attempt, status=status, error=error)
+
+        def delay(self, attempt: int, headers: Any = None) -> float:
+            return 0.0
+
+    api = user_api(fake, retries=AlsoOn500(2))
+    fake.fail_next("get_users", status=500, times=2)
+    assert api.get_users().users
+    assert calls_of(fake, "get_users") == 3
+
+
 # -- deadlines -----------------------------------------------------------------------------
 
 
