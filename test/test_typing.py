@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List
 
+import urllib3
+
 ROOT = Path(__file__).resolve().parent.parent
 
 USER_CODE = '''
@@ -39,8 +41,10 @@ def mypy_lines(code: str, tmp_path: Path) -> Dict[str, List[str]]:
     source = tmp_path / "user_code.py"
     source.write_text(textwrap.dedent(code))
     result = subprocess.run(
+        # The SDK's own files are checked by its own mypy run: here only what they give.
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-         "--cache-dir", str(tmp_path / ".mypy_cache"), str(source)],
+         "--follow-imports=silent", "--cache-dir", str(tmp_path / ".mypy_cache"),
+         str(source)],
         capture_output=True, text=True, cwd=tmp_path,
         # The package as a user has it installed; an editable install hides it from mypy.
         env={"MYPYPATH": str(ROOT), "PATH": "", "PYTHONPATH": ""},
@@ -48,8 +52,9 @@ def mypy_lines(code: str, tmp_path: Path) -> Dict[str, List[str]]:
     lines = source.read_text().splitlines()
     out: Dict[str, List[str]] = {}
     for message in result.stdout.splitlines():
-        match = re.match(r".*?:(\d+): (?:error|note): (.*)", message)
-        assert match, message
+        match = re.match(r"user_code\.py:(\d+): (?:error|note): (.*)", message)
+        if not match:
+            continue  # a note that points into the SDK, e.g. where a method is defined
         marker = re.search(r"# L:(\S+)", lines[int(match.group(1)) - 1])
         out.setdefault(marker.group(1) if marker else "unmarked", []).append(match.group(2))
     return out
@@ -62,7 +67,9 @@ def test_each_variant_has_its_own_result_type_and_options_are_checked(tmp_path: 
     assert found.pop("plain") == [f'Revealed type is "{model}"']
     assert found.pop("info") == [f'Revealed type is "{response}[{model}]"']
     assert found.pop("data") == [f'Revealed type is "{model}"']
-    assert found.pop("raw") == ['Revealed type is "urllib3.response.BaseHTTPResponse"']
+    # urllib3 1.26 has no types: its response is Any there.
+    raw = "urllib3.response.BaseHTTPResponse" if urllib3.__version__ >= "2" else "Any"
+    assert found.pop("raw") == [f'Revealed type is "{raw}"']
     assert found.pop("none") == ['Revealed type is "None"']
     assert found.pop("none-info") == [f'Revealed type is "{response}[None]"']
     assert "_deadline" in found.pop("bad-deadline")[0]
