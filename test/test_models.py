@@ -681,16 +681,14 @@ def test_encoded_long_list_is_byte_for_byte_to_wire() -> None:
 
 @pytest.mark.parametrize("schema", sorted(SCHEMAS))
 def test_encoded_body_of_writable_fields_is_byte_for_byte_to_wire(schema: str) -> None:
-    # Only what a request may carry: the one-pass path, whose test is that the fields
-    # counted as set are the keys pydantic wrote.
-    from cohesity_sdk.helios.model_base import _count_fields_set, _count_keys
-
-    cls = model(schema)
-    obj = cls.from_dict(writable(schema, sample(schema)))
+    # Only what a request may carry, every property set: each field set is sent, at
+    # every depth, in the spec's order, and nothing else.
+    data = writable(schema, sample(schema))
+    obj = model(schema).from_dict(data)
     one, expected_one, many, expected_many = encodings(schema, obj)
     assert one == expected_one and many == expected_many
-    assert _count_fields_set(cls, [obj]) == _count_keys(one)
-    assert _count_fields_set(cls, [obj, obj]) == _count_keys(many)
+    assert one == reference_bytes(data)
+    assert many == reference_bytes([data, data])
 
 
 def test_a_nullable_field_set_to_none_in_a_bulk_body_is_sent_as_null() -> None:
@@ -721,12 +719,19 @@ def rule_breaker(prop: Dict[str, Any]) -> Any:
     return None
 
 
-def random_request(schema: str, rng: random.Random, depth: int = 0) -> Dict[str, Any]:
+def random_request(
+    schema: str, rng: random.Random, depth: int = 0, breaking: float = 0.03,
+    read_only: float = 0.0, undeclared: float = 0.2,
+) -> Dict[str, Any]:
     """Some of the writable properties of ``schema``: absent, null, a value, now and then
-    a value the spec refuses."""
+    (at the rate ``breaking``) a value the spec refuses; at the rate ``read_only``, read-only
+    properties too, and at the rate ``undeclared`` a key the spec does not declare, as a
+    server may send them."""
     data: Dict[str, Any] = {}
     for i, (name, prop) in enumerate(props(schema).items()):
         if prop.get("readOnly"):
+            if read_only and rng.random() < read_only:
+                data[name] = sample_value(schema, name, prop, i)
             continue
         roll = rng.random()
         if roll < 0.3:
@@ -734,12 +739,13 @@ def random_request(schema: str, rng: random.Random, depth: int = 0) -> Dict[str,
         if roll < 0.45 and name not in required(schema):
             data[name] = None
             continue
-        if roll > 0.97 and rule_breaker(prop) is not None:
+        if roll > 1 - breaking and rule_breaker(prop) is not None:
             data[name] = rule_breaker(prop)
             continue
         ref = ref_of(prop)
         if ref and depth < 3:
-            nested = [random_request(ref, rng, depth + 1) for _ in range(rng.randint(1, 2))]
+            nested = [random_request(ref, rng, depth + 1, breaking, read_only, undeclared)
+                      for _ in range(rng.randint(1, 2))]
             data[name] = nested if prop.get("type") == "array" else nested[0]
         elif prop.get("type") == "string" and "enum" not in prop:
             data[name] = rng.choice(AWKWARD_TEXT)
@@ -747,7 +753,7 @@ def random_request(schema: str, rng: random.Random, depth: int = 0) -> Dict[str,
             data[name] = rng.sample(AWKWARD_TEXT, 2)
         else:
             data[name] = sample_value(schema, name, prop, i)
-    if rng.random() < 0.2:
+    if rng.random() < undeclared:
         data["addedLater"] = rng.choice([None, 'a":', 1])
     return data
 
@@ -771,3 +777,198 @@ def test_encoded_body_equals_to_wire_for_random_requests(seed: int) -> None:
         else:
             assert encode_body(cls, items, ["body"]) == expected
             assert encode_body(cls, items[0], ["body"]) == dump_json(items[0].to_wire(["body"]))
+        # And both agree with the reference written from the spec.
+        assert_as_reference(schema, items)
+        assert_as_reference(schema, items[0])
+
+
+# -- a reference encoder, written from the spec alone ---------------------------------------
+#
+# Field by field, in the spec's order, as plainly as can be: what encode_body and to_wire
+# must give, bytes and error text alike, however they go about it.
+
+
+class Refused(Exception):
+    """A request the spec refuses, with the text the SDK's ApiValueError must have."""
+
+
+def refused(path: List[Any], message: str) -> Refused:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
+    return Refused(f"{text}: {message}")
+
+
+def check_int64(prop: Dict[str, Any], value: int, path: List[Any]) -> None:
+    if prop.get("format") == "int64" and not -(2**63) <= value <= 2**63 - 1:
+        raise refused(path, f"{value} is out of the int64 range")
+
+
+def reference_wire(schema: str, obj: ApiModel, path: List[Any]) -> Dict[str, Any]:
+    """The JSON object a request carries for ``obj``: the writable properties that were set,
+    ``null`` only where nullable, never a read-only property or an undeclared key."""
+    out: Dict[str, Any] = {}
+    for name, prop in props(schema).items():
+        if prop.get("readOnly"):
+            continue
+        attr = snake(name)
+        value = getattr(obj, attr)
+        here = path + [attr]
+        if value is None:
+            if name in required(schema):
+                raise refused(here, "is required")
+            if prop.get("nullable") and attr in obj.model_fields_set:
+                out[name] = None
+            continue
+        ref = ref_of(prop)
+        if prop.get("type") == "array":
+            if len(value) < prop.get("minItems", 0):
+                raise refused(here, f"must have at least {prop['minItems']} item(s)")
+            items = []
+            for i, item in enumerate(value):
+                if ref:
+                    items.append(reference_wire(ref, item, here + [i]))
+                else:
+                    check_int64(prop["items"], item, here + [i])
+                    items.append(item)
+            out[name] = items
+        elif ref:
+            out[name] = reference_wire(ref, value, here)
+        else:
+            if "enum" in prop and value not in prop["enum"]:
+                raise refused(here, f"{value!r} is not one of {sorted(prop['enum'])}")
+            check_int64(prop, value, here)
+            out[name] = value
+    return out
+
+
+def reference_bytes(wire: Any) -> bytes:
+    return json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def assert_as_reference(schema: str, value: Any) -> None:
+    """encode_body (of a model or a list of them) and to_wire (of each model) give what the
+    reference gives: the same bytes, or an ApiValueError with the same text."""
+    from cohesity_sdk.helios.model_base import encode_body
+
+    listed = isinstance(value, list)
+    items = value if listed else [value]
+    paths = [["body", i] if listed else ["body"] for i in range(len(items))]
+    wires: List[Any] = []
+    refusal = None
+    for item, path in zip(items, paths):
+        try:
+            wire = reference_wire(schema, item, path)
+        except Refused as error:
+            with pytest.raises(ApiValueError) as info:
+                item.to_wire(path)
+            assert str(info.value) == str(error)
+            refusal = refusal or error
+        else:
+            assert reference_bytes(item.to_wire(path)) == reference_bytes(wire)  # order too
+            wires.append(wire)
+    if refusal is not None:  # the first in the body is the one named
+        with pytest.raises(ApiValueError) as info:
+            encode_body(model(schema), value, ["body"])
+        assert str(info.value) == str(refusal)
+    else:
+        expected = reference_bytes(wires if listed else wires[0])
+        assert encode_body(model(schema), value, ["body"]) == expected
+
+
+@pytest.mark.parametrize("schema", SCHEMA_NAMES)
+def test_reference_agrees_on_full_objects(schema: str) -> None:
+    # Every property set, read-only ones and nested models included; then only the
+    # writable ones, all of which are sent.
+    full = model(schema).from_dict(sample(schema))
+    assert_as_reference(schema, full)
+    assert_as_reference(schema, [full, full])
+    obj = model(schema).from_dict(writable(schema, sample(schema)))
+    assert_as_reference(schema, obj)
+    assert_as_reference(schema, [obj, obj])
+    from cohesity_sdk.helios.model_base import encode_body
+
+    sent = json.loads(encode_body(model(schema), [obj, obj], ["body"]))
+    assert sent == [writable(schema, sample(schema))] * 2
+
+
+# Chunk boundaries of the encoder (512 models) and either side of them.
+LONG_LENGTHS = [511, 512, 513, 1024, 1025, 1500]
+
+
+@pytest.mark.parametrize("schema", ["CreateUserParameters", "Groups", "TenantAccessResult",
+                                    "UpdateUserParameters", "SecurityPrincipals"])
+@pytest.mark.parametrize("seed", range(3))
+def test_long_bodies_agree_with_the_reference(schema: str, seed: int) -> None:
+    # Long lists of requests built by users, and of bodies decoded from the server
+    # (undeclared keys and read-only properties at every depth), nulls anywhere; valid,
+    # then with a broken rule here and there, the first of which must be named.
+    rng = random.Random(seed)
+    length = LONG_LENGTHS[(seed + len(schema)) % len(LONG_LENGTHS)]
+    cls = model(schema)
+    built = [cls(**random_request(schema, rng, breaking=0, undeclared=0)) for _ in range(length)]
+    assert_as_reference(schema, built)
+    decoded = [cls.from_dict(random_request(schema, rng, breaking=0, read_only=0.5))
+               for _ in range(length)]
+    assert_as_reference(schema, decoded)
+
+    def broken_item() -> ApiModel:  # one that breaks a rule, wherever it may be in it
+        while True:
+            item = cls.from_dict(random_request(schema, rng, breaking=0.3, read_only=0.5))
+            try:
+                reference_wire(schema, item, [])
+            except Refused:
+                return item
+
+    for position in (0, 511, 512, 1023, 1024, length - 1):
+        if position >= length:
+            continue
+        body = list(decoded)
+        body[position] = broken_item()
+        assert_as_reference(schema, body)
+        body = list(built)
+        body[position] = broken_item()
+        if position + 7 < length:  # a second one further on: the first is named
+            body[position + 7] = broken_item()
+        assert_as_reference(schema, body)
+
+
+def test_nones_undeclared_keys_and_read_only_deep_in_long_bodies() -> None:
+    # One of each, far apart in bodies of 1500 models (several chunks of the encoder),
+    # at the top and nested: a nullable None is sent as null, any other None is left out,
+    # and so are undeclared keys and read-only properties.
+    from cohesity_sdk.helios.model_base import encode_body
+
+    groups = [CreateGroupParams(name=f"g{i}", domain="LOCAL", roles=["r"],
+                                local_group_params={"userSids": [f"S-{i}"]})
+              for i in range(1500)]
+    groups[3].description = None
+    groups[600].roles = None
+    groups[700].local_group_params.user_sids = None  # type: ignore[union-attr]
+    groups[1030] = CreateGroupParams.from_dict(
+        {"name": "x", "domain": "d", "zone": "eu", "localGroupParams": {"userSids": [], "z": 1}})
+    assert_as_reference("CreateGroupParams", groups)
+    sent = json.loads(encode_body(CreateGroupParams, groups, ["body"]))
+    assert sent[3]["description"] is None and "description" not in sent[4]
+    assert "roles" not in sent[600] and sent[601]["roles"] == ["r"]
+    assert sent[700]["localGroupParams"] == {} and sent[701]["localGroupParams"] == {
+        "userSids": ["S-701"]}
+    assert sent[1030] == {"domain": "d", "localGroupParams": {"userSids": []}, "name": "x"}
+
+    body = Groups.from_dict({"groups": [
+        {"name": f"g{i}", "domain": "LOCAL", "sid": f"S-{i}",
+         "smbPrincipals": [{"name": "p", "objectClass": "User", "extra": i}]}
+        for i in range(1500)
+    ]})
+    listed = body.groups or []
+    listed[5].description = None
+    listed[900].roles = None
+    (listed[1200].smb_principals or [])[0].object_class = None
+    assert_as_reference("Groups", body)
+    assert_as_reference("Groups", [body, Groups(groups=listed[:3])])
+    sent = json.loads(encode_body(Groups, body, ["body"]))["groups"]
+    principal = {"name": "p", "objectClass": "User"}
+    assert sent[5] == {"description": None, "domain": "LOCAL", "name": "g5",
+                       "smbPrincipals": [principal]}
+    assert sent[900] == {"domain": "LOCAL", "name": "g900", "smbPrincipals": [principal]}
+    assert sent[1200]["smbPrincipals"] == [{"name": "p", "objectClass": None}]
