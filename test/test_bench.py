@@ -35,6 +35,7 @@ def test_the_in_process_figures_come_from_real_calls(bench: ModuleType) -> None:
         "call": bench.in_child("call", 1),
         "decode_10k": bench.bench_decode(50, 1),
         "decode_100k": bench.bench_decode(500, 1),
+        "decode_10k_threaded": bench.bench_decode_beside_a_thread(50, 1),
         "encode_10k": bench.bench_encode(50, 1),
         "encode_100k": bench.bench_encode(500, 1),
         "loopback": bench.bench_loopback(0.2),
