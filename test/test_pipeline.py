@@ -7,7 +7,6 @@ Everything that sends goes over real sockets, to FakeHelios, the recording serve
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import socket
@@ -256,7 +255,7 @@ def test_options_are_one_frozen_value() -> None:
         result=DATA, timeout=5, deadline=30.0, retries=RetryPolicy(2),
         headers={"X-A": "b"},
     )
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         options.timeout = 1  # type: ignore[misc]
     # No option given: one shared value per kind of result.
     assert request_options(_GET_USERS, {}, DATA) is request_options(_GET_USERS, {}, DATA)

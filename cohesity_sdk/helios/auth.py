@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Dict, Mapping, Optional
-
-from typing_extensions import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Dict, Mapping, Optional, Protocol, runtime_checkable
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
 

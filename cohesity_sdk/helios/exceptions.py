@@ -12,7 +12,6 @@ and the server's request id when there was one.
 
 from __future__ import annotations
 
-import email.utils
 import time
 from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
 from urllib.parse import urlsplit
@@ -326,6 +325,8 @@ def retry_after_seconds(headers: Optional[Mapping[str, str]]) -> Optional[float]
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # only for the date form, which is rare
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):

@@ -12,11 +12,7 @@ in ``request_options``; the generated methods pass the keywords through unchange
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
-
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict, Union
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
@@ -58,15 +54,14 @@ class CallOptions(TypedDict, total=False):
     _content_type: Optional[str]
 
 
-@dataclass(frozen=True)
-class RequestOptions:
-    """The options of one call, checked. ``None`` means "the configuration's"."""
+class RequestOptions(NamedTuple):
+    """The options of one call, checked; immutable. ``None`` means "the configuration's"."""
 
     result: str = DATA
     timeout: Timeout = None
     deadline: Optional[float] = None
     retries: Optional[RetryPolicy] = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = {}  # never changed: the engine only reads it
     auth: Optional[Auth] = None
     content_type: Optional[str] = None
 
@@ -86,6 +81,8 @@ def request_options(op: Operation[Any], given: Mapping[str, Any], result: str) -
     values: Dict[str, Any] = {}
     for name, value in given.items():
         if name not in _NAMES:
+            import difflib
+
             # A misspelt parameter lands here too, as **options takes any keyword.
             hint = difflib.get_close_matches(name, [*_NAMES, *(p.name for p in op.params)], 1)
             did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""

@@ -17,7 +17,6 @@ waits ``delay`` before the next; urllib3 itself never repeats a request.
 
 from __future__ import annotations
 
-import random
 from typing import Any, Mapping, Optional, Union
 
 from cohesity_sdk.helios.exceptions import (
@@ -93,6 +92,8 @@ class RetryPolicy:
         asked = self.retry_after(headers)
         if asked is not None:
             return asked
+        import random
+
         # Full jitter: spreads the retries of many clients hit by the same failure.
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         return random.uniform(0, ceiling)
