@@ -199,6 +199,27 @@ def test_the_configured_deadline_bounds_retries_against_a_server_that_keeps_fail
     assert str(error).endswith(f" after {tried} attempts")
 
 
+def test_a_deadline_that_passes_between_tries_names_the_last_answer(fake: FakeHelios) -> None:
+    class SlowSecondTime(helios.ApiKeyAuth):
+        calls = 0
+
+        def auth_headers(self, client: helios.ApiClient) -> Any:
+            self.calls += 1
+            if self.calls == 2:
+                time.sleep(0.5)  # the deadline passes here, before the second try
+            return super().auth_headers(client)
+
+    api = user_api(fake, auth=SlowSecondTime(fake.api_key))
+    fake.fail_next("get_users", status=503)
+    with pytest.raises(helios.ApiTimeoutError) as info:
+        api.get_users(_deadline=0.3)
+    error = info.value
+    assert error.attempts == 1 and calls_of(fake, "get_users") == 1
+    assert isinstance(error.last_error, helios.ServiceException)
+    assert "(last answer: (503) Service Unavailable" in str(error)
+    assert error.__cause__ is error.last_error
+
+
 def test_no_wait_starts_that_would_end_past_the_deadline(fake: FakeHelios) -> None:
     api = user_api(fake, retries=RetryPolicy(3, retry_after_cap=30))
     fake.fail_next("get_users", status=503, retry_after=20)

@@ -163,6 +163,7 @@ class ApiClient:
         method, url = request.method, request.url
         attempt = 0
         refreshed = False
+        failure: Optional[OpenApiException] = None  # what the last try got, if retried
         while True:
             attempt += 1
             headers = request.headers_with(auth.auth_headers(self), self._checked_credentials)
@@ -171,7 +172,7 @@ class ApiClient:
             if deadline is not None:
                 left = deadline - _monotonic()
                 if left <= 0:
-                    raise _deadline_passed(op, request, limit, attempt - 1, None)
+                    raise _deadline_passed(op, request, limit, attempt - 1, failure) from failure
                 try_timeout, cut = _cut(timeout, left)
             started = _monotonic() if logger.isEnabledFor(logging.DEBUG) else 0.0
             try:
@@ -191,6 +192,7 @@ class ApiClient:
                     raise
                 reason = exc.args[0].partition("]: ")[2] or exc.args[0]
                 self._pause(op, request, policy, attempt, None, reason, deadline, limit, exc)
+                failure = exc
                 continue
             status = response.status
             if logger.isEnabledFor(logging.DEBUG):
@@ -209,6 +211,7 @@ class ApiClient:
             _discard(response)
             self._pause(op, request, policy, attempt, response.headers,
                         answer.describe_answer(), deadline, limit, answer)
+            failure = answer
         if result == RAW:
             return response
         return parse_response(op, method, url, status, response.reason, response.headers,
