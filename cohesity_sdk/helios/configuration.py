@@ -235,6 +235,14 @@ def _optional(kind: type, name: str) -> Callable[[Any], Any]:
     return check
 
 
+def _text(name: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            raise ApiTypeError(f"Configuration.{name} must be a non-empty str, got {value!r}")
+        return value
+    return check
+
+
 def _check_flag(name: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not isinstance(value, bool):
@@ -297,7 +305,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "region_id": _check_header_text("region_id", "regionId"),
     "username": _optional(str, "username"),
     "password": _optional(str, "password"),
-    "domain": _optional(str, "domain"),
+    "domain": _text("domain"),
     "otp_type": _optional(str, "otp_type"),
     "otp_code": _optional(str, "otp_code"),
     "auth": _check_auth,

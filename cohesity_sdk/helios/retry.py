@@ -30,9 +30,9 @@ RETRY_ANY_METHOD = frozenset({429})
 RETRY_IDEMPOTENT = frozenset({502, 503, 504})
 
 
-def _seconds(name: str, value: Any, allow_zero: bool = True) -> float:
+def _seconds(name: str, value: Any) -> float:
     if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or value < 0 or (value == 0 and not allow_zero) or value != value):
+            or value < 0 or value != value):
         raise ApiValueError(f"RetryPolicy: {name} must be a number of seconds >= 0, "
                             f"got {value!r}")
     return float(value)
