@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from typing import Any
 
 import pytest
 from conftest import API_KEY, RecordingServer
+from test_resilience import FAST, calls_of, closed_port, user_api
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.api.user_api import _CREATE_USERS, _GET_USER_BY_SID, _GET_USERS
@@ -23,23 +23,6 @@ from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.retry import RetryPolicy
 from cohesity_sdk.helios.serialize import build_request
 from cohesity_sdk.helios.testing import FakeHelios
-
-FAST = dict(backoff_base=0.01, backoff_cap=0.02, retry_after_cap=0.02)
-
-
-def user_api(fake: FakeHelios, **settings: Any) -> helios.UserApi:
-    settings.setdefault("retries", RetryPolicy(3, **FAST))
-    return helios.UserApi(helios.ApiClient(fake.configuration(**settings)))
-
-
-def calls_of(fake: FakeHelios, operation_id: str) -> int:
-    return sum(1 for r in fake.requests if r.operation_id == operation_id)
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- retries, per call -------------------------------------------------------------------
