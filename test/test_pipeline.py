@@ -24,7 +24,6 @@ from cohesity_sdk.helios.retry import RetryPolicy
 from cohesity_sdk.helios.serialize import build_request
 from cohesity_sdk.helios.testing import FakeHelios
 
-
 # -- retries, per call -------------------------------------------------------------------
 
 
