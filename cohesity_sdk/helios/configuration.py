@@ -21,7 +21,64 @@ DEFAULT_HOST = "https://helios.cohesity.com/v2"
 API_KEY_SCHEME = "APIKeyHeader"
 API_KEY_HEADER = "apiKey"
 
-__all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "DEFAULT_HOST", "Configuration", "Timeout"]
+__all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "DEFAULT_HOST", "ApiKeys", "Configuration",
+           "Timeout"]
+
+
+class ApiKeys(Dict[str, str]):
+    """``Configuration.api_key`` and ``api_key_prefix``: values by the name of the API's
+    key scheme, ``"APIKeyHeader"``.
+
+    ``"apiKey"``, the name of the header the key travels in, is taken as the same name
+    (and stored as ``"APIKeyHeader"``); any other name is refused, since a key filed under
+    it would never be sent. Values are checked to fit in a header when they are set.
+    """
+
+    def __init__(self, what: str, values: Union[str, Mapping[str, str], None] = None) -> None:
+        super().__init__()
+        self._what = what
+        if isinstance(values, str):
+            values = {API_KEY_SCHEME: values}
+        elif values is not None and not isinstance(values, Mapping):
+            raise ApiTypeError(f"{what} must be the key (a str) or a dict such as "
+                               f"{{{API_KEY_SCHEME!r}: key}}, got {type(values).__name__}")
+        self.update(values or {})
+
+    def _name(self, name: object) -> str:
+        if name == API_KEY_SCHEME or name == API_KEY_HEADER:
+            return API_KEY_SCHEME
+        raise ApiValueError(
+            f"{self._what} takes the key under {API_KEY_SCHEME!r} (the API's key scheme; "
+            f"{API_KEY_HEADER!r} is taken as the same), not {name!r}: a key filed under "
+            f"another name would never be sent"
+        )
+
+    def __setitem__(self, name: str, value: str) -> None:
+        from cohesity_sdk.helios.serialize import check_header
+
+        check_header(API_KEY_HEADER, value, f"{self._what}[{API_KEY_SCHEME!r}]")
+        super().__setitem__(self._name(name), value)
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(self._name(name) if name == API_KEY_HEADER else name)
+
+    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
+        return super().get(API_KEY_SCHEME if name == API_KEY_HEADER else name, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for name, value in dict(*args, **kwargs).items():
+            self[name] = value
+
+    def setdefault(self, name: str, default: str = "") -> str:
+        if self._name(name) not in self:
+            self[name] = default
+        return self[API_KEY_SCHEME]
+
+    def __repr__(self) -> str:
+        return repr({name: "***" for name in self})  # never the key
+
+    def __copy__(self) -> "ApiKeys":
+        return ApiKeys(self._what, dict(self))
 
 
 class Configuration:
@@ -48,8 +105,8 @@ class Configuration:
     def __init__(
         self,
         host: Optional[str] = None,
-        api_key: Optional[Mapping[str, str]] = None,
-        api_key_prefix: Optional[Mapping[str, str]] = None,
+        api_key: Union[str, Mapping[str, str], None] = None,
+        api_key_prefix: Union[str, Mapping[str, str], None] = None,
         *,
         username: Optional[str] = None,
         password: Optional[str] = None,
@@ -73,8 +130,10 @@ class Configuration:
         trust_env: bool = False,
     ) -> None:
         self.host = host if host is not None else DEFAULT_HOST
-        self.api_key: Dict[str, str] = dict(api_key or {})
-        self.api_key_prefix: Dict[str, str] = dict(api_key_prefix or {})
+        #: The API key: ``api_key["APIKeyHeader"] = key``, or ``Configuration(api_key=key)``.
+        self.api_key: ApiKeys = ApiKeys("Configuration.api_key", api_key)
+        #: Put in front of the key, with a space, when set.
+        self.api_key_prefix: ApiKeys = ApiKeys("Configuration.api_key_prefix", api_key_prefix)
         #: Session login: the user, its password and domain, and a one-time code if the
         #: user has one (a code works once: a later re-login with it will be refused).
         self.username = username
@@ -163,8 +222,8 @@ class Configuration:
         """An independent copy, for a client that needs different settings (an ``auth``
         object is shared, not copied)."""
         other = copy.copy(self)
-        object.__setattr__(other, "api_key", dict(self.api_key))
-        object.__setattr__(other, "api_key_prefix", dict(self.api_key_prefix))
+        object.__setattr__(other, "api_key", copy.copy(self.api_key))
+        object.__setattr__(other, "api_key_prefix", copy.copy(self.api_key_prefix))
         if self.proxy_headers is not None:
             object.__setattr__(other, "proxy_headers", dict(self.proxy_headers))
         object.__setattr__(other, "_derived", {})
@@ -298,6 +357,10 @@ def _check_auth(value: Any) -> Any:
 
 _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "host": _check_host,
+    "api_key": lambda value: value if isinstance(value, ApiKeys) else ApiKeys(
+        "Configuration.api_key", value),
+    "api_key_prefix": lambda value: value if isinstance(value, ApiKeys) else ApiKeys(
+        "Configuration.api_key_prefix", value),
     "timeout": lambda value: check_timeout(value, "Configuration.timeout"),
     "deadline": lambda value: check_deadline(value, "Configuration.deadline"),
     "retries": _check_retries,

@@ -45,6 +45,16 @@ def where(operation: Optional[str], method: Optional[str], url: Optional[str]) -
     return f"[{target}]" if target else ""
 
 
+def describe_errors(exc: Any) -> str:
+    """pydantic's errors in one line, built from locations and messages only: its own
+    text quotes the input, which may be a secret."""
+    parts = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+    return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else "")
+
+
 def _attempts_note(attempts: int) -> str:
     return f" after {attempts} attempts" if attempts > 1 else ""
 
@@ -54,6 +64,10 @@ class OpenApiException(Exception):
 
     #: How many times the request was sent; 0 when it was refused before sending.
     attempts: int = 0
+
+    def __repr__(self) -> str:
+        # The message, as str() gives it (never a secret), not the constructor's arguments.
+        return f"{type(self).__name__}({str(self)!r})"
 
 
 # -- refused before anything was sent ----------------------------------------------------
@@ -181,7 +195,8 @@ class ApiException(OpenApiException):
         url: Optional[str] = None,
         attempts: int = 1,
     ) -> None:
-        self.status = status
+        #: The HTTP status; 0 when the exception was made without one.
+        self.status: int = status if status is not None else 0
         self.reason = reason
         self.body = body
         self.data = data

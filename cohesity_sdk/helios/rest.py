@@ -15,12 +15,13 @@ import urllib3
 from urllib3 import exceptions as u3
 
 from cohesity_sdk.helios.configuration import Configuration
-from cohesity_sdk.helios.exceptions import (  # noqa: F401  (ApiException is imported from here by users)
+from cohesity_sdk.helios.exceptions import (
     ApiConnectionError,
-    ApiException,
+    ApiException as ApiException,  # imported from here by users, as the seed shows
     ApiTimeoutError,
     ApiValueError,
-    RateLimitException,
+    OpenApiException as OpenApiException,
+    RateLimitException as RateLimitException,
 )
 from cohesity_sdk.helios.options import Timeout
 

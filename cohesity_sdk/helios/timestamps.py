@@ -11,7 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Optional, Union, overload
 
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_TAKES = "to_epoch_msecs() takes a datetime, an ISO-8601 string or a number"
 
 
 def to_epoch_msecs(value: Union[datetime, str, int, float]) -> int:
@@ -21,18 +24,23 @@ def to_epoch_msecs(value: Union[datetime, str, int, float]) -> int:
     taken as milliseconds already and returned as ``int``.
     """
     if isinstance(value, bool):
-        raise TypeError("to_epoch_msecs() takes a datetime, an ISO-8601 string or a number")
+        raise ApiTypeError(_TAKES)
     if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ApiValueError(f"to_epoch_msecs(): {value!r} is not a time")
         return int(value)
     if isinstance(value, str):
         from dateutil import parser
 
         try:
             value = parser.isoparse(value)
-        except ValueError as exc:
-            raise ValueError(f"not an ISO-8601 date and time: {value!r}") from exc
+        except (ValueError, OverflowError):
+            raise ApiValueError(
+                f"to_epoch_msecs(): not an ISO-8601 date and time such as "
+                f"'2027-01-31T00:00:00Z': {value!r}"
+            ) from None
     if not isinstance(value, datetime):
-        raise TypeError("to_epoch_msecs() takes a datetime, an ISO-8601 string or a number")
+        raise ApiTypeError(_TAKES + f", got {type(value).__name__}")
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     delta = value - _EPOCH
@@ -48,10 +56,18 @@ def from_epoch_msecs(msecs: Optional[int]) -> Optional[datetime]:
     if msecs is None:
         return None
     if isinstance(msecs, bool) or not isinstance(msecs, int):
-        raise TypeError(f"from_epoch_msecs() takes an int, got {type(msecs).__name__}")
-    return _EPOCH + timedelta(milliseconds=msecs)
+        raise ApiTypeError(f"from_epoch_msecs() takes an int, got {type(msecs).__name__}")
+    try:
+        return _EPOCH + timedelta(milliseconds=msecs)
+    except OverflowError:
+        raise ApiValueError(f"from_epoch_msecs(): {msecs} is beyond the dates Python "
+                            f"can hold") from None
 
 
+@overload
+def to_iso8601(msecs: int) -> str: ...
+@overload
+def to_iso8601(msecs: None) -> None: ...
 def to_iso8601(msecs: Optional[int]) -> Optional[str]:
     """ISO-8601 text (UTC, millisecond precision) for epoch milliseconds."""
     moment = from_epoch_msecs(msecs)
