@@ -523,8 +523,11 @@ def test_sessions_count_and_revoke(api: h.UserApi) -> None:
     assert sessions_by_sid(after) == {admin: 1, sid(bob): 2}
     with pytest.raises(h.NotFoundException):
         api.delete_session(sid="S-1-100-21-1-5")
-    # Revoke everyone's.
-    api.delete_session()
+    # Revoke everyone's: only when asked for in so many words.
+    with pytest.raises(h.ApiValueError, match="all_sessions=True"):
+        api.delete_session(sid=None)
+    assert api.get_active_sessions_count().total_sessions_count == 3
+    api.delete_session(all_sessions=True)
     empty = api.get_active_sessions_count()
     assert empty.total_sessions_count == 0 and sessions_by_sid(empty) == {}
     # Logging in again still works.

@@ -737,7 +737,7 @@ def test_sessions(api: h.UserApi) -> None:
     assert api.get_active_sessions_count().total_sessions_count == 1
     with pytest.raises(h.NotFoundException):
         api.delete_session(sid="S-1-100-21-1-1")
-    api.delete_session()
+    api.delete_session(all_sessions=True)
     assert api.get_active_sessions_count().total_sessions_count == 0
     assert api.get_active_sessions_count().sessions_per_user == []
 

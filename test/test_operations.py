@@ -912,7 +912,9 @@ def test_int64_header_is_sent_in_decimal(
 
 
 def test_none_arguments_are_omitted(api: h.UserApi, server: RecordingServer) -> None:
-    api.get_users(None, None, None, None, None, None, None, None, None, None)
+    api.get_users(access_cluster_id=None, region_id=None, domain=None, sids=None,
+                  usernames=None, match_partial_names=None, email_addresses=None, roles=None,
+                  tenant_ids=None, include_tenants=None)
     api.get_groups(domain=None, sids=["S-1"], include_tenants=None)
     assert [r.target for r in server.requests] == ["/v2/users", "/v2/groups?sids=S-1"]
     check_headers(server.requests[0], expected_headers(False, {}))
@@ -1387,32 +1389,35 @@ def test_none_is_sent_as_null_only_for_nullable_fields(
     ]
 
 
-def test_read_only_fields_are_never_sent(api: h.UserApi, server: RecordingServer) -> None:
-    user = h.CreateUserParameters(
-        username="alice",
-        domain="LOCAL",
-        primary_group="admins",
-        other_groups=["ops"],
-        local_user_params=h.LocalUserParams(
-            email="alice@example.com", groups=["ops"], primary_group="admins"
-        ),
+def test_read_only_fields_are_refused_before_sending(
+    api: h.UserApi, server: RecordingServer
+) -> None:
+    # Set by the server: a request that sets one would be silently dropped, so it is
+    # refused instead, naming the field, and nothing is sent.
+    user = h.CreateUserParameters(username="alice", domain="LOCAL")
+    user.primary_group = "set-later"
+    nested = h.CreateUserParameters(
+        username="bob", domain="LOCAL",
+        local_user_params=h.LocalUserParams(email="b@example.com", groups=["ops"]),
     )
-    user.primary_group = "set-later"  # assignment does not make it writable
     update = h.UpdateUserParameters(
-        local_user_params=h.LocalUserUpdateParams(primaryGroup="x", groups=["y"], email="e@x.io")
+        local_user_params=h.LocalUserUpdateParams(primaryGroup="x", email="e@x.io")
     )
+    for call, where in (
+        (lambda: api.create_users([user]), "create_users(): body[0].primary_group"),
+        (lambda: api.create_users([h.CreateUserParameters(username="a", domain="LOCAL"),
+                                   nested]), "create_users(): body[1].local_user_params.groups"),
+        (lambda: api.update_user("S-1", update),
+         "update_user(): body.local_user_params.primary_group"),
+    ):
+        with pytest.raises(h.ApiValueError) as info:
+            call()
+        assert str(info.value).startswith(f"{where}: is read-only")
+    assert server.requests == []
+    # Left at None, a read-only field is simply not given.
+    user.primary_group = None
     api.create_users([user])
-    api.update_user("S-1", update)
-    assert [r.json() for r in server.requests] == [
-        [
-            {
-                "username": "alice",
-                "domain": "LOCAL",
-                "localUserParams": {"email": "alice@example.com"},
-            }
-        ],
-        {"localUserParams": {"email": "e@x.io"}},
-    ]
+    assert server.last.json() == [{"domain": "LOCAL", "username": "alice"}]
 
 
 def test_keys_the_spec_does_not_declare_are_not_sent(
@@ -1452,3 +1457,51 @@ def test_known_otp_type_is_sent(otp_type: Any, api: h.UserApi, server: Recording
         "otpCode": "123456",
     }
     assert session.session_id == "s-1"
+
+
+# -- 6. keyword-only filters and operations that act on everything ----------------------------
+
+
+@pytest.mark.parametrize("invoke, meant", [
+    (lambda api: api.get_users(1234), "access_cluster_id=..."),
+    (lambda api: api.get_users_with_http_info(1234, "us-east-1"),
+     "access_cluster_id=..., region_id=..."),
+    (lambda api: api.get_user_by_sid("S-1", 5), "access_cluster_id=..."),
+    (lambda api: api.get_security_principals(["S-1"], 5, "r", "x"),
+     "access_cluster_id=..., region_id=..."),
+], ids=["one", "two-variant", "after-required", "too-many"])
+def test_an_optional_argument_by_position_is_a_type_error_naming_it(
+    invoke: Callable[[h.UserApi], Any], meant: str, api: h.UserApi, server: RecordingServer
+) -> None:
+    with pytest.raises(TypeError) as info:
+        invoke(api)
+    assert isinstance(info.value, h.ApiTypeError)
+    assert "optional parameters are keywords" in str(info.value)
+    assert str(info.value).endswith(f"write {meant}")
+    assert server.requests == []
+
+
+def test_delete_session_without_sid_needs_all_sessions(
+    api: h.UserApi, server: RecordingServer
+) -> None:
+    for call in (lambda: api.delete_session(), lambda: api.delete_session(sid=None),
+                 lambda: api.delete_session(all_sessions=None),  # type: ignore[arg-type]
+                 lambda: api.delete_session_with_http_info(region_id="r"),
+                 lambda: api.delete_session_without_preload_content()):
+        with pytest.raises(h.ApiValueError) as info:
+            call()
+        assert str(info.value) == (
+            "delete_session(): without sid it acts on everything; pass sid=..., or "
+            "all_sessions=True if that is what you mean")
+    with pytest.raises(h.ApiValueError, match="all_sessions=True contradicts sid"):
+        api.delete_session(sid="S-1", all_sessions=True)
+    with pytest.raises(h.ApiTypeError, match="all_sessions must be bool"):
+        api.delete_session(all_sessions="yes")  # type: ignore[arg-type]
+    assert server.requests == []
+    server.reply(204)
+    server.reply(204)
+    api.delete_session(all_sessions=True)
+    api.delete_session(sid="S-1")
+    assert [r.target for r in server.requests] == ["/v2/users/sessions",
+                                                  "/v2/users/sessions?sid=S-1"]
+    assert all(r.body == b"" for r in server.requests)

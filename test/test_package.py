@@ -79,10 +79,22 @@ def test_method_signatures_follow_the_documented_order() -> None:
             method = getattr(cohesity_sdk.helios.UserApi, name)
             signature = inspect.signature(method)
             params = list(signature.parameters.values())
-            positional = [p.name for p in params[1:1 + len(op["x-python-signature"])]]
-            assert positional == op["x-python-signature"], name
-            # Then only the per-call options, typed by CallOptions.
-            rest = params[1 + len(positional):]
+            required = {p["x-python-name"] for p in op.get("parameters", []) if p.get("required")}
+            if op.get("requestBody", {}).get("required"):
+                required.add("body")
+            order = op["x-python-signature"]
+            # The required parameters by position, in the documented order...
+            positional = [p for p in params[1:] if p.kind is p.POSITIONAL_OR_KEYWORD]
+            assert [p.name for p in positional] == [n for n in order if n in required], name
+            # ...the optional ones by keyword only, each defaulting to "not given"...
+            keywords = [p for p in params if p.kind is p.KEYWORD_ONLY]
+            confirm = op.get("x-confirm-unfiltered")
+            assert [p.name for p in keywords] == [n for n in order if n not in required] + (
+                [confirm["name"]] if confirm else []), name
+            assert all(p.default is None for p in keywords if not confirm
+                       or p.name != confirm["name"])
+            # ...then only the per-call options, typed by CallOptions.
+            rest = params[1 + len(positional) + len(keywords):]
             assert [(p.name, p.kind, p.annotation) for p in rest] == [
                 ("options", inspect.Parameter.VAR_KEYWORD, "Unpack[CallOptions]")
             ], name

@@ -1,78 +1,133 @@
-"""What a type checker sees in code written against the SDK: mypy --strict on a user's file."""
+"""What type checkers say of code written against the SDK: mypy --strict and basedpyright
+(strict), both without a pydantic plugin, over the user-style files of ``test/typing/``.
+
+- ``pass/``: each must type-check without an error: the README's examples (kept equal to
+  the README here), a reference doc example, and code a new user writes first.
+- ``fail/``: each line marked ``# E: <mypy code> <pyright rule>`` must raise those errors,
+  and no other line may raise any.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set, Tuple
 
-import urllib3
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TYPING = ROOT / "test" / "typing"
+PASS = sorted((TYPING / "pass").glob("*.py"))
+FAIL = sorted((TYPING / "fail").glob("*.py"))
 
-USER_CODE = '''
-import cohesity_sdk.helios as helios
-
-api = helios.UserApi(helios.ApiClient(helios.Configuration(host="https://h.example/v2")))
-reveal_type(api.get_users())  # L:plain
-reveal_type(api.get_users_with_http_info())  # L:info
-reveal_type(api.get_users_with_http_info().data)  # L:data
-reveal_type(api.get_users_without_preload_content())  # L:raw
-reveal_type(api.delete_user("S-1"))  # L:none
-reveal_type(api.delete_user_with_http_info("S-1"))  # L:none-info
-api.get_users(domain="LOCAL", _deadline=5, _retries=2, _request_timeout=(1, 2),
-              _headers={"X-Trace": "t"}, _request_auth=helios.NoAuth())
-api.get_users(_retries=helios.RetryPolicy(1, backoff_base=0.1))
-api.get_users(_deadline="soon")  # L:bad-deadline
-api.get_users(_retry=2)  # L:bad-name
-api.get_user_by_sid_with_http_info(5)  # L:bad-arg
-try:
-    api.get_users()
-except helios.ApiException as error:
-    attempts: int = error.attempts
-'''
+#: (file name, line) -> the error codes a checker raised there.
+Found = Dict[Tuple[str, int], Set[str]]
 
 
-def mypy_lines(code: str, tmp_path: Path) -> Dict[str, List[str]]:
-    """mypy's messages for ``code``, by the ``# L:name`` marker of their line."""
-    source = tmp_path / "user_code.py"
-    source.write_text(textwrap.dedent(code))
+def python_blocks(path: Path) -> List[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+def run_mypy(files: List[Path], tmp_path: Path) -> Found:
     result = subprocess.run(
-        # The SDK's own files are checked by its own mypy run: here only what they give.
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+        # The SDK's own files are judged by its own mypy run: here only what they give.
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--show-error-codes",
          "--follow-imports=silent", "--cache-dir", str(tmp_path / ".mypy_cache"),
-         str(source)],
-        capture_output=True, text=True, cwd=tmp_path,
+         *map(str, files)],
+        capture_output=True, text=True, cwd=ROOT,
         # The package as a user has it installed; an editable install hides it from mypy.
         env={"MYPYPATH": str(ROOT), "PATH": "", "PYTHONPATH": ""},
     )
-    lines = source.read_text().splitlines()
-    out: Dict[str, List[str]] = {}
-    for message in result.stdout.splitlines():
-        match = re.match(r"user_code\.py:(\d+): (?:error|note): (.*)", message)
-        if not match:
-            continue  # a note that points into the SDK, e.g. where a method is defined
-        marker = re.search(r"# L:(\S+)", lines[int(match.group(1)) - 1])
-        out.setdefault(marker.group(1) if marker else "unmarked", []).append(match.group(2))
-    return out
+    found: Found = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"(.+?):(\d+): error: .*\[([a-z-]+)\]$", line)
+        if match:
+            key = (Path(match.group(1)).name, int(match.group(2)))
+            found.setdefault(key, set()).add(match.group(3))
+        else:
+            assert ": note: " in line, line
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    return found
 
 
-def test_each_variant_has_its_own_result_type_and_options_are_checked(tmp_path: Path) -> None:
-    found = mypy_lines(USER_CODE, tmp_path)
-    model = "cohesity_sdk.helios.models.users_list.UsersList"
-    response = "cohesity_sdk.helios.api_response.ApiResponse"
-    assert found.pop("plain") == [f'Revealed type is "{model}"']
-    assert found.pop("info") == [f'Revealed type is "{response}[{model}]"']
-    assert found.pop("data") == [f'Revealed type is "{model}"']
-    # urllib3 1.26 has no types: its response is Any there.
-    raw = "urllib3.response.BaseHTTPResponse" if urllib3.__version__ >= "2" else "Any"
-    assert found.pop("raw") == [f'Revealed type is "{raw}"']
-    assert found.pop("none") == ['Revealed type is "None"']
-    assert found.pop("none-info") == [f'Revealed type is "{response}[None]"']
-    assert "_deadline" in found.pop("bad-deadline")[0]
-    assert '"_retry"' in found.pop("bad-name")[0]
-    assert 'incompatible type "int"; expected "str"' in found.pop("bad-arg")[0]
-    assert found == {}, found  # nothing else: the good calls type-check
+def run_pyright(files: List[Path], tmp_path: Path) -> Found:
+    config = tmp_path / "pyrightconfig.json"
+    config.write_text(json.dumps({
+        "typeCheckingMode": "strict",
+        "pythonVersion": "3.9",
+        "extraPaths": [str(ROOT)],
+        "reportMissingModuleSource": False,
+    }))
+    result = subprocess.run(
+        [sys.executable, "-m", "basedpyright", "--outputjson", "--project", str(config),
+         "--pythonpath", sys.executable, *map(str, files)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    report = json.loads(result.stdout)
+    found: Found = {}
+    for diagnostic in report["generalDiagnostics"]:
+        if diagnostic["severity"] != "error":
+            continue
+        key = (Path(diagnostic["file"]).name, diagnostic["range"]["start"]["line"] + 1)
+        found.setdefault(key, set()).add(diagnostic.get("rule", "error"))
+    return found
+
+
+CHECKERS = {"mypy": run_mypy, "pyright": run_pyright}
+
+
+def test_there_are_files_of_both_kinds() -> None:
+    assert len(PASS) >= 5 and FAIL
+
+
+def test_the_readme_examples_are_the_ones_checked() -> None:
+    blocks = python_blocks(ROOT / "README.md")
+    checked = [p.read_text(encoding="utf-8") for p in PASS if p.name.startswith("readme_")]
+    assert checked == blocks
+
+
+def test_the_reference_doc_example_is_the_one_checked() -> None:
+    text = (ROOT / "docs" / "UserApi.md").read_text(encoding="utf-8")
+    section = text.split("# **create_users**", 1)[1]
+    assert python_blocks_of(section)[0] == (TYPING / "pass" / "docs_create_users.py").read_text(
+        encoding="utf-8")
+
+
+def python_blocks_of(text: str) -> List[str]:
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+@pytest.mark.parametrize("checker", sorted(CHECKERS))
+def test_the_pass_files_type_check(checker: str, tmp_path: Path) -> None:
+    found = CHECKERS[checker](PASS, tmp_path)
+    assert found == {}
+
+
+def expected_errors(path: Path, checker: str) -> Found:
+    expected: Found = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = re.search(r"# E: (\S+) (\S+)$", line)
+        if match:
+            code = match.group(1) if checker == "mypy" else match.group(2)
+            expected[(path.name, number)] = {code}
+    return expected
+
+
+@pytest.mark.parametrize("checker", sorted(CHECKERS))
+def test_the_fail_files_raise_the_marked_errors_and_no_others(
+    checker: str, tmp_path: Path
+) -> None:
+    found = CHECKERS[checker](FAIL, tmp_path)
+    expected: Found = {}
+    for path in FAIL:
+        expected.update(expected_errors(path, checker))
+    assert expected, "no line is marked"
+    # Each marked line raises its error (a checker may add a consequence or two there)...
+    missing = {key: codes for key, codes in expected.items()
+               if not codes <= found.get(key, set())}
+    assert missing == {}
+    # ...and no other line raises anything.
+    assert {key: codes for key, codes in found.items() if key not in expected} == {}

@@ -8,9 +8,11 @@ the result they ask for. So the method and its ``_with_http_info`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Tuple, TypeVar, cast
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Tuple, TypeVar, cast
 
 from cohesity_sdk.helios.api_client import ApiClient
+from cohesity_sdk.helios.exceptions import ApiTypeError
 from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, request_options
 
 if TYPE_CHECKING:
@@ -20,6 +22,34 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.operation import Operation
 
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def optional_keywords(*names: str) -> Callable[[F], F]:
+    """Make a method whose optional parameters ``names`` are keyword-only say, when one
+    is given by position, which parameter it would have been.
+
+    Python's own error ("takes 2 positional arguments but 3 were given") names none, and
+    code written for positional filters needs to know which keyword to use.
+    """
+    def decorate(method: F) -> F:
+        required = method.__code__.co_argcount - 1  # self
+
+        @functools.wraps(method)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) > required:
+                meant = names[:len(args) - required]
+                keywords = ", ".join(f"{name}=..." for name in meant)
+                raise ApiTypeError(
+                    f"{method.__name__}() takes {required} positional argument(s) but "
+                    f"{len(args)} were given: optional parameters are keywords, so write "
+                    f"{keywords}"
+                )
+            return method(self, *args, **kwargs)
+
+        return cast(F, call)
+
+    return decorate
 
 
 class BaseApi:
@@ -29,6 +59,9 @@ class BaseApi:
 
     def __init__(self, api_client: Optional[ApiClient] = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.api_client!r})"
 
     def _call(self, op: Operation[R], args: Tuple[Any, ...], options: Mapping[str, Any]) -> R:
         """The decoded result of ``op``."""

@@ -151,13 +151,14 @@ class SessionAuth(Auth):
             CreateUserSessionRequestParams,
         )
 
-        fields = {"username": self.username, "password": self._password,
-                  "domain": self.domain}
+        credentials = CreateUserSessionRequestParams(
+            username=self.username, password=self._password, domain=self.domain,
+        )
+        # Set only when given, so that the login sends no nulls for them.
         if self._otp_type is not None:
-            fields["otp_type"] = self._otp_type
+            credentials.otp_type = self._otp_type
         if self._otp_code is not None:
-            fields["otp_code"] = self._otp_code
-        credentials = CreateUserSessionRequestParams(**fields)
+            credentials.otp_code = self._otp_code
         answer = UserApi(client).create_session_with_http_info(
             credentials, _request_auth=NO_AUTH
         )

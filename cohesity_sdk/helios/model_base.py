@@ -26,6 +26,7 @@ from typing import (
     ClassVar,
     Dict,
     FrozenSet,
+    Iterable,
     Iterator,
     List,
     Optional,
@@ -35,12 +36,13 @@ from typing import (
     Union,
 )
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 
 from cohesity_sdk.helios.exceptions import (
     ApiAttributeError,
     ApiTypeError,
     ApiValueError,
+    describe_errors,
     render_path,
 )
 from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
@@ -51,6 +53,14 @@ else:
     _PydanticMeta = type(BaseModel)
 
 M = TypeVar("M", bound="ApiModel")
+
+#: pydantic's names kept for v1 code, and those it deprecates on instances.
+_DEPRECATED = frozenset({
+    "dict", "json", "parse_obj", "parse_raw", "parse_file", "from_orm", "construct", "copy",
+    "schema", "schema_json", "validate", "update_forward_refs", "_iter",
+    "_copy_and_set_values", "_get_value", "_calculate_keys", "__fields__",
+    "__fields_set__", "model_fields", "model_computed_fields",
+})
 Path = List[Any]
 
 REDACTED = "***"
@@ -67,6 +77,40 @@ class WireEnum(str, enum.Enum):
         return str.__format__(self, format_spec)
 
 
+class Wire(typing.NamedTuple):
+    """What the spec says of a field beyond its type, as the generated models declare it:
+    ``Annotated[Optional[str], Wire(required=True)]``.
+
+    - ``required``: a request must give it (not None).
+    - ``nullable``: ``None`` set on it is sent as ``null``; on other fields ``None``
+      means "not given" and nothing is sent.
+    - ``read_only``: the server sets it; a request that sets it is refused.
+    - ``secret``: masked as ``***`` wherever a model is shown.
+    - ``int64``: a request's values must fit in 64 bits.
+    - ``min_items``: a request's list must have at least this many items.
+    - ``enum``: the values this SDK knows; a request must use one of them.
+    """
+
+    required: bool = False
+    nullable: bool = False
+    read_only: bool = False
+    secret: bool = False
+    int64: bool = False
+    min_items: int = 0
+    enum: Optional[Type["WireEnum"]] = None
+
+
+_NO_WIRE = Wire()
+
+
+def _null_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+#: For the list of a list result: ``null`` from the server reads as an empty list.
+NULL_AS_EMPTY = BeforeValidator(_null_as_empty)
+
+
 class FieldPlan:
     """What the wire needs to know about one field, worked out once per class."""
 
@@ -75,7 +119,7 @@ class FieldPlan:
         "secret", "int64", "min_items", "enum", "value_of",
     )
 
-    def __init__(self, name: str, alias: str, annotation: Any, extra: Dict[str, Any]) -> None:
+    def __init__(self, name: str, alias: str, annotation: Any, wire: Wire) -> None:
         self.name = name
         self.alias = alias
         self.value_of = operator.itemgetter(name)  # of a model's __dict__
@@ -83,14 +127,13 @@ class FieldPlan:
         self.model: Optional[Type[ApiModel]] = (
             self.leaf if isinstance(self.leaf, type) and issubclass(self.leaf, ApiModel) else None
         )
-        self.required = bool(extra.get("x-required"))
-        self.nullable = bool(extra.get("nullable"))
-        self.read_only = bool(extra.get("readOnly"))
-        self.secret = extra.get("format") == "password"
-        self.int64 = extra.get("format") == "int64"
-        self.min_items = int(extra.get("minItems", 0))
-        values = extra.get("enum")
-        self.enum = frozenset(values) if values else None
+        self.required = wire.required
+        self.nullable = wire.nullable
+        self.read_only = wire.read_only
+        self.secret = wire.secret
+        self.int64 = wire.int64
+        self.min_items = wire.min_items
+        self.enum = frozenset(e.value for e in wire.enum) if wire.enum else None
 
 
 def _leaf_type(annotation: Any) -> Tuple[Any, bool]:
@@ -133,10 +176,15 @@ class WireRules(typing.NamedTuple):
     """A class's request rules, worked out once: what the checker needs to know."""
 
     fields: Tuple[FieldRules, ...]  # writable fields with a rule, in declaration order
-    read_only: FrozenSet[str]  # names never sent
+    read_only: FrozenSet[str]  # names a request may not set
     drop_none: FrozenSet[str]  # writable names where None means "not sent"
     sends_null: FrozenSet[str]  # writable names where None is sent as null
     size: int  # how many fields the class declares
+    # Whether every field defaults to None, so that the unset ones are the Nones: the
+    # cheap tests of _scan count on it. Only the lists of list results default to [].
+    none_defaults: bool = True
+    # Each field's rules, in declaration order: a name alone for a read-only field.
+    in_order: Tuple[Union[str, FieldRules], ...] = ()
 
 
 def _has_no_none(values: List[Any]) -> bool:
@@ -179,28 +227,58 @@ def _field_rules(plan: FieldPlan) -> FieldRules:
                       tuple(on_items))
 
 
-def _wire_rules(plans: Tuple[FieldPlan, ...]) -> WireRules:
-    fields = [_field_rules(p) for p in plans if not p.read_only]
+def _wire_rules(plans: Tuple[FieldPlan, ...], none_defaults: bool) -> WireRules:
+    fields = tuple(
+        rules for rules in (_field_rules(p) for p in plans if not p.read_only)
+        if rules.required or rules.on_values or rules.on_items or rules.plan.model is not None
+    )
+    by_name = {rules.plan.name: rules for rules in fields}
     return WireRules(
-        fields=tuple(f for f in fields
-                     if f.required or f.on_values or f.on_items or f.plan.model is not None),
+        fields=fields,
         read_only=frozenset(p.name for p in plans if p.read_only),
         drop_none=frozenset(p.name for p in plans if not (p.nullable or p.read_only)),
         sends_null=frozenset(p.name for p in plans if p.nullable and not p.read_only),
         size=len(plans),
+        none_defaults=none_defaults,
+        in_order=tuple(p.name if p.read_only else by_name[p.name] for p in plans
+                       if p.read_only or p.name in by_name),
     )
 
 
 class _StrictConstruction(_PydanticMeta):
-    """Checks the keywords of ``Model(...)`` before pydantic sees them.
+    """Checks the keywords of ``Model(...)`` before pydantic sees them, and makes what
+    pydantic refuses an ``ApiValueError`` naming the field.
 
     Only the call syntax goes through here: pydantic's own validation of server data
-    never calls the class, so decoding stays lenient and fast.
+    never calls the class, so decoding stays lenient and fast. Type checkers do not see
+    it, so that they read each model's own typed ``__init__``.
     """
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        _check_keywords(cls, kwargs, [])  # type: ignore[arg-type]
-        return super().__call__(*args, **kwargs)
+    if not TYPE_CHECKING:
+
+        def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+            _check_keywords(cls, kwargs, [])
+            try:
+                return super().__call__(*args, **kwargs)
+            except ValidationError as exc:
+                raise _refused(cls.__name__ + "()", exc) from None
+
+
+def build_model(cls: Type[M], data: Dict[str, Any], where: str) -> M:
+    """``cls(**data)``, each refusal saying ``where`` it was (``body[0]``)."""
+    try:
+        _check_keywords(cls, data, [])
+    except ApiTypeError as exc:
+        raise ApiTypeError(f"{where}: {exc}") from None
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise _refused(where, exc) from None
+
+
+def _refused(where: str, exc: ValidationError) -> ApiValueError:
+    # A ValueError, as pydantic's error is: code that catches that keeps working.
+    return ApiValueError(f"{where}: {describe_errors(exc)}")
 
 
 def _check_keywords(cls: Type["ApiModel"], data: Dict[str, Any], path: Path) -> None:
@@ -255,38 +333,51 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
         super().__pydantic_init_subclass__(**kwargs)
         plans = []
         for name, info in cls.model_fields.items():
-            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            plans.append(FieldPlan(name, info.serialization_alias or name, info.annotation, extra))
+            wire = next((m for m in info.metadata if isinstance(m, Wire)), _NO_WIRE)
+            plans.append(FieldPlan(name, info.serialization_alias or name, info.annotation, wire))
         cls.__wire_plan__ = tuple(plans)
         known: Dict[str, FieldPlan] = {}
         for plan in plans:
             known[plan.name] = plan
             known[plan.alias] = plan
         cls.__known_names__ = known
-        cls.__wire_rules__ = _wire_rules(cls.__wire_plan__)
+        cls.__wire_rules__ = _wire_rules(cls.__wire_plan__, all(
+            info.default is None and info.default_factory is None
+            for info in cls.model_fields.values()))
 
     # -- attribute access ------------------------------------------------------------
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        if not name.startswith("_"):
-            plan = self.__known_names__.get(name)
-            if plan is None:
-                if not (self.__pydantic_extra__ and name in self.__pydantic_extra__):
-                    raise ApiAttributeError(
-                        f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
-                    )
-            else:
-                _check_nested(plan, value, [plan.name])
-                name = plan.name
-        super().__setattr__(name, value)
+    # Hidden from type checkers: for them a model has its declared fields and no others,
+    # so that a misspelt name is an error in the editor.
+    if not TYPE_CHECKING:
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return super().__getattr__(name)  # type: ignore[misc]
-        except AttributeError:
-            raise ApiAttributeError(
-                f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
-            ) from None
+        def __setattr__(self, name: str, value: Any) -> None:
+            if not name.startswith("_"):
+                plan = self.__known_names__.get(name)
+                if plan is None:
+                    if not (self.__pydantic_extra__ and name in self.__pydantic_extra__):
+                        raise ApiAttributeError(
+                            f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
+                        )
+                else:
+                    _check_nested(plan, value, [plan.name])
+                    name = plan.name
+            try:
+                super().__setattr__(name, value)
+            except ValidationError as exc:
+                raise _refused(type(self).__name__, exc) from None
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                return super().__getattr__(name)
+            except AttributeError:
+                raise ApiAttributeError(
+                    f"{type(self).__name__} has no field {name!r}{self._hint(name)}"
+                ) from None
+
+    def __dir__(self) -> Iterable[str]:
+        # What there is to use: fields, not the names pydantic keeps for v1 code.
+        return sorted(set(super().__dir__()) - _DEPRECATED)
 
     @classmethod
     def _hint(cls, name: str) -> str:
@@ -298,12 +389,18 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
     @classmethod
     def from_dict(cls: Type[M], obj: Dict[str, Any]) -> M:
         """Build from a dict of JSON keys (or attribute names); unknown keys are kept."""
-        return cls.model_validate(obj)
+        try:
+            return cls.model_validate(obj)
+        except ValidationError as exc:
+            raise _refused(f"{cls.__name__}.from_dict()", exc) from None
 
     @classmethod
-    def from_json(cls: Type[M], json_str: "str | bytes") -> M:
+    def from_json(cls: Type[M], json_str: Union[str, bytes]) -> M:
         """Build from a JSON document; unknown keys are kept."""
-        return cls.model_validate_json(json_str)
+        try:
+            return cls.model_validate_json(json_str)
+        except ValidationError as exc:
+            raise _refused(f"{cls.__name__}.from_json()", exc) from None
 
     def to_dict(self) -> Dict[str, Any]:
         """The fields that were set, by their JSON keys, nested models as dicts."""
@@ -374,6 +471,9 @@ _CHUNK = 512
 Exclude = Dict[int, Dict[str, Any]]
 
 
+_READ_ONLY = "is read-only: the server sets it, so a request cannot; leave it out"
+
+
 class _Broken(Exception):
     """A rule is broken somewhere in the body; ``_locate`` finds the first place."""
 
@@ -419,14 +519,16 @@ def _scan(cls: Type[ApiModel], items: List[ApiModel]) -> Tuple[Exclude, bool]:
 
     Each rule is tested once over a whole column (the loops are ``map`` and friends, in
     C). Raises ``_Broken`` when a test fails. Returns what must not be sent, by position
-    in ``items``, and whether a set field sends ``null``.
+    in ``items``, and whether only the set fields may be written (a set field sends
+    ``null``, or an unset one holds something other than None).
     """
     if not items:
         return {}, False
     rules = cls.__wire_rules__
     dicts = list(map(_dict_of, items))  # every declared field is there, set or not
     exclude: Exclude = {}
-    nulls = False
+    # A field left at a default other than None must be left out as unset.
+    nulls = not rules.none_defaults
     for field in rules.fields:
         model = field.plan.model
         column = list(map(field.plan.value_of, dicts))
@@ -465,14 +567,17 @@ def _scan(cls: Type[ApiModel], items: List[ApiModel]) -> Tuple[Exclude, bool]:
     read_only = rules.read_only
     if read_only and not all(map(read_only.isdisjoint, fields_sets)):
         for i, fields_set in enumerate(fields_sets):
-            if not read_only.isdisjoint(fields_set):
-                exclude.setdefault(i, {}).update(dict.fromkeys(read_only & fields_set, True))
-    # Does a set field hold None? Every field defaults to None, so only set fields hold
-    # anything else. If as many values are truthy as fields are set, none does (the
+            for name in read_only & fields_set:
+                if dicts[i][name] is not None:
+                    raise _Broken  # the server sets it: a request that does is refused
+                exclude.setdefault(i, {})[name] = True  # None: "not given"
+    # Does a set field hold None? Where every field defaults to None, only set fields
+    # hold anything else. If as many values are truthy as fields are set, none does (the
     # cheapest test: no comparisons). If not (False, 0, "" or [] were set, say), none
-    # does if the Nones are exactly the unset fields. Only if not is it worth finding which.
+    # does if the Nones are exactly the unset fields. Only if not is it worth finding
+    # which. A class with another default (a list result's []) is looked at item by item.
     set_count = sum(map(len, fields_sets))
-    if (
+    if not rules.none_defaults or (
         len(list(filter(None, _all_values(dicts)))) != set_count
         and operator.countOf(_all_values(dicts), None) != rules.size * len(items) - set_count
     ):
@@ -509,7 +614,11 @@ def _locate(cls: Type[ApiModel], model: ApiModel, path: Path) -> None:
     ``cls``, if any: the tests ``_scan`` applies to columns, applied to one value at a time.
     """
     values_of = model.__dict__
-    for field in cls.__wire_rules__.fields:
+    for field in cls.__wire_rules__.in_order:
+        if isinstance(field, str):
+            if field in model.__pydantic_fields_set__ and values_of[field] is not None:
+                raise ApiValueError(_READ_ONLY, path + [field])
+            continue
         name = field.plan.name
         value = values_of[name]
         if field.required is not None and not field.required.test([value]):

@@ -17,6 +17,8 @@ PATH = "path"
 QUERY = "query"
 HEADER = "header"
 BODY = "body"
+#: Not sent: the caller's "yes, all of them" for an operation called without its filter.
+CONFIRM = "confirm"
 
 #: Parameter types, as the spec names them.
 STRING = "string"
@@ -42,7 +44,7 @@ class Param:
     """One parameter of an operation."""
 
     __slots__ = ("name", "wire_name", "location", "kind", "required", "model_name",
-                 "is_list", "min_items", "min_length")
+                 "is_list", "min_items", "min_length", "guards")
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class Param:
         is_list: bool = False,
         min_items: int = 0,
         min_length: int = 0,
+        guards: Optional[str] = None,
     ) -> None:
         self.name = name
         self.wire_name = wire_name
@@ -66,6 +69,7 @@ class Param:
         self.is_list = is_list
         self.min_items = min_items
         self.min_length = min_length  # of a string, or of each item of a list
+        self.guards = guards  # a CONFIRM: the filter without which the call needs it
 
     def __repr__(self) -> str:
         return f"Param({self.name!r}, {self.wire_name!r}, {self.location!r}, {self.kind!r})"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional
 from cohesity_sdk.helios.exceptions import (
     ApiException,
     ResponseDecodeException,
+    describe_errors,
     exception_class_for,
 )
 from cohesity_sdk.helios.options import HTTP_INFO
@@ -99,16 +100,6 @@ def _decode(model: type[ApiModel], raw: bytes) -> ApiModel:
 def _only_thread() -> bool:
     """Whether this is the only thread of the process that runs Python code."""
     return threading.active_count() == 1 and len(sys._current_frames()) == 1
-
-
-def describe_errors(exc: Any) -> str:
-    """pydantic's errors in one line, built from locations and messages only: its own
-    text quotes the input, which may be a secret."""
-    parts = []
-    for error in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(p) for p in error["loc"])
-        parts.append(f"{loc}: {error['msg']}" if loc else error["msg"])
-    return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else "")
 
 
 def _error_model(raw: bytes) -> Optional[Error]:

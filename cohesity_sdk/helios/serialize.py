@@ -17,6 +17,7 @@ from cohesity_sdk.helios.operation import (
     ARRAY,
     BODY,
     BOOLEAN,
+    CONFIRM,
     HEADER,
     INT64_MAX,
     INT64_MIN,
@@ -118,11 +119,14 @@ def build_request(
             headers[param.wire_name] = str(default)
 
     for param, value in zip(op.params, args):
+        location = param.location
+        if location == CONFIRM:  # None too: it must not pass for a yes
+            _confirm(op, param, value, args)
+            continue
         if value is None:
             if param.required:
                 raise ApiValueError(f"{op.id}(): missing required argument {param.name!r}")
             continue
-        location = param.location
         if location == BODY:
             body = _encode_body(op, param, value)
         elif location == PATH:
@@ -141,6 +145,24 @@ def build_request(
     if query:
         url += "?" + "&".join(query)
     return HttpRequest(op.id, op.method, url, headers, body, options.headers)
+
+
+def _confirm(op: Operation[Any], param: Param, value: Any, args: Sequence[Any]) -> None:
+    """Refuse a call that would act on everything unless the caller said so, and a
+    "yes, all" given together with the filter that would narrow it."""
+    if value is not None and not isinstance(value, bool):
+        raise _wrong_type(op, param, value)
+    guarded = next(i for i, p in enumerate(op.params) if p.name == param.guards)
+    given = args[guarded] is not None
+    if not given and not value:
+        raise ApiValueError(
+            f"{op.id}(): without {param.guards} it acts on everything; pass "
+            f"{param.guards}=..., or {param.name}=True if that is what you mean"
+        )
+    if given and value:
+        raise ApiValueError(
+            f"{op.id}(): {param.name}=True contradicts {param.guards}; give one of them"
+        )
 
 
 _TYPE_NAMES = {INTEGER: "int", BOOLEAN: "bool", ARRAY: "list of str"}
@@ -236,16 +258,9 @@ def _as_model(model: type[ApiModel], value: Any, where: str) -> ApiModel:
     if isinstance(value, model):
         return value
     if isinstance(value, dict):
-        from pydantic import ValidationError
+        from cohesity_sdk.helios.model_base import build_model
 
-        from cohesity_sdk.helios.parse import describe_errors
-
-        try:
-            return model(**value)
-        except ValidationError as exc:
-            raise ApiValueError(f"{where}: {describe_errors(exc)}") from None
-        except ApiTypeError as exc:
-            raise ApiTypeError(f"{where}: {exc}") from None
+        return build_model(model, value, where)
     raise ApiTypeError(f"{where} must be {model.__name__} or dict, got {type(value).__name__}")
 
 

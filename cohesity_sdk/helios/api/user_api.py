@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional  # noqa: F401
 
-from cohesity_sdk.helios.api_base import BaseApi
-from cohesity_sdk.helios.operation import BODY, HEADER, PATH, QUERY, Operation, Param  # noqa: F401
+from cohesity_sdk.helios.api_base import BaseApi, optional_keywords
+from cohesity_sdk.helios.operation import (  # noqa: F401
+    BODY,
+    CONFIRM,
+    HEADER,
+    PATH,
+    QUERY,
+    Operation,
+    Param,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -40,20 +48,20 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.models.users_list import UsersList
     from cohesity_sdk.helios.options import CallOptions
 
-_ACCESS_CLUSTER_ID_HEADER = Param('access_cluster_id', 'accessClusterId', HEADER, 'integer')
-_DOMAIN_QUERY = Param('domain', 'domain', QUERY, 'string')
-_IDS_QUERY = Param('ids', 'ids', QUERY, 'array')
-_ID_PATH_REQUIRED = Param('id', 'id', PATH, 'string', required=True)
-_INCLUDE_TENANTS_QUERY = Param('include_tenants', 'includeTenants', QUERY, 'boolean')
-_IS_ACTIVE_QUERY = Param('is_active', 'isActive', QUERY, 'boolean')
-_IS_EXPIRED_QUERY = Param('is_expired', 'isExpired', QUERY, 'boolean')
-_MATCH_PARTIAL_NAMES_QUERY = Param('match_partial_names', 'matchPartialNames', QUERY, 'boolean')
-_REGION_ID_HEADER = Param('region_id', 'regionId', HEADER, 'string')
-_ROLES_QUERY = Param('roles', 'roles', QUERY, 'array')
-_SIDS_QUERY = Param('sids', 'sids', QUERY, 'array')
-_SID_PATH_REQUIRED = Param('sid', 'sid', PATH, 'string', required=True)
-_TENANT_IDS_QUERY = Param('tenant_ids', 'tenantIds', QUERY, 'array')
-_USER_SID_PATH_REQUIRED = Param('user_sid', 'userSid', PATH, 'string', required=True)
+_ACCESS_CLUSTER_ID_HEADER = Param("access_cluster_id", "accessClusterId", HEADER, "integer")
+_DOMAIN_QUERY = Param("domain", "domain", QUERY, "string")
+_IDS_QUERY = Param("ids", "ids", QUERY, "array")
+_ID_PATH_REQUIRED = Param("id", "id", PATH, "string", required=True)
+_INCLUDE_TENANTS_QUERY = Param("include_tenants", "includeTenants", QUERY, "boolean")
+_IS_ACTIVE_QUERY = Param("is_active", "isActive", QUERY, "boolean")
+_IS_EXPIRED_QUERY = Param("is_expired", "isExpired", QUERY, "boolean")
+_MATCH_PARTIAL_NAMES_QUERY = Param("match_partial_names", "matchPartialNames", QUERY, "boolean")
+_REGION_ID_HEADER = Param("region_id", "regionId", HEADER, "string")
+_ROLES_QUERY = Param("roles", "roles", QUERY, "array")
+_SIDS_QUERY = Param("sids", "sids", QUERY, "array")
+_SID_PATH_REQUIRED = Param("sid", "sid", PATH, "string", required=True)
+_TENANT_IDS_QUERY = Param("tenant_ids", "tenantIds", QUERY, "array")
+_USER_SID_PATH_REQUIRED = Param("user_sid", "userSid", PATH, "string", required=True)
 
 _CREATE_GROUP: Operation[Groups] = Operation(
     "create_group",
@@ -61,12 +69,12 @@ _CREATE_GROUP: Operation[Groups] = Operation(
     "/groups",
     (
         Param(
-            'body',
-            'body',
+            "body",
+            "body",
             BODY,
-            'array',
+            "array",
             required=True,
-            model='CreateGroupParams',
+            model="CreateGroupParams",
             is_list=True,
             min_items=1,
         ),
@@ -82,12 +90,7 @@ _CREATE_SESSION: Operation[UserSession] = Operation(
     "/users/sessions",
     (
         Param(
-            'body',
-            'body',
-            BODY,
-            'object',
-            required=True,
-            model='CreateUserSessionRequestParams',
+            "body", "body", BODY, "object", required=True, model="CreateUserSessionRequestParams"
         ),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
@@ -101,7 +104,7 @@ _CREATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
     "/users/{userSid}/api-keys",
     (
         _USER_SID_PATH_REQUIRED,
-        Param('body', 'body', BODY, 'object', required=True, model='CreateOrUpdateAPIKeyRequest'),
+        Param("body", "body", BODY, "object", required=True, model="CreateOrUpdateAPIKeyRequest"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -114,12 +117,12 @@ _CREATE_USERS: Operation[UsersList] = Operation(
     "/users",
     (
         Param(
-            'body',
-            'body',
+            "body",
+            "body",
             BODY,
-            'array',
+            "array",
             required=True,
-            model='CreateUserParameters',
+            model="CreateUserParameters",
             is_list=True,
             min_items=1,
         ),
@@ -145,7 +148,7 @@ _DELETE_GROUPS: Operation[None] = Operation(
     "POST",
     "/groups/delete",
     (
-        Param('body', 'body', BODY, 'object', required=True, model='DeleteGroupsRequest'),
+        Param("body", "body", BODY, "object", required=True, model="DeleteGroupsRequest"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -158,7 +161,8 @@ _DELETE_SESSION: Operation[None] = Operation(
     (
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
-        Param('sid', 'sid', QUERY, 'string'),
+        Param("sid", "sid", QUERY, "string"),
+        Param("all_sessions", "", CONFIRM, "boolean", guards="sid"),
     ),
 )
 
@@ -190,7 +194,7 @@ _DELETE_USERS: Operation[None] = Operation(
     "POST",
     "/users/delete",
     (
-        Param('body', 'body', BODY, 'object', required=True, model='DeleteUsersRequest'),
+        Param("body", "body", BODY, "object", required=True, model="DeleteUsersRequest"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -216,7 +220,7 @@ _GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
         _IDS_QUERY,
-        Param('owner_sids', 'ownerSids', QUERY, 'array'),
+        Param("owner_sids", "ownerSids", QUERY, "array"),
         _IS_ACTIVE_QUERY,
         _IS_EXPIRED_QUERY,
     ),
@@ -242,7 +246,7 @@ _GET_GROUPS: Operation[Groups] = Operation(
     (
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
-        Param('names', 'names', QUERY, 'array'),
+        Param("names", "names", QUERY, "array"),
         _ROLES_QUERY,
         _DOMAIN_QUERY,
         _SIDS_QUERY,
@@ -270,7 +274,7 @@ _GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
     "GET",
     "/security-principals",
     (
-        Param('sids', 'sids', QUERY, 'array', required=True, min_items=1),
+        Param("sids", "sids", QUERY, "array", required=True, min_items=1),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -283,8 +287,8 @@ _GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
     "/mcm/users/tenant-access",
     (
         _REGION_ID_HEADER,
-        Param('tenant_ids', 'tenantIds', QUERY, 'array', min_length=2),
-        Param('include_inactive', 'includeInactive', QUERY, 'boolean'),
+        Param("tenant_ids", "tenantIds", QUERY, "array", min_length=2),
+        Param("include_inactive", "includeInactive", QUERY, "boolean"),
     ),
     response="TenantAccessResult",
 )
@@ -338,9 +342,9 @@ _GET_USERS: Operation[UsersList] = Operation(
         _REGION_ID_HEADER,
         _DOMAIN_QUERY,
         _SIDS_QUERY,
-        Param('usernames', 'usernames', QUERY, 'array'),
+        Param("usernames", "usernames", QUERY, "array"),
         _MATCH_PARTIAL_NAMES_QUERY,
-        Param('email_addresses', 'emailAddresses', QUERY, 'array'),
+        Param("email_addresses", "emailAddresses", QUERY, "array"),
         _ROLES_QUERY,
         _TENANT_IDS_QUERY,
         _INCLUDE_TENANTS_QUERY,
@@ -379,7 +383,7 @@ _UPDATE_GROUP: Operation[GroupParams] = Operation(
     "/groups/{sid}",
     (
         _SID_PATH_REQUIRED,
-        Param('body', 'body', BODY, 'object', required=True, model='UpdateGroupParameters'),
+        Param("body", "body", BODY, "object", required=True, model="UpdateGroupParameters"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -392,7 +396,7 @@ _UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
     "/security-principals/{sid}/sources",
     (
         _SID_PATH_REQUIRED,
-        Param('body', 'body', BODY, 'object', required=True, model='AssignedSources'),
+        Param("body", "body", BODY, "object", required=True, model="AssignedSources"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -405,7 +409,7 @@ _UPDATE_USER: Operation[UserParams] = Operation(
     "/users/{sid}",
     (
         _SID_PATH_REQUIRED,
-        Param('body', 'body', BODY, 'object', required=True, model='UpdateUserParameters'),
+        Param("body", "body", BODY, "object", required=True, model="UpdateUserParameters"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -419,7 +423,7 @@ _UPDATE_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
     (
         _ID_PATH_REQUIRED,
         _USER_SID_PATH_REQUIRED,
-        Param('body', 'body', BODY, 'object', required=True, model='CreateOrUpdateAPIKeyRequest'),
+        Param("body", "body", BODY, "object", required=True, model="CreateOrUpdateAPIKeyRequest"),
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
@@ -436,9 +440,11 @@ class UserApi(BaseApi):
     ``_deadline``, ``_retries`` and the others).
     """
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_group(
         self,
         body: List[CreateGroupParams],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -468,15 +474,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _CREATE_GROUP,
-            (body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_CREATE_GROUP, (body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_group_with_http_info(
         self,
         body: List[CreateGroupParams],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -491,14 +495,14 @@ class UserApi(BaseApi):
             ApiResponse[Groups].
         """
         return self._call_with_http_info(
-            _CREATE_GROUP,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_GROUP, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_group_without_preload_content(
         self,
         body: List[CreateGroupParams],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -513,14 +517,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _CREATE_GROUP,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_GROUP, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_session(
         self,
         body: CreateUserSessionRequestParams,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -550,15 +554,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _CREATE_SESSION,
-            (body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_CREATE_SESSION, (body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_session_with_http_info(
         self,
         body: CreateUserSessionRequestParams,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -573,14 +575,14 @@ class UserApi(BaseApi):
             ApiResponse[UserSession].
         """
         return self._call_with_http_info(
-            _CREATE_SESSION,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_SESSION, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_session_without_preload_content(
         self,
         body: CreateUserSessionRequestParams,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -595,15 +597,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _CREATE_SESSION,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_SESSION, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_user_api_key(
         self,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -635,15 +637,15 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _CREATE_USER_API_KEY,
-            (user_sid, body, access_cluster_id, region_id),
-            options,
+            _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_user_api_key_with_http_info(
         self,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -658,15 +660,15 @@ class UserApi(BaseApi):
             ApiResponse[CreatedUserAPIKey].
         """
         return self._call_with_http_info(
-            _CREATE_USER_API_KEY,
-            (user_sid, body, access_cluster_id, region_id),
-            options,
+            _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_user_api_key_without_preload_content(
         self,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -681,14 +683,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _CREATE_USER_API_KEY,
-            (user_sid, body, access_cluster_id, region_id),
-            options,
+            _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_users(
         self,
         body: List[CreateUserParameters],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -718,15 +720,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _CREATE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_CREATE_USERS, (body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_users_with_http_info(
         self,
         body: List[CreateUserParameters],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -741,14 +741,14 @@ class UserApi(BaseApi):
             ApiResponse[UsersList].
         """
         return self._call_with_http_info(
-            _CREATE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_USERS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def create_users_without_preload_content(
         self,
         body: List[CreateUserParameters],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -763,14 +763,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _CREATE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
+            _CREATE_USERS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_group(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -799,15 +799,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _DELETE_GROUP,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_DELETE_GROUP, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_group_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -822,14 +820,14 @@ class UserApi(BaseApi):
             ApiResponse[None].
         """
         return self._call_with_http_info(
-            _DELETE_GROUP,
-            (sid, access_cluster_id, region_id),
-            options,
+            _DELETE_GROUP, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_group_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -844,14 +842,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_GROUP,
-            (sid, access_cluster_id, region_id),
-            options,
+            _DELETE_GROUP, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_groups(
         self,
         body: DeleteGroupsRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -880,15 +878,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _DELETE_GROUPS,
-            (body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_DELETE_GROUPS, (body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_groups_with_http_info(
         self,
         body: DeleteGroupsRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -903,14 +899,14 @@ class UserApi(BaseApi):
             ApiResponse[None].
         """
         return self._call_with_http_info(
-            _DELETE_GROUPS,
-            (body, access_cluster_id, region_id),
-            options,
+            _DELETE_GROUPS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_groups_without_preload_content(
         self,
         body: DeleteGroupsRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -925,16 +921,17 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_GROUPS,
-            (body, access_cluster_id, region_id),
-            options,
+            _DELETE_GROUPS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
     def delete_session(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sid: Optional[str] = None,
+        all_sessions: bool = False,
         **options: Unpack[CallOptions],
     ) -> None:
         """Delete user sessions
@@ -951,6 +948,9 @@ class UserApi(BaseApi):
                 making Helios calls to a specific region. Optional.
             sid: Specifies a user sid. If sid is not given system wide sessions are
                 deleted. Optional.
+            all_sessions: Without sid, every session on the cluster is deleted: pass
+                True to mean that. It is refused otherwise, so that a sid that happens
+                to be None cannot log everyone out. Not sent.
             **options: per-call options, see ``CallOptions``.
 
         Returns:
@@ -963,16 +963,17 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _DELETE_SESSION,
-            (access_cluster_id, region_id, sid),
-            options,
+            _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
     def delete_session_with_http_info(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sid: Optional[str] = None,
+        all_sessions: bool = False,
         **options: Unpack[CallOptions],
     ) -> ApiResponse[None]:
         """Delete user sessions
@@ -985,16 +986,17 @@ class UserApi(BaseApi):
             ApiResponse[None].
         """
         return self._call_with_http_info(
-            _DELETE_SESSION,
-            (access_cluster_id, region_id, sid),
-            options,
+            _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
     def delete_session_without_preload_content(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sid: Optional[str] = None,
+        all_sessions: bool = False,
         **options: Unpack[CallOptions],
     ) -> BaseHTTPResponse:
         """Delete user sessions
@@ -1007,14 +1009,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_SESSION,
-            (access_cluster_id, region_id, sid),
-            options,
+            _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1044,15 +1046,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _DELETE_USER,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1066,15 +1066,13 @@ class UserApi(BaseApi):
         Returns:
             ApiResponse[None].
         """
-        return self._call_with_http_info(
-            _DELETE_USER,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call_with_http_info(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1089,15 +1087,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_USER,
-            (sid, access_cluster_id, region_id),
-            options,
+            _DELETE_USER, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user_api_key_by_id(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1127,15 +1125,15 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _DELETE_USER_API_KEY_BY_ID,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user_api_key_by_id_with_http_info(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1150,15 +1148,15 @@ class UserApi(BaseApi):
             ApiResponse[None].
         """
         return self._call_with_http_info(
-            _DELETE_USER_API_KEY_BY_ID,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_user_api_key_by_id_without_preload_content(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1173,14 +1171,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_USER_API_KEY_BY_ID,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_users(
         self,
         body: DeleteUsersRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1209,15 +1207,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _DELETE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_DELETE_USERS, (body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_users_with_http_info(
         self,
         body: DeleteUsersRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1232,14 +1228,14 @@ class UserApi(BaseApi):
             ApiResponse[None].
         """
         return self._call_with_http_info(
-            _DELETE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
+            _DELETE_USERS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def delete_users_without_preload_content(
         self,
         body: DeleteUsersRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1254,13 +1250,13 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _DELETE_USERS,
-            (body, access_cluster_id, region_id),
-            options,
+            _DELETE_USERS, (body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "sids")
     def get_active_sessions_count(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sids: Optional[List[str]] = None,
@@ -1290,14 +1286,12 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_ACTIVE_SESSIONS_COUNT,
-            (access_cluster_id, region_id, sids),
-            options,
-        )
+        return self._call(_GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options)
 
+    @optional_keywords("access_cluster_id", "region_id", "sids")
     def get_active_sessions_count_with_http_info(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sids: Optional[List[str]] = None,
@@ -1313,13 +1307,13 @@ class UserApi(BaseApi):
             ApiResponse[ActiveSessionsCountParams].
         """
         return self._call_with_http_info(
-            _GET_ACTIVE_SESSIONS_COUNT,
-            (access_cluster_id, region_id, sids),
-            options,
+            _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "sids")
     def get_active_sessions_count_without_preload_content(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sids: Optional[List[str]] = None,
@@ -1335,13 +1329,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_ACTIVE_SESSIONS_COUNT,
-            (access_cluster_id, region_id, sids),
-            options,
+            _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
         )
 
+    @optional_keywords(
+        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
+    )
     def get_all_api_keys(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -1386,8 +1382,12 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
+    )
     def get_all_api_keys_with_http_info(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -1411,8 +1411,12 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
+    )
     def get_all_api_keys_without_preload_content(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -1436,9 +1440,11 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_group_by_sid(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1466,15 +1472,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_GROUP_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_group_by_sid_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1489,14 +1493,14 @@ class UserApi(BaseApi):
             ApiResponse[GroupParams].
         """
         return self._call_with_http_info(
-            _GET_GROUP_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_group_by_sid_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1511,13 +1515,23 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_GROUP_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "names",
+        "roles",
+        "domain",
+        "sids",
+        "match_partial_names",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_groups(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         names: Optional[List[str]] = None,
@@ -1567,14 +1581,33 @@ class UserApi(BaseApi):
         return self._call(
             _GET_GROUPS,
             (
-                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
-                tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                names,
+                roles,
+                domain,
+                sids,
+                match_partial_names,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "names",
+        "roles",
+        "domain",
+        "sids",
+        "match_partial_names",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_groups_with_http_info(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         names: Optional[List[str]] = None,
@@ -1598,14 +1631,33 @@ class UserApi(BaseApi):
         return self._call_with_http_info(
             _GET_GROUPS,
             (
-                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
-                tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                names,
+                roles,
+                domain,
+                sids,
+                match_partial_names,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "names",
+        "roles",
+        "domain",
+        "sids",
+        "match_partial_names",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_groups_without_preload_content(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         names: Optional[List[str]] = None,
@@ -1629,15 +1681,24 @@ class UserApi(BaseApi):
         return self._call_without_preload_content(
             _GET_GROUPS,
             (
-                access_cluster_id, region_id, names, roles, domain, sids, match_partial_names,
-                tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                names,
+                roles,
+                domain,
+                sids,
+                match_partial_names,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_principal_sources(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1666,15 +1727,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_PRINCIPAL_SOURCES,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_principal_sources_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1689,14 +1748,14 @@ class UserApi(BaseApi):
             ApiResponse[AssignedSources].
         """
         return self._call_with_http_info(
-            _GET_PRINCIPAL_SOURCES,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_principal_sources_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1711,14 +1770,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_PRINCIPAL_SOURCES,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_security_principals(
         self,
         sids: List[str],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1747,15 +1806,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_SECURITY_PRINCIPALS,
-            (sids, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_security_principals_with_http_info(
         self,
         sids: List[str],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1770,14 +1827,14 @@ class UserApi(BaseApi):
             ApiResponse[SecurityPrincipals].
         """
         return self._call_with_http_info(
-            _GET_SECURITY_PRINCIPALS,
-            (sids, access_cluster_id, region_id),
-            options,
+            _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_security_principals_without_preload_content(
         self,
         sids: List[str],
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1792,13 +1849,13 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_SECURITY_PRINCIPALS,
-            (sids, access_cluster_id, region_id),
-            options,
+            _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("region_id", "tenant_ids", "include_inactive")
     def get_tenant_access(
         self,
+        *,
         region_id: Optional[str] = None,
         tenant_ids: Optional[List[str]] = None,
         include_inactive: Optional[bool] = None,
@@ -1830,14 +1887,12 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_TENANT_ACCESS,
-            (region_id, tenant_ids, include_inactive),
-            options,
-        )
+        return self._call(_GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options)
 
+    @optional_keywords("region_id", "tenant_ids", "include_inactive")
     def get_tenant_access_with_http_info(
         self,
+        *,
         region_id: Optional[str] = None,
         tenant_ids: Optional[List[str]] = None,
         include_inactive: Optional[bool] = None,
@@ -1853,13 +1908,13 @@ class UserApi(BaseApi):
             ApiResponse[TenantAccessResult].
         """
         return self._call_with_http_info(
-            _GET_TENANT_ACCESS,
-            (region_id, tenant_ids, include_inactive),
-            options,
+            _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
         )
 
+    @optional_keywords("region_id", "tenant_ids", "include_inactive")
     def get_tenant_access_without_preload_content(
         self,
+        *,
         region_id: Optional[str] = None,
         tenant_ids: Optional[List[str]] = None,
         include_inactive: Optional[bool] = None,
@@ -1875,15 +1930,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_TENANT_ACCESS,
-            (region_id, tenant_ids, include_inactive),
-            options,
+            _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_api_key_by_id(
         self,
         id: str,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1914,15 +1969,15 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _GET_USER_API_KEY_BY_ID,
-            (id, user_sid, access_cluster_id, region_id),
-            options,
+            _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_api_key_by_id_with_http_info(
         self,
         id: str,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1937,15 +1992,15 @@ class UserApi(BaseApi):
             ApiResponse[UserAPIKey].
         """
         return self._call_with_http_info(
-            _GET_USER_API_KEY_BY_ID,
-            (id, user_sid, access_cluster_id, region_id),
-            options,
+            _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_api_key_by_id_without_preload_content(
         self,
         id: str,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -1960,14 +2015,14 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_USER_API_KEY_BY_ID,
-            (id, user_sid, access_cluster_id, region_id),
-            options,
+            _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
     def get_user_api_keys(
         self,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -2010,9 +2065,11 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
     def get_user_api_keys_with_http_info(
         self,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -2035,9 +2092,11 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
     def get_user_api_keys_without_preload_content(
         self,
         user_sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         ids: Optional[List[str]] = None,
@@ -2060,9 +2119,11 @@ class UserApi(BaseApi):
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_by_sid(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2090,15 +2151,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _GET_USER_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_GET_USER_BY_SID, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_by_sid_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2113,14 +2172,14 @@ class UserApi(BaseApi):
             ApiResponse[UserParams].
         """
         return self._call_with_http_info(
-            _GET_USER_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def get_user_by_sid_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2135,13 +2194,24 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _GET_USER_BY_SID,
-            (sid, access_cluster_id, region_id),
-            options,
+            _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "domain",
+        "sids",
+        "usernames",
+        "match_partial_names",
+        "email_addresses",
+        "roles",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_users(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         domain: Optional[str] = None,
@@ -2194,14 +2264,35 @@ class UserApi(BaseApi):
         return self._call(
             _GET_USERS,
             (
-                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
-                email_addresses, roles, tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                domain,
+                sids,
+                usernames,
+                match_partial_names,
+                email_addresses,
+                roles,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "domain",
+        "sids",
+        "usernames",
+        "match_partial_names",
+        "email_addresses",
+        "roles",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_users_with_http_info(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         domain: Optional[str] = None,
@@ -2226,14 +2317,35 @@ class UserApi(BaseApi):
         return self._call_with_http_info(
             _GET_USERS,
             (
-                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
-                email_addresses, roles, tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                domain,
+                sids,
+                usernames,
+                match_partial_names,
+                email_addresses,
+                roles,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords(
+        "access_cluster_id",
+        "region_id",
+        "domain",
+        "sids",
+        "usernames",
+        "match_partial_names",
+        "email_addresses",
+        "roles",
+        "tenant_ids",
+        "include_tenants",
+    )
     def get_users_without_preload_content(
         self,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         domain: Optional[str] = None,
@@ -2258,15 +2370,25 @@ class UserApi(BaseApi):
         return self._call_without_preload_content(
             _GET_USERS,
             (
-                access_cluster_id, region_id, domain, sids, usernames, match_partial_names,
-                email_addresses, roles, tenant_ids, include_tenants
+                access_cluster_id,
+                region_id,
+                domain,
+                sids,
+                usernames,
+                match_partial_names,
+                email_addresses,
+                roles,
+                tenant_ids,
+                include_tenants,
             ),
             options,
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def regenerate_s3_key(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2295,15 +2417,13 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _REGENERATE_S3_KEY,
-            (sid, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def regenerate_s3_key_with_http_info(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2318,14 +2438,14 @@ class UserApi(BaseApi):
             ApiResponse[SecretKeyEntity].
         """
         return self._call_with_http_info(
-            _REGENERATE_S3_KEY,
-            (sid, access_cluster_id, region_id),
-            options,
+            _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def regenerate_s3_key_without_preload_content(
         self,
         sid: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2340,15 +2460,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _REGENERATE_S3_KEY,
-            (sid, access_cluster_id, region_id),
-            options,
+            _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def rotate_user_api_key(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2380,15 +2500,15 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _ROTATE_USER_API_KEY,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def rotate_user_api_key_with_http_info(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2403,15 +2523,15 @@ class UserApi(BaseApi):
             ApiResponse[CreatedUserAPIKey].
         """
         return self._call_with_http_info(
-            _ROTATE_USER_API_KEY,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def rotate_user_api_key_without_preload_content(
         self,
         user_sid: str,
         id: str,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2426,15 +2546,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _ROTATE_USER_API_KEY,
-            (user_sid, id, access_cluster_id, region_id),
-            options,
+            _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_group(
         self,
         sid: str,
         body: UpdateGroupParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2464,16 +2584,14 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _UPDATE_GROUP,
-            (sid, body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_group_with_http_info(
         self,
         sid: str,
         body: UpdateGroupParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2488,15 +2606,15 @@ class UserApi(BaseApi):
             ApiResponse[GroupParams].
         """
         return self._call_with_http_info(
-            _UPDATE_GROUP,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_group_without_preload_content(
         self,
         sid: str,
         body: UpdateGroupParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2511,15 +2629,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _UPDATE_GROUP,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_principal_sources(
         self,
         sid: str,
         body: AssignedSources,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2550,15 +2668,15 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _UPDATE_PRINCIPAL_SOURCES,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_principal_sources_with_http_info(
         self,
         sid: str,
         body: AssignedSources,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2573,15 +2691,15 @@ class UserApi(BaseApi):
             ApiResponse[AssignedSources].
         """
         return self._call_with_http_info(
-            _UPDATE_PRINCIPAL_SOURCES,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_principal_sources_without_preload_content(
         self,
         sid: str,
         body: AssignedSources,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2596,15 +2714,15 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _UPDATE_PRINCIPAL_SOURCES,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user(
         self,
         sid: str,
         body: UpdateUserParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2634,16 +2752,14 @@ class UserApi(BaseApi):
             ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
                 time).
         """
-        return self._call(
-            _UPDATE_USER,
-            (sid, body, access_cluster_id, region_id),
-            options,
-        )
+        return self._call(_UPDATE_USER, (sid, body, access_cluster_id, region_id), options)
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user_with_http_info(
         self,
         sid: str,
         body: UpdateUserParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2658,15 +2774,15 @@ class UserApi(BaseApi):
             ApiResponse[UserParams].
         """
         return self._call_with_http_info(
-            _UPDATE_USER,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user_without_preload_content(
         self,
         sid: str,
         body: UpdateUserParameters,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2681,16 +2797,16 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _UPDATE_USER,
-            (sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user_api_key_by_id(
         self,
         id: str,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2722,16 +2838,16 @@ class UserApi(BaseApi):
                 time).
         """
         return self._call(
-            _UPDATE_USER_API_KEY_BY_ID,
-            (id, user_sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user_api_key_by_id_with_http_info(
         self,
         id: str,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2746,16 +2862,16 @@ class UserApi(BaseApi):
             ApiResponse[UserAPIKey].
         """
         return self._call_with_http_info(
-            _UPDATE_USER_API_KEY_BY_ID,
-            (id, user_sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )
 
+    @optional_keywords("access_cluster_id", "region_id")
     def update_user_api_key_by_id_without_preload_content(
         self,
         id: str,
         user_sid: str,
         body: CreateOrUpdateAPIKeyRequest,
+        *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
@@ -2770,7 +2886,5 @@ class UserApi(BaseApi):
             BaseHTTPResponse.
         """
         return self._call_without_preload_content(
-            _UPDATE_USER_API_KEY_BY_ID,
-            (id, user_sid, body, access_cluster_id, region_id),
-            options,
+            _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )

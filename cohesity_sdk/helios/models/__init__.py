@@ -7,43 +7,81 @@ import importlib
 from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.models.active_sessions_count_params import ActiveSessionsCountParams
-    from cohesity_sdk.helios.models.assigned_sources import AssignedSources
-    from cohesity_sdk.helios.models.create_group_params import CreateGroupParams
+    from cohesity_sdk.helios.models.active_sessions_count_params import (
+        ActiveSessionsCountParams as ActiveSessionsCountParams,
+    )
+    from cohesity_sdk.helios.models.assigned_sources import AssignedSources as AssignedSources
+    from cohesity_sdk.helios.models.create_group_params import (
+        CreateGroupParams as CreateGroupParams,
+    )
     from cohesity_sdk.helios.models.create_or_update_api_key_request import (
-        CreateOrUpdateAPIKeyRequest,
+        CreateOrUpdateAPIKeyRequest as CreateOrUpdateAPIKeyRequest,
     )
-    from cohesity_sdk.helios.models.create_user_parameters import CreateUserParameters
+    from cohesity_sdk.helios.models.create_user_parameters import (
+        CreateUserParameters as CreateUserParameters,
+    )
     from cohesity_sdk.helios.models.create_user_session_request_params import (
-        CreateUserSessionRequestParams,
-        OtpType,
+        CreateUserSessionRequestParams as CreateUserSessionRequestParams,
+        OtpType as OtpType,
     )
-    from cohesity_sdk.helios.models.created_user_api_key import CreatedUserAPIKey
-    from cohesity_sdk.helios.models.delete_groups_request import DeleteGroupsRequest
-    from cohesity_sdk.helios.models.delete_users_request import DeleteUsersRequest
-    from cohesity_sdk.helios.models.error import Error
-    from cohesity_sdk.helios.models.group_params import GroupParams
-    from cohesity_sdk.helios.models.groups import Groups
-    from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
-    from cohesity_sdk.helios.models.local_user_params import LocalUserParams
-    from cohesity_sdk.helios.models.local_user_response_params import LocalUserResponseParams
-    from cohesity_sdk.helios.models.local_user_update_params import LocalUserUpdateParams
-    from cohesity_sdk.helios.models.mcm_cluster_identifier import McmClusterIdentifier
-    from cohesity_sdk.helios.models.s3_account_params import S3AccountParams
-    from cohesity_sdk.helios.models.secret_key_entity import SecretKeyEntity
-    from cohesity_sdk.helios.models.security_principal import ObjectClass, SecurityPrincipal
-    from cohesity_sdk.helios.models.security_principals import SecurityPrincipals
-    from cohesity_sdk.helios.models.smb_principal import SMBPrincipal
-    from cohesity_sdk.helios.models.tenant_access import TenantAccess, TenantStatus, TenantType
-    from cohesity_sdk.helios.models.tenant_access_result import TenantAccessResult
-    from cohesity_sdk.helios.models.update_group_parameters import UpdateGroupParameters
-    from cohesity_sdk.helios.models.update_user_parameters import UpdateUserParameters
-    from cohesity_sdk.helios.models.user_api_key import UserAPIKey
-    from cohesity_sdk.helios.models.user_api_keys import UserAPIKeys
-    from cohesity_sdk.helios.models.user_params import LockedReason, UserParams
-    from cohesity_sdk.helios.models.user_session import UserSession
-    from cohesity_sdk.helios.models.user_sessions_count import UserSessionsCount
-    from cohesity_sdk.helios.models.users_list import UsersList
+    from cohesity_sdk.helios.models.created_user_api_key import (
+        CreatedUserAPIKey as CreatedUserAPIKey,
+    )
+    from cohesity_sdk.helios.models.delete_groups_request import (
+        DeleteGroupsRequest as DeleteGroupsRequest,
+    )
+    from cohesity_sdk.helios.models.delete_users_request import (
+        DeleteUsersRequest as DeleteUsersRequest,
+    )
+    from cohesity_sdk.helios.models.error import Error as Error
+    from cohesity_sdk.helios.models.group_params import GroupParams as GroupParams
+    from cohesity_sdk.helios.models.groups import Groups as Groups
+    from cohesity_sdk.helios.models.local_group_params import LocalGroupParams as LocalGroupParams
+    from cohesity_sdk.helios.models.local_user_params import LocalUserParams as LocalUserParams
+    from cohesity_sdk.helios.models.local_user_response_params import (
+        LocalUserResponseParams as LocalUserResponseParams,
+    )
+    from cohesity_sdk.helios.models.local_user_update_params import (
+        LocalUserUpdateParams as LocalUserUpdateParams,
+    )
+    from cohesity_sdk.helios.models.mcm_cluster_identifier import (
+        McmClusterIdentifier as McmClusterIdentifier,
+    )
+    from cohesity_sdk.helios.models.s3_account_params import S3AccountParams as S3AccountParams
+    from cohesity_sdk.helios.models.secret_key_entity import SecretKeyEntity as SecretKeyEntity
+    from cohesity_sdk.helios.models.security_principal import (
+        ObjectClass as ObjectClass,
+        SecurityPrincipal as SecurityPrincipal,
+    )
+    from cohesity_sdk.helios.models.security_principals import (
+        SecurityPrincipals as SecurityPrincipals,
+    )
+    from cohesity_sdk.helios.models.smb_principal import SMBPrincipal as SMBPrincipal
+    from cohesity_sdk.helios.models.tenant_access import (
+        TenantAccess as TenantAccess,
+        TenantStatus as TenantStatus,
+        TenantType as TenantType,
+    )
+    from cohesity_sdk.helios.models.tenant_access_result import (
+        TenantAccessResult as TenantAccessResult,
+    )
+    from cohesity_sdk.helios.models.update_group_parameters import (
+        UpdateGroupParameters as UpdateGroupParameters,
+    )
+    from cohesity_sdk.helios.models.update_user_parameters import (
+        UpdateUserParameters as UpdateUserParameters,
+    )
+    from cohesity_sdk.helios.models.user_api_key import UserAPIKey as UserAPIKey
+    from cohesity_sdk.helios.models.user_api_keys import UserAPIKeys as UserAPIKeys
+    from cohesity_sdk.helios.models.user_params import (
+        LockedReason as LockedReason,
+        UserParams as UserParams,
+    )
+    from cohesity_sdk.helios.models.user_session import UserSession as UserSession
+    from cohesity_sdk.helios.models.user_sessions_count import (
+        UserSessionsCount as UserSessionsCount,
+    )
+    from cohesity_sdk.helios.models.users_list import UsersList as UsersList
 
 # Name -> module, so that ``import cohesity_sdk.helios`` costs no model imports.
 _MODULES = {
@@ -137,4 +175,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

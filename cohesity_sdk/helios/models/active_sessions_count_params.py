@@ -3,27 +3,40 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.user_sessions_count import UserSessionsCount
 
 
 class ActiveSessionsCountParams(ApiModel):
     """Count of active user sessions, in total and per user."""
 
-    sessions_per_user: Optional[List[UserSessionsCount]] = Field(
-        default=None,
-        validation_alias="sessionsPerUser",
-        serialization_alias="sessionsPerUser",
+    sessions_per_user: Annotated[List[UserSessionsCount], NULL_AS_EMPTY] = Field(
+        default_factory=list,
+        alias="sessionsPerUser",
         description="Session counts, one entry per user.",
     )
-    total_sessions_count: Optional[int] = Field(
-        default=None,
-        validation_alias="totalSessionsCount",
-        serialization_alias="totalSessionsCount",
-        description="Total number of active sessions.",
-        json_schema_extra={"format": "int64"},
+    total_sessions_count: Annotated[Optional[int], Wire(int64=True)] = Field(
+        default=None, alias="totalSessionsCount", description="Total number of active sessions."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            sessions_per_user: Optional[List[UserSessionsCount]] = None,
+            total_sessions_count: Optional[int] = None,
+        ) -> None: ...

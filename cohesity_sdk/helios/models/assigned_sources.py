@@ -3,27 +3,36 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class AssignedSources(ApiModel):
     """Protection sources and views assigned to a user or group."""
 
-    source_ids: Optional[List[int]] = Field(
+    source_ids: Annotated[Optional[List[int]], Wire(int64=True)] = Field(
         default=None,
-        validation_alias="sourceIds",
-        serialization_alias="sourceIds",
+        alias="sourceIds",
         description="IDs of the protection sources assigned to the principal.",
-        json_schema_extra={"format": "int64"},
     )
-    view_ids: Optional[List[int]] = Field(
-        default=None,
-        validation_alias="viewIds",
-        serialization_alias="viewIds",
-        description="IDs of the views assigned to the principal.",
-        json_schema_extra={"format": "int64"},
+    view_ids: Annotated[Optional[List[int]], Wire(int64=True)] = Field(
+        default=None, alias="viewIds", description="IDs of the views assigned to the principal."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self, *, source_ids: Optional[List[int]] = None, view_ids: Optional[List[int]] = None
+        ) -> None: ...

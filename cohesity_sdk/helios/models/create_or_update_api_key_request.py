@@ -3,34 +3,43 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class CreateOrUpdateAPIKeyRequest(ApiModel):
     """Parameters for creating or updating a user API key."""
 
-    expiry_time_msecs: Optional[int] = Field(
+    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="expiryTimeMsecs",
-        serialization_alias="expiryTimeMsecs",
-        description=(
-            "Time after which the API key stops working, in milliseconds since the Unix epoch."
-        ),
-        json_schema_extra={"nullable": True, "format": "int64"},
+        alias="expiryTimeMsecs",
+        description="Time after which the API key stops working, in milliseconds since the Unix epoch.",
     )
-    is_active: Optional[bool] = Field(
-        default=None,
-        validation_alias="isActive",
-        serialization_alias="isActive",
-        description="Whether the API key is enabled for use.",
-        json_schema_extra={"nullable": True},
+    is_active: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, alias="isActive", description="Whether the API key is enabled for use."
     )
-    name: Optional[str] = Field(
-        default=None,
-        description="Name of the API key.",
-        json_schema_extra={"x-required": True, "nullable": True},
+    name: Annotated[Optional[str], Wire(required=True, nullable=True)] = Field(
+        default=None, description="Name of the API key."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            expiry_time_msecs: Optional[int] = None,
+            is_active: Optional[bool] = None,
+            name: Optional[str] = None,
+        ) -> None: ...

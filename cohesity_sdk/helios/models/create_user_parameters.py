@@ -3,88 +3,86 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.local_user_params import LocalUserParams
 
 
 class CreateUserParameters(ApiModel):
     """Parameters for adding a user to the cluster."""
 
-    allow_smb_access_token: Optional[bool] = Field(
+    allow_smb_access_token: Annotated[Optional[bool], Wire(nullable=True)] = Field(
         default=None,
-        validation_alias="allowSmbAccessToken",
-        serialization_alias="allowSmbAccessToken",
+        alias="allowSmbAccessToken",
         description="Whether the user may obtain an SMB access token.",
-        json_schema_extra={"nullable": True},
     )
-    description: Optional[str] = Field(
-        default=None,
-        description="Free-form description of the user.",
-        json_schema_extra={"nullable": True},
+    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Free-form description of the user."
     )
-    domain: Optional[str] = Field(
-        default=None,
-        description="Domain the user belongs to.",
-        json_schema_extra={"x-required": True},
+    domain: Annotated[Optional[str], Wire(required=True)] = Field(
+        default=None, description="Domain the user belongs to."
     )
-    effective_time_msecs: Optional[int] = Field(
+    effective_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="effectiveTimeMsecs",
-        serialization_alias="effectiveTimeMsecs",
+        alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "format": "int64"},
     )
-    expiry_time_msecs: Optional[int] = Field(
+    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="expiryTimeMsecs",
-        serialization_alias="expiryTimeMsecs",
-        description=(
-            "Time after which the user can no longer log in, in milliseconds since the Unix "
-            "epoch."
-        ),
-        json_schema_extra={"nullable": True, "format": "int64"},
+        alias="expiryTimeMsecs",
+        description="Time after which the user can no longer log in, in milliseconds since the Unix epoch.",
     )
     local_user_params: Optional[LocalUserParams] = Field(
         default=None,
-        validation_alias="localUserParams",
-        serialization_alias="localUserParams",
+        alias="localUserParams",
         description="Settings used only when the user is a local user.",
     )
-    locked: Optional[bool] = Field(
-        default=None,
-        description="Whether the user account is locked.",
-        json_schema_extra={"nullable": True},
+    locked: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user account is locked."
     )
-    other_groups: Optional[List[str]] = Field(
+    other_groups: Annotated[Optional[List[str]], Wire(read_only=True)] = Field(
         default=None,
-        validation_alias="otherGroups",
-        serialization_alias="otherGroups",
+        alias="otherGroups",
         description="Names of the groups the user belongs to, besides the primary group.",
-        json_schema_extra={"readOnly": True},
     )
-    primary_group: Optional[str] = Field(
-        default=None,
-        validation_alias="primaryGroup",
-        serialization_alias="primaryGroup",
-        description="Name of the user's primary group.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    primary_group: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="primaryGroup", description="Name of the user's primary group."
     )
-    restricted: Optional[bool] = Field(
-        default=None,
-        description="Whether the user has restricted access.",
-        json_schema_extra={"nullable": True},
+    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user has restricted access."
     )
-    roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles assigned to the user.",
-        json_schema_extra={"nullable": True},
+    roles: Annotated[Optional[List[str]], Wire(nullable=True)] = Field(
+        default=None, description="Names of the roles assigned to the user."
     )
-    username: Optional[str] = Field(
-        default=None,
-        description="Login name of the user.",
-        json_schema_extra={"x-required": True},
+    username: Annotated[Optional[str], Wire(required=True)] = Field(
+        default=None, description="Login name of the user."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            allow_smb_access_token: Optional[bool] = None,
+            description: Optional[str] = None,
+            domain: str,
+            effective_time_msecs: Optional[int] = None,
+            expiry_time_msecs: Optional[int] = None,
+            local_user_params: Optional[LocalUserParams] = None,
+            locked: Optional[bool] = None,
+            restricted: Optional[bool] = None,
+            roles: Optional[List[str]] = None,
+            username: str,
+        ) -> None: ...

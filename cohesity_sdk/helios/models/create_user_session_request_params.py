@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel, WireEnum
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class OtpType(WireEnum):
@@ -24,44 +33,42 @@ class OtpType(WireEnum):
 class CreateUserSessionRequestParams(ApiModel):
     """Credentials used to create a user session."""
 
-    certificate: Optional[str] = Field(
-        default=None,
-        description="Client certificate used for certificate-based login.",
-        json_schema_extra={"nullable": True},
+    certificate: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Client certificate used for certificate-based login."
     )
-    domain: Optional[str] = Field(
-        default=None,
-        description="Domain of the user logging in.",
-        json_schema_extra={"nullable": True},
+    domain: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Domain of the user logging in."
     )
-    otp_code: Optional[str] = Field(
+    otp_code: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
         default=None,
-        validation_alias="otpCode",
-        serialization_alias="otpCode",
+        alias="otpCode",
         description="One-time passcode for multi-factor authentication.",
-        json_schema_extra={"nullable": True, "format": "password"},
     )
-    otp_type: Optional[str] = Field(
-        default=None,
-        validation_alias="otpType",
-        serialization_alias="otpType",
-        description="Kind of one-time passcode supplied in otpCode.",
-        json_schema_extra={"nullable": True, "enum": [e.value for e in OtpType]},
+    otp_type: Annotated[Optional[str], Wire(nullable=True, enum=OtpType)] = Field(
+        default=None, alias="otpType", description="Kind of one-time passcode supplied in otpCode."
     )
-    password: Optional[str] = Field(
-        default=None,
-        description="Password of the user logging in.",
-        json_schema_extra={"nullable": True, "format": "password"},
+    password: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+        default=None, description="Password of the user logging in."
     )
-    private_key: Optional[str] = Field(
+    private_key: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
         default=None,
-        validation_alias="privateKey",
-        serialization_alias="privateKey",
+        alias="privateKey",
         description="Private key matching the supplied certificate.",
-        json_schema_extra={"nullable": True, "format": "password"},
     )
-    username: Optional[str] = Field(
-        default=None,
-        description="Login name of the user.",
-        json_schema_extra={"nullable": True},
+    username: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Login name of the user."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            certificate: Optional[str] = None,
+            domain: Optional[str] = None,
+            otp_code: Optional[str] = None,
+            otp_type: Optional[Union[Literal["email", "totp", "salesforce"], OtpType]] = None,
+            password: Optional[str] = None,
+            private_key: Optional[str] = None,
+            username: Optional[str] = None,
+        ) -> None: ...

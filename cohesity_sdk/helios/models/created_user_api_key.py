@@ -3,85 +3,87 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class CreatedUserAPIKey(ApiModel):
     """A newly created or rotated user API key, including its secret."""
 
-    created_by_user_sid: Optional[str] = Field(
+    created_by_user_sid: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
         default=None,
-        validation_alias="createdByUserSid",
-        serialization_alias="createdByUserSid",
+        alias="createdByUserSid",
         description="SID of the user who created the API key.",
-        json_schema_extra={"nullable": True, "readOnly": True},
     )
-    created_time_msecs: Optional[int] = Field(
+    created_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="createdTimeMsecs",
-        serialization_alias="createdTimeMsecs",
+        alias="createdTimeMsecs",
         description="Time the API key was created, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    expiry_time_msecs: Optional[int] = Field(
-        default=None,
-        validation_alias="expiryTimeMsecs",
-        serialization_alias="expiryTimeMsecs",
-        description=(
-            "Time after which the API key stops working, in milliseconds since the Unix epoch."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
+    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, read_only=True, int64=True)] = (
+        Field(
+            default=None,
+            alias="expiryTimeMsecs",
+            description="Time after which the API key stops working, in milliseconds since the Unix epoch.",
+        )
     )
-    id: Optional[str] = Field(
-        default=None,
-        description="Unique identifier of the API key.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    id: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, description="Unique identifier of the API key."
     )
-    is_active: Optional[bool] = Field(
-        default=None,
-        validation_alias="isActive",
-        serialization_alias="isActive",
-        description="Whether the API key is enabled for use.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    is_active: Annotated[Optional[bool], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="isActive", description="Whether the API key is enabled for use."
     )
-    is_expired: Optional[bool] = Field(
+    is_expired: Annotated[Optional[bool], Wire(nullable=True, read_only=True)] = Field(
         default=None,
-        validation_alias="isExpired",
-        serialization_alias="isExpired",
+        alias="isExpired",
         description="Whether the API key has passed its expiry time.",
-        json_schema_extra={"nullable": True, "readOnly": True},
     )
-    last_rotated_time_msecs: Optional[int] = Field(
+    last_rotated_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="lastRotatedTimeMsecs",
-        serialization_alias="lastRotatedTimeMsecs",
-        description=(
-            "Time the API key secret was last rotated, in milliseconds since the Unix epoch."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
+        alias="lastRotatedTimeMsecs",
+        description="Time the API key secret was last rotated, in milliseconds since the Unix epoch.",
     )
-    name: Optional[str] = Field(
+    name: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, description="Name of the API key."
+    )
+    user_sid: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="userSid", description="SID of the user who owns the API key."
+    )
+    api_key: Annotated[Optional[str], Wire(nullable=True, read_only=True, secret=True)] = Field(
         default=None,
-        description="Name of the API key.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+        alias="apiKey",
+        description="Secret value of the API key; only returned when the key is created or rotated.",
     )
-    user_sid: Optional[str] = Field(
-        default=None,
-        validation_alias="userSid",
-        serialization_alias="userSid",
-        description="SID of the user who owns the API key.",
-        json_schema_extra={"nullable": True, "readOnly": True},
-    )
-    api_key: Optional[str] = Field(
-        default=None,
-        validation_alias="apiKey",
-        serialization_alias="apiKey",
-        description=(
-            "Secret value of the API key; only returned when the key is created or rotated."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "password"},
-    )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            created_by_user_sid: Optional[str] = None,
+            created_time_msecs: Optional[int] = None,
+            expiry_time_msecs: Optional[int] = None,
+            id: Optional[str] = None,
+            is_active: Optional[bool] = None,
+            is_expired: Optional[bool] = None,
+            last_rotated_time_msecs: Optional[int] = None,
+            name: Optional[str] = None,
+            user_sid: Optional[str] = None,
+            api_key: Optional[str] = None,
+        ) -> None: ...

@@ -3,18 +3,29 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class DeleteUsersRequest(ApiModel):
     """Request listing the SIDs of the users to delete."""
 
-    sids: Optional[List[str]] = Field(
-        default=None,
-        description="SIDs of the users to delete.",
-        json_schema_extra={"x-required": True, "minItems": 1},
+    sids: Annotated[Optional[List[str]], Wire(required=True, min_items=1)] = Field(
+        default=None, description="SIDs of the users to delete."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, sids: List[str]) -> None: ...

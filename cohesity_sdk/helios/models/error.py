@@ -3,32 +3,43 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class Error(ApiModel):
     """Error information returned when a request fails."""
 
-    error_code: Optional[str] = Field(
-        default=None,
-        validation_alias="errorCode",
-        serialization_alias="errorCode",
-        description="Code identifying the kind of error.",
-        json_schema_extra={"nullable": True},
+    error_code: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="errorCode", description="Code identifying the kind of error."
     )
-    message: Optional[str] = Field(
-        default=None,
-        description="Human-readable description of the error.",
-        json_schema_extra={"nullable": True},
+    message: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Human-readable description of the error."
     )
-    task_log_id: Optional[str] = Field(
+    task_log_id: Annotated[Optional[str], Wire(nullable=True)] = Field(
         default=None,
-        validation_alias="taskLogId",
-        serialization_alias="taskLogId",
+        alias="taskLogId",
         description="Identifier of the task log entry related to the error.",
-        json_schema_extra={"nullable": True},
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            error_code: Optional[str] = None,
+            message: Optional[str] = None,
+            task_log_id: Optional[str] = None,
+        ) -> None: ...

@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
 from cohesity_sdk.helios.models.smb_principal import SMBPrincipal
 
@@ -15,64 +24,64 @@ from cohesity_sdk.helios.models.smb_principal import SMBPrincipal
 class GroupParams(ApiModel):
     """A group as stored on the cluster."""
 
-    description: Optional[str] = Field(
-        default=None,
-        description="Free-form description of the group.",
-        json_schema_extra={"nullable": True},
+    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Free-form description of the group."
     )
-    domain: Optional[str] = Field(
-        default=None,
-        description="Domain the group belongs to.",
-        json_schema_extra={"x-required": True},
+    domain: Annotated[Optional[str], Wire(required=True)] = Field(
+        default=None, description="Domain the group belongs to."
     )
     local_group_params: Optional[LocalGroupParams] = Field(
         default=None,
-        validation_alias="localGroupParams",
-        serialization_alias="localGroupParams",
+        alias="localGroupParams",
         description="Settings that apply only to a local group.",
     )
-    name: Optional[str] = Field(
-        default=None,
-        description="Name of the group.",
-        json_schema_extra={"x-required": True},
+    name: Annotated[Optional[str], Wire(required=True)] = Field(
+        default=None, description="Name of the group."
     )
-    restricted: Optional[bool] = Field(
-        default=None,
-        description="Whether the group has restricted access.",
-        json_schema_extra={"nullable": True},
+    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the group has restricted access."
     )
     roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles assigned to the group.",
+        default=None, description="Names of the roles assigned to the group."
     )
     tenant_ids: Optional[List[str]] = Field(
-        default=None,
-        validation_alias="tenantIds",
-        serialization_alias="tenantIds",
-        description="IDs of the tenants the group belongs to.",
+        default=None, alias="tenantIds", description="IDs of the tenants the group belongs to."
     )
-    created_time_msecs: Optional[int] = Field(
+    created_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="createdTimeMsecs",
-        serialization_alias="createdTimeMsecs",
+        alias="createdTimeMsecs",
         description="Time the group was added, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    last_updated_time_msecs: Optional[int] = Field(
+    last_updated_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="lastUpdatedTimeMsecs",
-        serialization_alias="lastUpdatedTimeMsecs",
+        alias="lastUpdatedTimeMsecs",
         description="Time the group was last updated, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    sid: Optional[str] = Field(
-        default=None,
-        description="Security identifier (SID) of the group.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    sid: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, description="Security identifier (SID) of the group."
     )
     smb_principals: Optional[List[SMBPrincipal]] = Field(
-        default=None,
-        validation_alias="smbPrincipals",
-        serialization_alias="smbPrincipals",
-        description="SMB principals associated with the group.",
+        default=None, alias="smbPrincipals", description="SMB principals associated with the group."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            description: Optional[str] = None,
+            domain: Optional[str] = None,
+            local_group_params: Optional[LocalGroupParams] = None,
+            name: Optional[str] = None,
+            restricted: Optional[bool] = None,
+            roles: Optional[List[str]] = None,
+            tenant_ids: Optional[List[str]] = None,
+            created_time_msecs: Optional[int] = None,
+            last_updated_time_msecs: Optional[int] = None,
+            sid: Optional[str] = None,
+            smb_principals: Optional[List[SMBPrincipal]] = None,
+        ) -> None: ...

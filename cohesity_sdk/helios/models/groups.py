@@ -3,19 +3,47 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.group_params import GroupParams
 
 
 class Groups(ApiModel):
     """A list of groups."""
 
-    groups: Optional[List[GroupParams]] = Field(
-        default=None,
-        description="The groups in the result.",
-        json_schema_extra={"nullable": True},
+    groups: Annotated[List[GroupParams], Wire(nullable=True), NULL_AS_EMPTY] = Field(
+        default_factory=list, description="The groups in the result."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, groups: Optional[List[GroupParams]] = None) -> None: ...
+
+    # A list result reads as its list.
+    def __iter__(self) -> Iterator[GroupParams]:  # type: ignore[override]
+        """The groups, in order."""
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    @overload
+    def __getitem__(self, index: int) -> GroupParams: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[GroupParams]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[GroupParams, List[GroupParams]]:
+        return self.groups[index]

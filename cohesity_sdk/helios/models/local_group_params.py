@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class LocalGroupParams(ApiModel):
@@ -15,7 +24,10 @@ class LocalGroupParams(ApiModel):
 
     user_sids: Optional[List[str]] = Field(
         default=None,
-        validation_alias="userSids",
-        serialization_alias="userSids",
+        alias="userSids",
         description="SIDs of the users that are members of the local group.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, user_sids: Optional[List[str]] = None) -> None: ...

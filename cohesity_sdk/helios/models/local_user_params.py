@@ -3,35 +3,40 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class LocalUserParams(ApiModel):
     """Settings that apply only to local users, used when creating a user."""
 
-    email: Optional[str] = Field(
-        default=None,
-        description="Email address of the local user.",
-        json_schema_extra={"nullable": True},
+    email: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Email address of the local user."
     )
-    groups: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the groups the local user belongs to.",
-        json_schema_extra={"readOnly": True},
+    groups: Annotated[Optional[List[str]], Wire(read_only=True)] = Field(
+        default=None, description="Names of the groups the local user belongs to."
     )
-    password: Optional[str] = Field(
-        default=None,
-        description="Password of the local user.",
-        json_schema_extra={"nullable": True, "format": "password"},
+    password: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+        default=None, description="Password of the local user."
     )
-    primary_group: Optional[str] = Field(
-        default=None,
-        validation_alias="primaryGroup",
-        serialization_alias="primaryGroup",
-        description="Name of the local user's primary group.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    primary_group: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="primaryGroup", description="Name of the local user's primary group."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self, *, email: Optional[str] = None, password: Optional[str] = None
+        ) -> None: ...

@@ -3,18 +3,29 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class LocalUserResponseParams(ApiModel):
     """Local-user details returned when reading a user."""
 
-    email: Optional[str] = Field(
-        default=None,
-        description="Email address of the local user.",
-        json_schema_extra={"nullable": True},
+    email: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Email address of the local user."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, email: Optional[str] = None) -> None: ...

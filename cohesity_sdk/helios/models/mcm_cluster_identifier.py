@@ -3,34 +3,41 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class McmClusterIdentifier(ApiModel):
     """Identifies a cluster managed through Helios."""
 
-    cluster_id: Optional[int] = Field(
-        default=None,
-        validation_alias="clusterId",
-        serialization_alias="clusterId",
-        description="ID of the cluster.",
-        json_schema_extra={"nullable": True, "format": "int64"},
+    cluster_id: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+        default=None, alias="clusterId", description="ID of the cluster."
     )
-    cluster_incarnation_id: Optional[int] = Field(
-        default=None,
-        validation_alias="clusterIncarnationId",
-        serialization_alias="clusterIncarnationId",
-        description="Incarnation ID of the cluster.",
-        json_schema_extra={"nullable": True, "format": "int64"},
+    cluster_incarnation_id: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+        default=None, alias="clusterIncarnationId", description="Incarnation ID of the cluster."
     )
-    region_id: Optional[str] = Field(
-        default=None,
-        validation_alias="regionId",
-        serialization_alias="regionId",
-        description="ID of the region the cluster belongs to.",
-        json_schema_extra={"nullable": True},
+    region_id: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="regionId", description="ID of the region the cluster belongs to."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            cluster_id: Optional[int] = None,
+            cluster_incarnation_id: Optional[int] = None,
+            region_id: Optional[str] = None,
+        ) -> None: ...

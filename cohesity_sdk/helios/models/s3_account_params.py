@@ -3,34 +3,41 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class S3AccountParams(ApiModel):
     """S3 account credentials associated with a user."""
 
-    s3_access_key_id: Optional[str] = Field(
-        default=None,
-        validation_alias="s3AccessKeyId",
-        serialization_alias="s3AccessKeyId",
-        description="S3 access key ID of the user.",
-        json_schema_extra={"nullable": True},
+    s3_access_key_id: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="s3AccessKeyId", description="S3 access key ID of the user."
     )
-    s3_account_id: Optional[str] = Field(
-        default=None,
-        validation_alias="s3AccountId",
-        serialization_alias="s3AccountId",
-        description="ID of the S3 account linked to the user.",
-        json_schema_extra={"nullable": True},
+    s3_account_id: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="s3AccountId", description="ID of the S3 account linked to the user."
     )
-    s3_secret_key: Optional[str] = Field(
-        default=None,
-        validation_alias="s3SecretKey",
-        serialization_alias="s3SecretKey",
-        description="S3 secret access key of the user.",
-        json_schema_extra={"nullable": True, "format": "password"},
+    s3_secret_key: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+        default=None, alias="s3SecretKey", description="S3 secret access key of the user."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            s3_access_key_id: Optional[str] = None,
+            s3_account_id: Optional[str] = None,
+            s3_secret_key: Optional[str] = None,
+        ) -> None: ...

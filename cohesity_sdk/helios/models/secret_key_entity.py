@@ -3,20 +3,29 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class SecretKeyEntity(ApiModel):
     """A newly generated S3 secret access key."""
 
-    secret_key: Optional[str] = Field(
-        default=None,
-        validation_alias="secret-key",
-        serialization_alias="secret-key",
-        description="The newly generated S3 secret access key.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "password"},
+    secret_key: Annotated[Optional[str], Wire(nullable=True, read_only=True, secret=True)] = Field(
+        default=None, alias="secret-key", description="The newly generated S3 secret access key."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, secret_key: Optional[str] = None) -> None: ...

@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel, WireEnum
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class ObjectClass(WireEnum):
@@ -26,36 +35,30 @@ class ObjectClass(WireEnum):
 class SecurityPrincipal(ApiModel):
     """A security principal such as a user, group or computer, identified by its SID."""
 
-    domain_name: Optional[str] = Field(
-        default=None,
-        validation_alias="domainName",
-        serialization_alias="domainName",
-        description="Domain the principal belongs to.",
-        json_schema_extra={"nullable": True},
+    domain_name: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="domainName", description="Domain the principal belongs to."
     )
-    full_name: Optional[str] = Field(
-        default=None,
-        validation_alias="fullName",
-        serialization_alias="fullName",
-        description="Full display name of the principal.",
-        json_schema_extra={"nullable": True},
+    full_name: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="fullName", description="Full display name of the principal."
     )
-    object_class: Optional[str] = Field(
-        default=None,
-        validation_alias="objectClass",
-        serialization_alias="objectClass",
-        description="Kind of directory object the principal is.",
-        json_schema_extra={"nullable": True, "enum": [e.value for e in ObjectClass]},
+    object_class: Annotated[Optional[str], Wire(nullable=True, enum=ObjectClass)] = Field(
+        default=None, alias="objectClass", description="Kind of directory object the principal is."
     )
-    principal_name: Optional[str] = Field(
-        default=None,
-        validation_alias="principalName",
-        serialization_alias="principalName",
-        description="Name of the principal.",
-        json_schema_extra={"nullable": True},
+    principal_name: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="principalName", description="Name of the principal."
     )
-    sid: Optional[str] = Field(
-        default=None,
-        description="Security identifier (SID) of the principal.",
-        json_schema_extra={"nullable": True},
+    sid: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Security identifier (SID) of the principal."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            domain_name: Optional[str] = None,
+            full_name: Optional[str] = None,
+            object_class: Optional[str] = None,
+            principal_name: Optional[str] = None,
+            sid: Optional[str] = None,
+        ) -> None: ...

@@ -3,21 +3,55 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.security_principal import SecurityPrincipal
 
 
 class SecurityPrincipals(ApiModel):
     """A list of security principals."""
 
-    security_principals: Optional[List[SecurityPrincipal]] = Field(
-        default=None,
-        validation_alias="securityPrincipals",
-        serialization_alias="securityPrincipals",
-        description="The security principals found for the requested SIDs.",
-        json_schema_extra={"nullable": True},
+    security_principals: Annotated[List[SecurityPrincipal], Wire(nullable=True), NULL_AS_EMPTY] = (
+        Field(
+            default_factory=list,
+            alias="securityPrincipals",
+            description="The security principals found for the requested SIDs.",
+        )
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self, *, security_principals: Optional[List[SecurityPrincipal]] = None
+        ) -> None: ...
+
+    # A list result reads as its list.
+    def __iter__(self) -> Iterator[SecurityPrincipal]:  # type: ignore[override]
+        """The security_principals, in order."""
+        return iter(self.security_principals)
+
+    def __len__(self) -> int:
+        return len(self.security_principals)
+
+    @overload
+    def __getitem__(self, index: int) -> SecurityPrincipal: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[SecurityPrincipal]: ...
+
+    def __getitem__(
+        self, index: Union[int, slice]
+    ) -> Union[SecurityPrincipal, List[SecurityPrincipal]]:
+        return self.security_principals[index]

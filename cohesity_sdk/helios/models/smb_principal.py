@@ -3,30 +3,41 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class SMBPrincipal(ApiModel):
     """An SMB principal associated with a group."""
 
-    domain: Optional[str] = Field(
-        default=None,
-        description="Domain of the SMB principal.",
-        json_schema_extra={"nullable": True},
+    domain: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Domain of the SMB principal."
     )
-    name: Optional[str] = Field(
-        default=None,
-        description="Name of the SMB principal.",
-        json_schema_extra={"nullable": True},
+    name: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Name of the SMB principal."
     )
-    object_class: Optional[str] = Field(
-        default=None,
-        validation_alias="objectClass",
-        serialization_alias="objectClass",
-        description="Object class of the SMB principal.",
-        json_schema_extra={"nullable": True},
+    object_class: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="objectClass", description="Object class of the SMB principal."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            domain: Optional[str] = None,
+            name: Optional[str] = None,
+            object_class: Optional[str] = None,
+        ) -> None: ...

@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel, WireEnum
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.mcm_cluster_identifier import McmClusterIdentifier
 
 
@@ -36,91 +45,72 @@ class TenantType(WireEnum):
 class TenantAccess(ApiModel):
     """Access granted to a tenant on a set of clusters with a set of roles."""
 
-    clusters: Optional[List[McmClusterIdentifier]] = Field(
-        default=None,
-        description="Clusters the tenant access applies to.",
-        json_schema_extra={"x-required": True, "minItems": 1},
+    clusters: Annotated[Optional[List[McmClusterIdentifier]], Wire(required=True, min_items=1)] = (
+        Field(default=None, description="Clusters the tenant access applies to.")
     )
-    created_time_msecs: Optional[int] = Field(
+    created_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="createdTimeMsecs",
-        serialization_alias="createdTimeMsecs",
+        alias="createdTimeMsecs",
         description="Time the tenant access was created, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    effective_time_msecs: Optional[int] = Field(
+    effective_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="effectiveTimeMsecs",
-        serialization_alias="effectiveTimeMsecs",
-        description=(
-            "Time from which the tenant access takes effect, in milliseconds since the Unix "
-            "epoch."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
+        alias="effectiveTimeMsecs",
+        description="Time from which the tenant access takes effect, in milliseconds since the Unix epoch.",
     )
-    expired_time_msecs: Optional[int] = Field(
+    expired_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="expiredTimeMsecs",
-        serialization_alias="expiredTimeMsecs",
-        description=(
-            "Time at which the tenant access expires, in milliseconds since the Unix epoch."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
+        alias="expiredTimeMsecs",
+        description="Time at which the tenant access expires, in milliseconds since the Unix epoch.",
     )
-    is_access_active: Optional[bool] = Field(
+    is_access_active: Annotated[Optional[bool], Wire(nullable=True, read_only=True)] = Field(
         default=None,
-        validation_alias="isAccessActive",
-        serialization_alias="isAccessActive",
+        alias="isAccessActive",
         description="Whether the tenant access is currently active.",
-        json_schema_extra={"nullable": True, "readOnly": True},
     )
-    last_updated_time_msecs: Optional[int] = Field(
+    last_updated_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="lastUpdatedTimeMsecs",
-        serialization_alias="lastUpdatedTimeMsecs",
-        description=(
-            "Time the tenant access was last updated, in milliseconds since the Unix epoch."
-        ),
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
+        alias="lastUpdatedTimeMsecs",
+        description="Time the tenant access was last updated, in milliseconds since the Unix epoch.",
     )
-    roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles granted through this tenant access.",
-        json_schema_extra={"x-required": True, "minItems": 1},
+    roles: Annotated[Optional[List[str]], Wire(required=True, min_items=1)] = Field(
+        default=None, description="Names of the roles granted through this tenant access."
     )
-    tenant_id: Optional[str] = Field(
-        default=None,
-        validation_alias="tenantId",
-        serialization_alias="tenantId",
-        description="ID of the tenant.",
-        json_schema_extra={"x-required": True, "nullable": True},
+    tenant_id: Annotated[Optional[str], Wire(required=True, nullable=True)] = Field(
+        default=None, alias="tenantId", description="ID of the tenant."
     )
-    tenant_name: Optional[str] = Field(
-        default=None,
-        validation_alias="tenantName",
-        serialization_alias="tenantName",
-        description="Name of the tenant.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    tenant_name: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="tenantName", description="Name of the tenant."
     )
-    tenant_status: Optional[str] = Field(
-        default=None,
-        validation_alias="tenantStatus",
-        serialization_alias="tenantStatus",
-        description="Current state of the tenant.",
-        json_schema_extra={
-            "nullable": True,
-            "readOnly": True,
-            "enum": [e.value for e in TenantStatus],
-        },
+    tenant_status: Annotated[
+        Optional[str], Wire(nullable=True, read_only=True, enum=TenantStatus)
+    ] = Field(default=None, alias="tenantStatus", description="Current state of the tenant.")
+    tenant_type: Annotated[Optional[str], Wire(nullable=True, read_only=True, enum=TenantType)] = (
+        Field(default=None, alias="tenantType", description="Kind of tenant.")
     )
-    tenant_type: Optional[str] = Field(
-        default=None,
-        validation_alias="tenantType",
-        serialization_alias="tenantType",
-        description="Kind of tenant.",
-        json_schema_extra={
-            "nullable": True,
-            "readOnly": True,
-            "enum": [e.value for e in TenantType],
-        },
-    )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            clusters: Optional[List[McmClusterIdentifier]] = None,
+            created_time_msecs: Optional[int] = None,
+            effective_time_msecs: Optional[int] = None,
+            expired_time_msecs: Optional[int] = None,
+            is_access_active: Optional[bool] = None,
+            last_updated_time_msecs: Optional[int] = None,
+            roles: Optional[List[str]] = None,
+            tenant_id: Optional[str] = None,
+            tenant_name: Optional[str] = None,
+            tenant_status: Optional[str] = None,
+            tenant_type: Optional[str] = None,
+        ) -> None: ...

@@ -3,20 +3,49 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.tenant_access import TenantAccess
 
 
 class TenantAccessResult(ApiModel):
     """A list of tenant access entries."""
 
-    tenant_accesses: Optional[List[TenantAccess]] = Field(
-        default=None,
-        validation_alias="tenantAccesses",
-        serialization_alias="tenantAccesses",
+    tenant_accesses: Annotated[List[TenantAccess], NULL_AS_EMPTY] = Field(
+        default_factory=list,
+        alias="tenantAccesses",
         description="The tenant access entries in the result.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, tenant_accesses: Optional[List[TenantAccess]] = None) -> None: ...
+
+    # A list result reads as its list.
+    def __iter__(self) -> Iterator[TenantAccess]:  # type: ignore[override]
+        """The tenant_accesses, in order."""
+        return iter(self.tenant_accesses)
+
+    def __len__(self) -> int:
+        return len(self.tenant_accesses)
+
+    @overload
+    def __getitem__(self, index: int) -> TenantAccess: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[TenantAccess]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[TenantAccess, List[TenantAccess]]:
+        return self.tenant_accesses[index]

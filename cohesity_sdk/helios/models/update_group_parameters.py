@@ -3,40 +3,52 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
 
 
 class UpdateGroupParameters(ApiModel):
     """Parameters for updating an existing group."""
 
-    description: Optional[str] = Field(
-        default=None,
-        description="Free-form description of the group.",
-        json_schema_extra={"nullable": True},
+    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Free-form description of the group."
     )
     local_group_params: Optional[LocalGroupParams] = Field(
         default=None,
-        validation_alias="localGroupParams",
-        serialization_alias="localGroupParams",
+        alias="localGroupParams",
         description="Settings used only when the group is a local group.",
     )
-    restricted: Optional[bool] = Field(
-        default=None,
-        description="Whether the group has restricted access.",
-        json_schema_extra={"nullable": True},
+    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the group has restricted access."
     )
     roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles assigned to the group.",
+        default=None, description="Names of the roles assigned to the group."
     )
     tenant_ids: Optional[List[str]] = Field(
-        default=None,
-        validation_alias="tenantIds",
-        serialization_alias="tenantIds",
-        description="IDs of the tenants the group belongs to.",
+        default=None, alias="tenantIds", description="IDs of the tenants the group belongs to."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            description: Optional[str] = None,
+            local_group_params: Optional[LocalGroupParams] = None,
+            restricted: Optional[bool] = None,
+            roles: Optional[List[str]] = None,
+            tenant_ids: Optional[List[str]] = None,
+        ) -> None: ...

@@ -3,57 +3,64 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.local_user_update_params import LocalUserUpdateParams
 
 
 class UpdateUserParameters(ApiModel):
     """Parameters for updating an existing user."""
 
-    description: Optional[str] = Field(
-        default=None,
-        description="Free-form description of the user.",
-        json_schema_extra={"nullable": True},
+    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Free-form description of the user."
     )
-    effective_time_msecs: Optional[int] = Field(
+    effective_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="effectiveTimeMsecs",
-        serialization_alias="effectiveTimeMsecs",
+        alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "format": "int64"},
     )
-    expiry_time_msecs: Optional[int] = Field(
+    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="expiryTimeMsecs",
-        serialization_alias="expiryTimeMsecs",
-        description=(
-            "Time after which the user can no longer log in, in milliseconds since the Unix "
-            "epoch."
-        ),
-        json_schema_extra={"nullable": True, "format": "int64"},
+        alias="expiryTimeMsecs",
+        description="Time after which the user can no longer log in, in milliseconds since the Unix epoch.",
     )
-    locked: Optional[bool] = Field(
-        default=None,
-        description="Whether the user account is locked.",
-        json_schema_extra={"nullable": True},
+    locked: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user account is locked."
     )
-    restricted: Optional[bool] = Field(
-        default=None,
-        description="Whether the user has restricted access.",
-        json_schema_extra={"nullable": True},
+    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user has restricted access."
     )
-    roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles assigned to the user.",
-        json_schema_extra={"nullable": True},
+    roles: Annotated[Optional[List[str]], Wire(nullable=True)] = Field(
+        default=None, description="Names of the roles assigned to the user."
     )
     local_user_params: Optional[LocalUserUpdateParams] = Field(
         default=None,
-        validation_alias="localUserParams",
-        serialization_alias="localUserParams",
+        alias="localUserParams",
         description="Settings used only when the user is a local user.",
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            description: Optional[str] = None,
+            effective_time_msecs: Optional[int] = None,
+            expiry_time_msecs: Optional[int] = None,
+            locked: Optional[bool] = None,
+            restricted: Optional[bool] = None,
+            roles: Optional[List[str]] = None,
+            local_user_params: Optional[LocalUserUpdateParams] = None,
+        ) -> None: ...

@@ -3,20 +3,47 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.user_api_key import UserAPIKey
 
 
 class UserAPIKeys(ApiModel):
     """A list of user API keys."""
 
-    api_keys: Optional[List[UserAPIKey]] = Field(
-        default=None,
-        validation_alias="apiKeys",
-        serialization_alias="apiKeys",
-        description="The API keys in the result.",
+    api_keys: Annotated[List[UserAPIKey], NULL_AS_EMPTY] = Field(
+        default_factory=list, alias="apiKeys", description="The API keys in the result."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, api_keys: Optional[List[UserAPIKey]] = None) -> None: ...
+
+    # A list result reads as its list.
+    def __iter__(self) -> Iterator[UserAPIKey]:  # type: ignore[override]
+        """The api_keys, in order."""
+        return iter(self.api_keys)
+
+    def __len__(self) -> int:
+        return len(self.api_keys)
+
+    @overload
+    def __getitem__(self, index: int) -> UserAPIKey: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[UserAPIKey]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[UserAPIKey, List[UserAPIKey]]:
+        return self.api_keys[index]

@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel, WireEnum
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.local_user_response_params import LocalUserResponseParams
 from cohesity_sdk.helios.models.s3_account_params import S3AccountParams
 
@@ -28,127 +37,108 @@ class LockedReason(WireEnum):
 class UserParams(ApiModel):
     """A user as stored on the cluster."""
 
-    description: Optional[str] = Field(
-        default=None,
-        description="Free-form description of the user.",
-        json_schema_extra={"nullable": True},
+    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, description="Free-form description of the user."
     )
-    effective_time_msecs: Optional[int] = Field(
+    effective_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="effectiveTimeMsecs",
-        serialization_alias="effectiveTimeMsecs",
+        alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "format": "int64"},
     )
-    expiry_time_msecs: Optional[int] = Field(
+    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
         default=None,
-        validation_alias="expiryTimeMsecs",
-        serialization_alias="expiryTimeMsecs",
-        description=(
-            "Time after which the user can no longer log in, in milliseconds since the Unix "
-            "epoch."
-        ),
-        json_schema_extra={"nullable": True, "format": "int64"},
+        alias="expiryTimeMsecs",
+        description="Time after which the user can no longer log in, in milliseconds since the Unix epoch.",
     )
-    locked: Optional[bool] = Field(
-        default=None,
-        description="Whether the user account is locked.",
-        json_schema_extra={"nullable": True},
+    locked: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user account is locked."
     )
-    restricted: Optional[bool] = Field(
-        default=None,
-        description="Whether the user has restricted access.",
-        json_schema_extra={"nullable": True},
+    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+        default=None, description="Whether the user has restricted access."
     )
-    roles: Optional[List[str]] = Field(
-        default=None,
-        description="Names of the roles assigned to the user.",
-        json_schema_extra={"nullable": True},
+    roles: Annotated[Optional[List[str]], Wire(nullable=True)] = Field(
+        default=None, description="Names of the roles assigned to the user."
     )
-    created_time_msecs: Optional[int] = Field(
+    created_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="createdTimeMsecs",
-        serialization_alias="createdTimeMsecs",
+        alias="createdTimeMsecs",
         description="Time the user was added, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    domain: Optional[str] = Field(
-        default=None,
-        description="Domain the user belongs to.",
-        json_schema_extra={"readOnly": True},
+    domain: Annotated[Optional[str], Wire(read_only=True)] = Field(
+        default=None, description="Domain the user belongs to."
     )
-    force_password_change: Optional[bool] = Field(
+    force_password_change: Annotated[Optional[bool], Wire(nullable=True, read_only=True)] = Field(
         default=None,
-        validation_alias="forcePasswordChange",
-        serialization_alias="forcePasswordChange",
+        alias="forcePasswordChange",
         description="Whether the user must change the password at next login.",
-        json_schema_extra={"nullable": True, "readOnly": True},
     )
-    last_login_time_msecs: Optional[int] = Field(
+    last_login_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="lastLoginTimeMsecs",
-        serialization_alias="lastLoginTimeMsecs",
+        alias="lastLoginTimeMsecs",
         description="Time the user last logged in, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
-    last_updated_time_msecs: Optional[int] = Field(
+    last_updated_time_msecs: Annotated[
+        Optional[int], Wire(nullable=True, read_only=True, int64=True)
+    ] = Field(
         default=None,
-        validation_alias="lastUpdatedTimeMsecs",
-        serialization_alias="lastUpdatedTimeMsecs",
+        alias="lastUpdatedTimeMsecs",
         description="Time the user was last updated, in milliseconds since the Unix epoch.",
-        json_schema_extra={"nullable": True, "readOnly": True, "format": "int64"},
     )
     local_user_params: Optional[LocalUserResponseParams] = Field(
         default=None,
-        validation_alias="localUserParams",
-        serialization_alias="localUserParams",
+        alias="localUserParams",
         description="Details that apply only to a local user.",
     )
-    locked_reason: Optional[str] = Field(
+    locked_reason: Annotated[
+        Optional[str], Wire(nullable=True, read_only=True, enum=LockedReason)
+    ] = Field(default=None, alias="lockedReason", description="Reason the user account is locked.")
+    other_groups: Annotated[Optional[List[str]], Wire(read_only=True)] = Field(
         default=None,
-        validation_alias="lockedReason",
-        serialization_alias="lockedReason",
-        description="Reason the user account is locked.",
-        json_schema_extra={
-            "nullable": True,
-            "readOnly": True,
-            "enum": [e.value for e in LockedReason],
-        },
-    )
-    other_groups: Optional[List[str]] = Field(
-        default=None,
-        validation_alias="otherGroups",
-        serialization_alias="otherGroups",
+        alias="otherGroups",
         description="Names of the groups the user belongs to, besides the primary group.",
-        json_schema_extra={"readOnly": True},
     )
-    primary_group: Optional[str] = Field(
-        default=None,
-        validation_alias="primaryGroup",
-        serialization_alias="primaryGroup",
-        description="Name of the user's primary group.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    primary_group: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, alias="primaryGroup", description="Name of the user's primary group."
     )
     s3_account_params: Optional[S3AccountParams] = Field(
-        default=None,
-        validation_alias="s3AccountParams",
-        serialization_alias="s3AccountParams",
-        description="S3 account credentials of the user.",
+        default=None, alias="s3AccountParams", description="S3 account credentials of the user."
     )
-    sid: Optional[str] = Field(
-        default=None,
-        description="Security identifier (SID) of the user.",
-        json_schema_extra={"nullable": True, "readOnly": True},
+    sid: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+        default=None, description="Security identifier (SID) of the user."
     )
-    tenant_id: Optional[str] = Field(
-        default=None,
-        validation_alias="tenantId",
-        serialization_alias="tenantId",
-        description="ID of the tenant the user belongs to.",
-        json_schema_extra={"nullable": True},
+    tenant_id: Annotated[Optional[str], Wire(nullable=True)] = Field(
+        default=None, alias="tenantId", description="ID of the tenant the user belongs to."
     )
-    username: Optional[str] = Field(
-        default=None,
-        description="Login name of the user.",
-        json_schema_extra={"readOnly": True},
+    username: Annotated[Optional[str], Wire(read_only=True)] = Field(
+        default=None, description="Login name of the user."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self,
+            *,
+            description: Optional[str] = None,
+            effective_time_msecs: Optional[int] = None,
+            expiry_time_msecs: Optional[int] = None,
+            locked: Optional[bool] = None,
+            restricted: Optional[bool] = None,
+            roles: Optional[List[str]] = None,
+            created_time_msecs: Optional[int] = None,
+            domain: Optional[str] = None,
+            force_password_change: Optional[bool] = None,
+            last_login_time_msecs: Optional[int] = None,
+            last_updated_time_msecs: Optional[int] = None,
+            local_user_params: Optional[LocalUserResponseParams] = None,
+            locked_reason: Optional[str] = None,
+            other_groups: Optional[List[str]] = None,
+            primary_group: Optional[str] = None,
+            s3_account_params: Optional[S3AccountParams] = None,
+            sid: Optional[str] = None,
+            tenant_id: Optional[str] = None,
+            username: Optional[str] = None,
+        ) -> None: ...

@@ -3,20 +3,29 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class UserSession(ApiModel):
     """A user session created by logging in."""
 
-    session_id: Optional[str] = Field(
-        default=None,
-        validation_alias="sessionId",
-        serialization_alias="sessionId",
-        description="Identifier of the created session.",
-        json_schema_extra={"format": "password"},
+    session_id: Annotated[Optional[str], Wire(secret=True)] = Field(
+        default=None, alias="sessionId", description="Identifier of the created session."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, session_id: Optional[str] = None) -> None: ...

@@ -3,24 +3,32 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 
 
 class UserSessionsCount(ApiModel):
     """Number of active sessions belonging to one user."""
 
-    sessions_count: Optional[int] = Field(
-        default=None,
-        validation_alias="sessionsCount",
-        serialization_alias="sessionsCount",
-        description="Number of active sessions of the user.",
-        json_schema_extra={"format": "int64"},
+    sessions_count: Annotated[Optional[int], Wire(int64=True)] = Field(
+        default=None, alias="sessionsCount", description="Number of active sessions of the user."
     )
-    sid: Optional[str] = Field(
-        default=None,
-        description="SID of the user.",
-    )
+    sid: Optional[str] = Field(default=None, description="SID of the user.")
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(
+            self, *, sessions_count: Optional[int] = None, sid: Optional[str] = None
+        ) -> None: ...

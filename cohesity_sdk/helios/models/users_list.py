@@ -3,19 +3,47 @@
 
 from __future__ import annotations
 
-from typing import List, Optional  # noqa: F401
+from typing import (  # noqa: F401
+    TYPE_CHECKING,
+    Annotated,
+    Iterator,
+    List,
+    Literal,
+    Optional,
+    Union,
+    overload,
+)
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import ApiModel
+from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
 from cohesity_sdk.helios.models.user_params import UserParams
 
 
 class UsersList(ApiModel):
     """A list of users."""
 
-    users: Optional[List[UserParams]] = Field(
-        default=None,
-        description="The users in the result.",
-        json_schema_extra={"nullable": True},
+    users: Annotated[List[UserParams], Wire(nullable=True), NULL_AS_EMPTY] = Field(
+        default_factory=list, description="The users in the result."
     )
+
+    if TYPE_CHECKING:
+        # What type checkers read; at run time pydantic builds the model.
+        def __init__(self, *, users: Optional[List[UserParams]] = None) -> None: ...
+
+    # A list result reads as its list.
+    def __iter__(self) -> Iterator[UserParams]:  # type: ignore[override]
+        """The users, in order."""
+        return iter(self.users)
+
+    def __len__(self) -> int:
+        return len(self.users)
+
+    @overload
+    def __getitem__(self, index: int) -> UserParams: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[UserParams]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[UserParams, List[UserParams]]:
+        return self.users[index]
