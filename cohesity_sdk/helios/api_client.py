@@ -164,6 +164,8 @@ class ApiClient:
         attempt = 0
         refreshed = False
         failure: Optional[OpenApiException] = None  # what the last try got, if retried
+        debug = logger.isEnabledFor(logging.DEBUG)
+        transport = self._rest_client or self.rest_client
         while True:
             attempt += 1
             headers = request.headers_with(auth.auth_headers(self), self._checked_credentials)
@@ -174,15 +176,15 @@ class ApiClient:
                 if left <= 0:
                     raise _deadline_passed(op, request, limit, attempt - 1, failure) from failure
                 try_timeout, cut = _cut(timeout, left)
-            started = _monotonic() if logger.isEnabledFor(logging.DEBUG) else 0.0
+            started = _monotonic() if debug else 0.0
             try:
-                response = self.rest_client.request(
+                response = transport.request(
                     method, url, headers, request.body, try_timeout,
                     preload_content=result != RAW, operation=op.id,
                 )
             except ApiConnectionError as exc:
                 exc.attempts = attempt
-                if logger.isEnabledFor(logging.DEBUG):
+                if debug:
                     logger.debug("%s %s failed after %.1f ms: %s", method, url,
                                  (_monotonic() - started) * 1000, exc.args[0])
                 if deadline is not None and isinstance(exc, ApiTimeoutError) and (
@@ -195,7 +197,7 @@ class ApiClient:
                 failure = exc
                 continue
             status = response.status
-            if logger.isEnabledFor(logging.DEBUG):
+            if debug:
                 logger.debug("%s %s -> %s (%.1f ms)", method, url, status,
                              (_monotonic() - started) * 1000)
             if status < 400:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING, Dict, Mapping, Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Dict, Mapping, Optional, Protocol, Tuple, runtime_checkable
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
 
@@ -72,12 +72,17 @@ class ApiKeyAuth(Auth):
             raise ApiTypeError(f"ApiKeyAuth: the key must be str, got {type(key).__name__}")
         self._key = key
         self._headers: Dict[str, str] = {API_KEY_HEADER: key} if key is not None else {}
+        # The configuration's key and its headers, made again only when the key changes.
+        self._last: Tuple[Optional[str], Mapping[str, str]] = (None, {})
 
     def auth_headers(self, client: ApiClient) -> Mapping[str, str]:
         if self._key is not None:
             return self._headers
         value = client.configuration.auth_header_value()
-        return {API_KEY_HEADER: value} if value is not None else {}
+        last = self._last
+        if value != last[0]:
+            last = self._last = (value, {API_KEY_HEADER: value} if value is not None else {})
+        return last[1]
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(***)" if self._key is not None else "ApiKeyAuth(from the configuration)"

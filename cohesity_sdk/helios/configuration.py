@@ -184,10 +184,10 @@ class Configuration:
 
     def auth_header_value(self) -> Optional[str]:
         """The ``apiKey`` header value, or ``None`` when no key is configured."""
-        key = self.api_key.get(API_KEY_SCHEME)
+        key = dict.get(self.api_key, API_KEY_SCHEME)  # a plain lookup: this runs per call
         if not key:
             return None
-        prefix = self.api_key_prefix.get(API_KEY_SCHEME)
+        prefix = dict.get(self.api_key_prefix, API_KEY_SCHEME)
         return f"{prefix} {key}" if prefix else key
 
     def base_url(self) -> str:

@@ -60,7 +60,7 @@ class HttpRequest:
         self, credentials: Mapping[str, str], checked: Optional[Set[Tuple[str, str]]] = None
     ) -> Dict[str, str]:
         """The headers of one try: these, then ``credentials``, then the caller's
-        overrides, each replacing any header of the same name in any case.
+        overrides, which replace any header of the same name in any case.
 
         ``checked`` holds credentials found fit to send before, so that a client checks
         its key or session once rather than on every call.
@@ -73,7 +73,7 @@ class HttpRequest:
                     if len(checked) > 16:  # the current key or session, not a history
                         checked.clear()
                     checked.add((name, value))
-            _put(headers, name, value)
+        headers.update(credentials)
         for name, value in self.overrides.items():
             _put(headers, name, value)
         return headers
@@ -193,10 +193,15 @@ def _scalar(op: Operation[Any], param: Param, value: Any) -> str:
     return str(value)
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
+
+
 def _path_segment(op: Operation[Any], param: Param, value: Any) -> str:
     text = _scalar(op, param, value)
     if text == "":
         raise ApiValueError(f"{op.id}(): {param.name} must not be empty")
+    if _UNRESERVED.fullmatch(text):
+        return text  # a SID or an id: nothing to escape, and not a dot segment
     # Every reserved character is escaped, "/" included, and a dot segment is
     # escaped too, so that no value can move the request to another path.
     segment = quote(text, safe="")
