@@ -680,6 +680,9 @@ def ruff_format(sources: Dict[str, str], width: int) -> Dict[str, str]:
             result = subprocess.run(command, capture_output=True, text=True, check=False)
         except OSError as exc:
             raise SystemExit(f"cannot run ruff to format the generated code: {exc}") from None
+        if "No module named ruff" in result.stderr:
+            raise SystemExit("the generator formats its code with ruff: "
+                             "pip install -r test-requirements.txt")
         if result.returncode != 0:
             raise SystemExit(f"ruff could not format the generated code:\n{result.stderr}")
         return {key: path.read_text(encoding="utf-8") for key, path in paths.items()}

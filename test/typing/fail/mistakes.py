@@ -25,8 +25,8 @@ print(user.usernme)  # E: attr-defined reportAttributeAccessIssue
 user.locked = "yes"  # E: assignment reportAttributeAccessIssue
 
 # Optional parameters are keywords; options are checked by name and type.
-api.get_users(1234)  # E: call-arg reportCallIssue
-api.get_user_by_sid("S-1", 42)  # E: call-arg reportCallIssue
+api.get_users(1234)  # E: call-arg|misc reportCallIssue
+api.get_user_by_sid("S-1", 42)  # E: call-arg|misc reportCallIssue
 api.get_users(domian="LOCAL")  # E: call-arg reportCallIssue
 api.get_users(_deadline="soon")  # E: arg-type reportArgumentType
 api.get_users(_retry=2)  # E: call-arg reportCallIssue
