@@ -25,31 +25,29 @@ R = TypeVar("R")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def optional_keywords(*names: str) -> Callable[[F], F]:
-    """Make a method whose optional parameters ``names`` are keyword-only say, when one
-    is given by position, which parameter it would have been.
+def optional_keywords(method: F) -> F:
+    """Make a method whose optional parameters are keyword-only say, when one is given by
+    position, which parameter it would have been (its keyword-only ones, in order).
 
     Python's own error ("takes 2 positional arguments but 3 were given") names none, and
     code written for positional filters needs to know which keyword to use.
     """
-    def decorate(method: F) -> F:
-        required = method.__code__.co_argcount - 1  # self
+    code = method.__code__
+    required = code.co_argcount - 1  # self
+    names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
 
-        @functools.wraps(method)
-        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            if len(args) > required:
-                meant = names[:len(args) - required]
-                keywords = ", ".join(f"{name}=..." for name in meant)
-                raise ApiTypeError(
-                    f"{method.__name__}() takes {required} positional argument(s) but "
-                    f"{len(args)} were given: optional parameters are keywords, so write "
-                    f"{keywords}"
-                )
-            return method(self, *args, **kwargs)
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > required:
+            keywords = ", ".join(f"{name}=..." for name in names[:len(args) - required])
+            raise ApiTypeError(
+                f"{method.__name__}() takes {required} positional argument(s) but "
+                f"{len(args)} were given: optional parameters are keywords, so write "
+                f"{keywords}"
+            )
+        return method(self, *args, **kwargs)
 
-        return cast(F, call)
-
-    return decorate
+    return cast(F, call)
 
 
 class BaseApi:

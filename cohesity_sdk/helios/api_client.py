@@ -192,8 +192,8 @@ class ApiClient:
                     raise _deadline_passed(op, request, limit, attempt, exc) from exc
                 if not policy.should_retry(method, attempt, error=exc):
                     raise
-                reason = exc.args[0].partition("]: ")[2] or exc.args[0]
-                self._pause(op, request, policy, attempt, None, reason, deadline, limit, exc)
+                self._pause(op, request, policy, attempt, None, exc.detail, deadline, limit,
+                            exc)
                 failure = exc
                 continue
             status = response.status
@@ -261,8 +261,8 @@ def _deadline_passed(
     text = f"{where(op.id, request.method, request.url)}: the deadline of {limit:g} s passed"
     if isinstance(last, ApiException):
         text += f" (last answer: {last.describe_answer()})"
-    elif last is not None:
-        text += f" (last try: {last.args[0].partition(']: ')[2] or last.args[0]})"
+    elif isinstance(last, ApiConnectionError):
+        text += f" (last try: {last.detail})"
     return ApiTimeoutError(
         text, deadline=limit, last_error=last, operation=op.id, method=request.method,
         url=request.url, attempts=attempts,

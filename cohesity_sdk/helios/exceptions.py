@@ -137,8 +137,11 @@ class ApiConnectionError(OpenApiException):
         method: Optional[str] = None,
         url: Optional[str] = None,
         attempts: int = 1,
+        detail: Optional[str] = None,
     ) -> None:
         super().__init__(msg)
+        #: What went wrong, without which call it was ("timed out waiting for host:443").
+        self.detail = detail if detail is not None else msg
         self.phase = phase
         self.operation = operation
         self.method = method

@@ -22,6 +22,7 @@ from cohesity_sdk.helios.exceptions import (
     ApiValueError,
     OpenApiException as OpenApiException,
     RateLimitException as RateLimitException,
+    where,
 )
 from cohesity_sdk.helios.options import Timeout
 
@@ -136,18 +137,18 @@ def translate_error(
     request got (``ApiConnectionError.phase``: whether it may be sent again)."""
     reason: Any = exc.reason if isinstance(exc, u3.MaxRetryError) else exc
     parts = urlsplit(url)
-    where = f"{operation} [{method} {parts.path}]" if operation else f"[{method} {parts.path}]"
+    call = where(operation or None, method, url)
     target = parts.netloc
     connect, read, other = (ApiConnectionError.CONNECT, ApiConnectionError.READ,
                             ApiConnectionError.OTHER)
 
     def failed(text: str, phase: str,
                kind: Type[ApiConnectionError] = ApiConnectionError) -> ApiConnectionError:
-        return kind(f"{where}: {text}", phase=phase, operation=operation or None,
-                    method=method, url=url)
+        return kind(f"{call}: {text}", phase=phase, operation=operation or None,
+                    method=method, url=url, detail=text)
 
     if isinstance(exc, u3.LocationValueError) or isinstance(reason, u3.LocationValueError):
-        return ApiValueError(f"{where}: not a valid URL: {reason}")
+        return ApiValueError(f"{call}: not a valid URL: {reason}")
     resolve = getattr(u3, "NameResolutionError", None)
     if resolve is not None and isinstance(reason, resolve):
         return failed(f"cannot resolve the host of {target}", connect)

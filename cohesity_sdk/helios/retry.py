@@ -125,7 +125,7 @@ def as_policy(value: Any, where: str = "Configuration.retries") -> RetryPolicy:
     if isinstance(value, RetryPolicy):
         return value
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return _by_count(value)
+        return RetryPolicy(value)
     if type(value).__name__ == "Retry" and type(value).__module__.startswith("urllib3"):
         raise ApiValueError(
             f"{where}: the SDK decides retries itself and takes an int or a "
@@ -133,11 +133,3 @@ def as_policy(value: Any, where: str = "Configuration.retries") -> RetryPolicy:
             f"RetryPolicy(3, backoff_base=0.5)"
         )
     raise ApiValueError(f"{where} must be an int >= 0 or a RetryPolicy, got {value!r}")
-
-
-_POLICIES = {n: RetryPolicy(n) for n in range(11)}
-
-
-def _by_count(total: int) -> RetryPolicy:
-    policy = _POLICIES.get(total)
-    return policy if policy is not None else RetryPolicy(total)

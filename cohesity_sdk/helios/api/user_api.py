@@ -440,7 +440,7 @@ class UserApi(BaseApi):
     ``_deadline``, ``_retries`` and the others).
     """
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_group(
         self,
         body: List[CreateGroupParams],
@@ -476,7 +476,7 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_GROUP, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_group_with_http_info(
         self,
         body: List[CreateGroupParams],
@@ -498,7 +498,7 @@ class UserApi(BaseApi):
             _CREATE_GROUP, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_group_without_preload_content(
         self,
         body: List[CreateGroupParams],
@@ -520,7 +520,7 @@ class UserApi(BaseApi):
             _CREATE_GROUP, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_session(
         self,
         body: CreateUserSessionRequestParams,
@@ -556,7 +556,7 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_SESSION, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_session_with_http_info(
         self,
         body: CreateUserSessionRequestParams,
@@ -578,7 +578,7 @@ class UserApi(BaseApi):
             _CREATE_SESSION, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_session_without_preload_content(
         self,
         body: CreateUserSessionRequestParams,
@@ -600,7 +600,7 @@ class UserApi(BaseApi):
             _CREATE_SESSION, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_user_api_key(
         self,
         user_sid: str,
@@ -640,7 +640,7 @@ class UserApi(BaseApi):
             _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_user_api_key_with_http_info(
         self,
         user_sid: str,
@@ -663,7 +663,7 @@ class UserApi(BaseApi):
             _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_user_api_key_without_preload_content(
         self,
         user_sid: str,
@@ -686,7 +686,7 @@ class UserApi(BaseApi):
             _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_users(
         self,
         body: List[CreateUserParameters],
@@ -722,7 +722,7 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_USERS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_users_with_http_info(
         self,
         body: List[CreateUserParameters],
@@ -744,7 +744,7 @@ class UserApi(BaseApi):
             _CREATE_USERS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def create_users_without_preload_content(
         self,
         body: List[CreateUserParameters],
@@ -766,7 +766,7 @@ class UserApi(BaseApi):
             _CREATE_USERS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_group(
         self,
         sid: str,
@@ -801,7 +801,7 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_GROUP, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_group_with_http_info(
         self,
         sid: str,
@@ -823,7 +823,7 @@ class UserApi(BaseApi):
             _DELETE_GROUP, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_group_without_preload_content(
         self,
         sid: str,
@@ -845,7 +845,7 @@ class UserApi(BaseApi):
             _DELETE_GROUP, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_groups(
         self,
         body: DeleteGroupsRequest,
@@ -880,7 +880,7 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_GROUPS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_groups_with_http_info(
         self,
         body: DeleteGroupsRequest,
@@ -902,7 +902,7 @@ class UserApi(BaseApi):
             _DELETE_GROUPS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_groups_without_preload_content(
         self,
         body: DeleteGroupsRequest,
@@ -924,7 +924,7 @@ class UserApi(BaseApi):
             _DELETE_GROUPS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
+    @optional_keywords
     def delete_session(
         self,
         *,
@@ -966,7 +966,7 @@ class UserApi(BaseApi):
             _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
+    @optional_keywords
     def delete_session_with_http_info(
         self,
         *,
@@ -989,7 +989,7 @@ class UserApi(BaseApi):
             _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "sid", "all_sessions")
+    @optional_keywords
     def delete_session_without_preload_content(
         self,
         *,
@@ -1012,7 +1012,7 @@ class UserApi(BaseApi):
             _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user(
         self,
         sid: str,
@@ -1048,7 +1048,7 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user_with_http_info(
         self,
         sid: str,
@@ -1068,7 +1068,7 @@ class UserApi(BaseApi):
         """
         return self._call_with_http_info(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user_without_preload_content(
         self,
         sid: str,
@@ -1090,7 +1090,7 @@ class UserApi(BaseApi):
             _DELETE_USER, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user_api_key_by_id(
         self,
         user_sid: str,
@@ -1128,7 +1128,7 @@ class UserApi(BaseApi):
             _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user_api_key_by_id_with_http_info(
         self,
         user_sid: str,
@@ -1151,7 +1151,7 @@ class UserApi(BaseApi):
             _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_user_api_key_by_id_without_preload_content(
         self,
         user_sid: str,
@@ -1174,7 +1174,7 @@ class UserApi(BaseApi):
             _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_users(
         self,
         body: DeleteUsersRequest,
@@ -1209,7 +1209,7 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_USERS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_users_with_http_info(
         self,
         body: DeleteUsersRequest,
@@ -1231,7 +1231,7 @@ class UserApi(BaseApi):
             _DELETE_USERS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def delete_users_without_preload_content(
         self,
         body: DeleteUsersRequest,
@@ -1253,7 +1253,7 @@ class UserApi(BaseApi):
             _DELETE_USERS, (body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "sids")
+    @optional_keywords
     def get_active_sessions_count(
         self,
         *,
@@ -1288,7 +1288,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options)
 
-    @optional_keywords("access_cluster_id", "region_id", "sids")
+    @optional_keywords
     def get_active_sessions_count_with_http_info(
         self,
         *,
@@ -1310,7 +1310,7 @@ class UserApi(BaseApi):
             _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "sids")
+    @optional_keywords
     def get_active_sessions_count_without_preload_content(
         self,
         *,
@@ -1332,9 +1332,7 @@ class UserApi(BaseApi):
             _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
         )
 
-    @optional_keywords(
-        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
-    )
+    @optional_keywords
     def get_all_api_keys(
         self,
         *,
@@ -1382,9 +1380,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
-    )
+    @optional_keywords
     def get_all_api_keys_with_http_info(
         self,
         *,
@@ -1411,9 +1407,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id", "region_id", "ids", "owner_sids", "is_active", "is_expired"
-    )
+    @optional_keywords
     def get_all_api_keys_without_preload_content(
         self,
         *,
@@ -1440,7 +1434,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_group_by_sid(
         self,
         sid: str,
@@ -1474,7 +1468,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_group_by_sid_with_http_info(
         self,
         sid: str,
@@ -1496,7 +1490,7 @@ class UserApi(BaseApi):
             _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_group_by_sid_without_preload_content(
         self,
         sid: str,
@@ -1518,17 +1512,7 @@ class UserApi(BaseApi):
             _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "names",
-        "roles",
-        "domain",
-        "sids",
-        "match_partial_names",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_groups(
         self,
         *,
@@ -1594,17 +1578,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "names",
-        "roles",
-        "domain",
-        "sids",
-        "match_partial_names",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_groups_with_http_info(
         self,
         *,
@@ -1644,17 +1618,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "names",
-        "roles",
-        "domain",
-        "sids",
-        "match_partial_names",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_groups_without_preload_content(
         self,
         *,
@@ -1694,7 +1658,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_principal_sources(
         self,
         sid: str,
@@ -1729,7 +1693,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_principal_sources_with_http_info(
         self,
         sid: str,
@@ -1751,7 +1715,7 @@ class UserApi(BaseApi):
             _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_principal_sources_without_preload_content(
         self,
         sid: str,
@@ -1773,7 +1737,7 @@ class UserApi(BaseApi):
             _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_security_principals(
         self,
         sids: List[str],
@@ -1808,7 +1772,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_security_principals_with_http_info(
         self,
         sids: List[str],
@@ -1830,7 +1794,7 @@ class UserApi(BaseApi):
             _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_security_principals_without_preload_content(
         self,
         sids: List[str],
@@ -1852,7 +1816,7 @@ class UserApi(BaseApi):
             _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("region_id", "tenant_ids", "include_inactive")
+    @optional_keywords
     def get_tenant_access(
         self,
         *,
@@ -1889,7 +1853,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options)
 
-    @optional_keywords("region_id", "tenant_ids", "include_inactive")
+    @optional_keywords
     def get_tenant_access_with_http_info(
         self,
         *,
@@ -1911,7 +1875,7 @@ class UserApi(BaseApi):
             _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
         )
 
-    @optional_keywords("region_id", "tenant_ids", "include_inactive")
+    @optional_keywords
     def get_tenant_access_without_preload_content(
         self,
         *,
@@ -1933,7 +1897,7 @@ class UserApi(BaseApi):
             _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_api_key_by_id(
         self,
         id: str,
@@ -1972,7 +1936,7 @@ class UserApi(BaseApi):
             _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_api_key_by_id_with_http_info(
         self,
         id: str,
@@ -1995,7 +1959,7 @@ class UserApi(BaseApi):
             _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_api_key_by_id_without_preload_content(
         self,
         id: str,
@@ -2018,7 +1982,7 @@ class UserApi(BaseApi):
             _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
+    @optional_keywords
     def get_user_api_keys(
         self,
         user_sid: str,
@@ -2065,7 +2029,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
+    @optional_keywords
     def get_user_api_keys_with_http_info(
         self,
         user_sid: str,
@@ -2092,7 +2056,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id", "ids", "is_active", "is_expired")
+    @optional_keywords
     def get_user_api_keys_without_preload_content(
         self,
         user_sid: str,
@@ -2119,7 +2083,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_by_sid(
         self,
         sid: str,
@@ -2153,7 +2117,7 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_USER_BY_SID, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_by_sid_with_http_info(
         self,
         sid: str,
@@ -2175,7 +2139,7 @@ class UserApi(BaseApi):
             _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def get_user_by_sid_without_preload_content(
         self,
         sid: str,
@@ -2197,18 +2161,7 @@ class UserApi(BaseApi):
             _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "domain",
-        "sids",
-        "usernames",
-        "match_partial_names",
-        "email_addresses",
-        "roles",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_users(
         self,
         *,
@@ -2278,18 +2231,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "domain",
-        "sids",
-        "usernames",
-        "match_partial_names",
-        "email_addresses",
-        "roles",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_users_with_http_info(
         self,
         *,
@@ -2331,18 +2273,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords(
-        "access_cluster_id",
-        "region_id",
-        "domain",
-        "sids",
-        "usernames",
-        "match_partial_names",
-        "email_addresses",
-        "roles",
-        "tenant_ids",
-        "include_tenants",
-    )
+    @optional_keywords
     def get_users_without_preload_content(
         self,
         *,
@@ -2384,7 +2315,7 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def regenerate_s3_key(
         self,
         sid: str,
@@ -2419,7 +2350,7 @@ class UserApi(BaseApi):
         """
         return self._call(_REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def regenerate_s3_key_with_http_info(
         self,
         sid: str,
@@ -2441,7 +2372,7 @@ class UserApi(BaseApi):
             _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def regenerate_s3_key_without_preload_content(
         self,
         sid: str,
@@ -2463,7 +2394,7 @@ class UserApi(BaseApi):
             _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def rotate_user_api_key(
         self,
         user_sid: str,
@@ -2503,7 +2434,7 @@ class UserApi(BaseApi):
             _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def rotate_user_api_key_with_http_info(
         self,
         user_sid: str,
@@ -2526,7 +2457,7 @@ class UserApi(BaseApi):
             _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def rotate_user_api_key_without_preload_content(
         self,
         user_sid: str,
@@ -2549,7 +2480,7 @@ class UserApi(BaseApi):
             _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_group(
         self,
         sid: str,
@@ -2586,7 +2517,7 @@ class UserApi(BaseApi):
         """
         return self._call(_UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_group_with_http_info(
         self,
         sid: str,
@@ -2609,7 +2540,7 @@ class UserApi(BaseApi):
             _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_group_without_preload_content(
         self,
         sid: str,
@@ -2632,7 +2563,7 @@ class UserApi(BaseApi):
             _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_principal_sources(
         self,
         sid: str,
@@ -2671,7 +2602,7 @@ class UserApi(BaseApi):
             _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_principal_sources_with_http_info(
         self,
         sid: str,
@@ -2694,7 +2625,7 @@ class UserApi(BaseApi):
             _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_principal_sources_without_preload_content(
         self,
         sid: str,
@@ -2717,7 +2648,7 @@ class UserApi(BaseApi):
             _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user(
         self,
         sid: str,
@@ -2754,7 +2685,7 @@ class UserApi(BaseApi):
         """
         return self._call(_UPDATE_USER, (sid, body, access_cluster_id, region_id), options)
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user_with_http_info(
         self,
         sid: str,
@@ -2777,7 +2708,7 @@ class UserApi(BaseApi):
             _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user_without_preload_content(
         self,
         sid: str,
@@ -2800,7 +2731,7 @@ class UserApi(BaseApi):
             _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user_api_key_by_id(
         self,
         id: str,
@@ -2841,7 +2772,7 @@ class UserApi(BaseApi):
             _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user_api_key_by_id_with_http_info(
         self,
         id: str,
@@ -2865,7 +2796,7 @@ class UserApi(BaseApi):
             _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords("access_cluster_id", "region_id")
+    @optional_keywords
     def update_user_api_key_by_id_without_preload_content(
         self,
         id: str,
