@@ -302,6 +302,12 @@ def _text(name: str) -> Callable[[Any], Any]:
     return check
 
 
+def _keys(name: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        return value if isinstance(value, ApiKeys) else ApiKeys(f"Configuration.{name}", value)
+    return check
+
+
 def _check_flag(name: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not isinstance(value, bool):
@@ -357,10 +363,8 @@ def _check_auth(value: Any) -> Any:
 
 _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "host": _check_host,
-    "api_key": lambda value: value if isinstance(value, ApiKeys) else ApiKeys(
-        "Configuration.api_key", value),
-    "api_key_prefix": lambda value: value if isinstance(value, ApiKeys) else ApiKeys(
-        "Configuration.api_key_prefix", value),
+    "api_key": _keys("api_key"),
+    "api_key_prefix": _keys("api_key_prefix"),
     "timeout": lambda value: check_timeout(value, "Configuration.timeout"),
     "deadline": lambda value: check_deadline(value, "Configuration.deadline"),
     "retries": _check_retries,
