@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Union
 from urllib.parse import urlsplit
 
@@ -169,6 +170,40 @@ class Configuration:
         self.trust_env = trust_env
         if username is not None and auth is not None:
             raise ApiValueError("Configuration: give either username/password or auth, not both")
+
+    @classmethod
+    def from_env(cls, *, profile: Optional[str] = None,
+                 environ: Optional[Mapping[str, str]] = None,
+                 config_file: Union[str, os.PathLike[str], None] = None,
+                 **overrides: Any) -> "Configuration":
+        """A configuration from, in this order of precedence, ``overrides`` (any keyword
+        of the constructor; ``None`` counts as not given), the ``HELIOS_*`` variables of
+        ``environ`` (default ``os.environ``; an empty one counts as unset), and a profile
+        of an INI file; the rest keeps the constructor's defaults. Each setting is
+        resolved on its own. When that leaves both a username and an API key, the
+        username and password log in, as always (see ``make_auth``).
+
+        Variables: ``HELIOS_HOST``, ``HELIOS_API_KEY``, ``HELIOS_USERNAME``,
+        ``HELIOS_PASSWORD``, ``HELIOS_DOMAIN``, ``HELIOS_ACCESS_CLUSTER_ID``,
+        ``HELIOS_REGION_ID``, ``HELIOS_CA_BUNDLE`` (``ssl_ca_cert``), ``HELIOS_VERIFY_SSL``
+        (true/false, 1/0, yes/no, on/off) and ``HELIOS_TIMEOUT`` (seconds, or
+        ``connect,read``).
+
+        The profile is ``profile``, else ``HELIOS_PROFILE``, else ``default``, read from
+        ``config_file``, else ``HELIOS_CONFIG_FILE``, else
+        ``$XDG_CONFIG_HOME/cohesity/helios.ini`` (``~/.config/...``; on Windows
+        ``%APPDATA%\\cohesity\\helios.ini``). Its keys are the settings' names above
+        (``ca_bundle`` is ``ssl_ca_cert``). A profile asked for by name must exist;
+        ``default`` need not. On POSIX a file holding an ``api_key`` or ``password`` is
+        refused unless only its owner may read and write it (``chmod 600``).
+
+        A bad value raises ``ApiValueError`` naming the variable, or the file, profile
+        and key it came from; an unknown keyword raises ``ApiTypeError``.
+        """
+        from cohesity_sdk.helios.environment import from_env
+
+        return from_env(cls, profile=profile, environ=environ, config_file=config_file,
+                        **overrides)
 
     # -- checks, on every assignment -------------------------------------------------
 

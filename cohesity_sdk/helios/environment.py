@@ -1,0 +1,256 @@
+"""``Configuration.from_env()``: settings from arguments, ``HELIOS_*`` variables and a
+profile of an INI file, in that order of precedence.
+
+Each setting is resolved on its own: the host may come from the environment and the key
+from the profile. A value that is refused names where it came from (the variable, or
+the file, profile and key), never the value itself when it is a secret.
+
+The profile file (``~/.config/cohesity/helios.ini`` by default) is refused on POSIX
+when it holds an ``api_key`` or ``password`` and others may read or write it, as ssh
+refuses such a private key.
+"""
+
+from __future__ import annotations
+
+import configparser
+import difflib
+import inspect
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Type, TypeVar, Union
+
+from cohesity_sdk.helios.configuration import _CHECKS, Configuration
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+
+__all__ = ["CONFIG_FILE_VARIABLE", "PROFILE_VARIABLE", "VARIABLES", "default_config_file",
+           "from_env", "setting_sources"]
+
+C = TypeVar("C", bound=Configuration)
+PathArg = Union[str, "os.PathLike[str]", None]
+
+#: The setting each variable sets; a profile's keys are these settings' names.
+VARIABLES: Dict[str, str] = {
+    "host": "HELIOS_HOST",
+    "api_key": "HELIOS_API_KEY",
+    "username": "HELIOS_USERNAME",
+    "password": "HELIOS_PASSWORD",
+    "domain": "HELIOS_DOMAIN",
+    "access_cluster_id": "HELIOS_ACCESS_CLUSTER_ID",
+    "region_id": "HELIOS_REGION_ID",
+    "ssl_ca_cert": "HELIOS_CA_BUNDLE",
+    "verify_ssl": "HELIOS_VERIFY_SSL",
+    "timeout": "HELIOS_TIMEOUT",
+}
+PROFILE_VARIABLE = "HELIOS_PROFILE"
+CONFIG_FILE_VARIABLE = "HELIOS_CONFIG_FILE"
+DEFAULT_PROFILE = "default"
+
+_ALIASES = {"ca_bundle": "ssl_ca_cert"}
+_SECRET_KEYS = ("api_key", "password")
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True,
+             "false": False, "0": False, "no": False, "off": False}
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+# Sections are taken literally: configparser's [DEFAULT], whose keys every other section
+# inherits, would put one profile's key into all of them.
+_NO_DEFAULT_SECTION = "\0"
+
+
+def _text(text: str, where: str) -> str:
+    return text
+
+
+def _integer(text: str, where: str) -> int:
+    if not _INTEGER.fullmatch(text.strip()):
+        raise ApiValueError(f"{where} must be an integer, got {text!r}")
+    return int(text)
+
+
+def _boolean(text: str, where: str) -> bool:
+    value = _BOOLEANS.get(text.strip().lower())
+    if value is None:
+        raise ApiValueError(
+            f"{where} must be true or false (or 1/0, yes/no, on/off), got {text!r}")
+    return value
+
+
+def _timeout(text: str, where: str) -> Union[float, tuple[float, float]]:
+    try:
+        parts = [float(part) for part in text.split(",")]
+    except ValueError:
+        parts = []
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return parts[0], parts[1]
+    raise ApiValueError(
+        f"{where} must be seconds, or connect,read seconds such as '10,120', got {text!r}")
+
+
+_PARSERS: Dict[str, Callable[[str, str], Any]] = {
+    "access_cluster_id": _integer, "verify_ssl": _boolean, "timeout": _timeout,
+}
+
+
+class _Found(NamedTuple):
+    value: Any
+    source: str  # for setting_sources(): "argument", "HELIOS_HOST", "profile [x] of /f"
+    where: str  # for an error: the variable, or the key, profile and file
+
+
+def default_config_file(environ: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+    """Where the profile file is looked for when neither ``config_file=`` nor
+    ``HELIOS_CONFIG_FILE`` names one: ``%APPDATA%\\cohesity\\helios.ini`` on Windows,
+    else ``$XDG_CONFIG_HOME/cohesity/helios.ini`` or ``$HOME/.config/cohesity/helios.ini``.
+    ``None`` when ``environ`` (default ``os.environ``) has none of those variables."""
+    env = os.environ if environ is None else environ
+    if os.name == "nt":
+        appdata = env.get("APPDATA")
+        return Path(appdata, "cohesity", "helios.ini") if appdata else None
+    xdg = env.get("XDG_CONFIG_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec says to ignore a relative one
+        return Path(xdg, "cohesity", "helios.ini")
+    home = env.get("HOME")
+    return Path(home, ".config", "cohesity", "helios.ini") if home else None
+
+
+def from_env(cls: Type[C], *, profile: Optional[str] = None,
+             environ: Optional[Mapping[str, str]] = None, config_file: PathArg = None,
+             **overrides: Any) -> C:
+    """A ``cls`` (a ``Configuration``) from ``overrides``, then the environment, then the
+    profile; see ``Configuration.from_env``."""
+    found = _resolve(cls, profile, environ, config_file, overrides)
+    for name, item in found.items():
+        if item.source != "argument":
+            try:
+                _CHECKS[name](item.value)
+            except (ApiTypeError, ApiValueError) as e:
+                raise ApiValueError(f"{item.where}: {e}") from None
+    return cls(**{name: item.value for name, item in found.items()})
+
+
+def setting_sources(*, profile: Optional[str] = None,
+                    environ: Optional[Mapping[str, str]] = None, config_file: PathArg = None,
+                    **overrides: Any) -> Dict[str, str]:
+    """Where ``Configuration.from_env`` (given the same arguments) takes each setting
+    from: ``"argument"``, a variable's name, or ``"profile [name] of <file>"``. Settings
+    left to ``Configuration``'s defaults are not listed. Values are not shown: some are
+    secrets."""
+    found = _resolve(Configuration, profile, environ, config_file, overrides)
+    return {name: item.source for name, item in found.items()}
+
+
+def _resolve(cls: Type[Configuration], profile: Optional[str],
+             environ: Optional[Mapping[str, str]], config_file: PathArg,
+             overrides: Mapping[str, Any]) -> Dict[str, _Found]:
+    env = os.environ if environ is None else environ
+    known = [p.name for p in inspect.signature(cls).parameters.values()
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for name in overrides:
+        if name not in known:
+            raise ApiTypeError(f"Configuration.from_env() got an unexpected keyword argument "
+                               f"{name!r}{_did_you_mean(name, known)}")
+    # Lowest precedence first: each later source replaces what an earlier one gave.
+    found = _read_profile(profile, env, config_file)
+    for name, variable in VARIABLES.items():
+        text = env.get(variable)
+        if text:
+            found[name] = _Found(_PARSERS.get(name, _text)(text, variable), variable, variable)
+    for name, value in overrides.items():
+        if value is not None:
+            found[name] = _Found(value, "argument", name)
+    return found
+
+
+def _read_profile(profile: Optional[str], env: Mapping[str, str],
+                  config_file: PathArg) -> Dict[str, _Found]:
+    """The settings of the selected profile; ``{}`` when none was asked for and there
+    is no file or no ``[default]``."""
+    asked_by = "profile=" if profile else PROFILE_VARIABLE if env.get(PROFILE_VARIABLE) else None
+    name = profile or env.get(PROFILE_VARIABLE) or DEFAULT_PROFILE
+    if config_file is not None:
+        path: Optional[Path] = Path(os.fspath(config_file))
+        named_by: Optional[str] = "config_file="
+    elif env.get(CONFIG_FILE_VARIABLE):
+        path, named_by = Path(env[CONFIG_FILE_VARIABLE]), CONFIG_FILE_VARIABLE
+    else:
+        path, named_by = default_config_file(env), None
+    if path is None:
+        if asked_by:
+            raise ApiValueError(
+                f"profile {name!r} was asked for ({asked_by}), but there is no profile file: "
+                f"neither {CONFIG_FILE_VARIABLE} nor HOME, XDG_CONFIG_HOME or APPDATA is set")
+        return {}
+    parser = _parse(path, named_by, asked_by, name)
+    if parser is None:
+        return {}
+    if not parser.has_section(name):
+        if not asked_by:
+            return {}
+        there = parser.sections()
+        listing = f"its profiles are: {', '.join(there)}" if there else "it has no profiles"
+        raise ApiValueError(f"profile {name!r} ({asked_by}) is not in {path}; {listing}")
+    source = f"profile [{name}] of {path}"
+    found: Dict[str, _Found] = {}
+    seen = set()
+    for key, text in parser.items(name):
+        setting = _ALIASES.get(key, key)
+        if setting not in VARIABLES:
+            raise ApiValueError(
+                f"unknown key {key!r} in profile [{name}] of {path}"
+                f"{_did_you_mean(key, [*VARIABLES, *_ALIASES])}; "
+                f"the keys are: {', '.join(VARIABLES)} (ca_bundle is ssl_ca_cert)")
+        if setting in seen:
+            raise ApiValueError(f"profile [{name}] of {path} gives both ssl_ca_cert and "
+                                f"ca_bundle, which are the same setting")
+        seen.add(setting)
+        if text:  # an empty value counts as unset, as an empty variable does
+            where = f"{key} in profile [{name}] of {path}"
+            found[setting] = _Found(_PARSERS.get(setting, _text)(text, where), source, where)
+    return found
+
+
+def _parse(path: Path, named_by: Optional[str], asked_by: Optional[str],
+           name: str) -> Optional[configparser.ConfigParser]:
+    """The file parsed, after the permission check; ``None`` when it need not exist."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            mode = os.fstat(f.fileno()).st_mode  # of the file read, not of a path renamed since
+            text = f.read()
+    except FileNotFoundError:
+        if named_by:
+            raise ApiValueError(f"the profile file {path} ({named_by}) does not exist") from None
+        if asked_by:
+            raise ApiValueError(f"profile {name!r} was asked for ({asked_by}), but the "
+                                f"profile file {path} does not exist") from None
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "it is not UTF-8 text"
+        raise ApiValueError(f"cannot read the profile file {path}: {reason}") from None
+    parser = configparser.ConfigParser(interpolation=None,  # a key may hold a '%'
+                                       default_section=_NO_DEFAULT_SECTION)
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.ParsingError as e:
+        # Its own text quotes the lines, which may hold a key: give line numbers only.
+        lines = [number for number, _ in getattr(e, "errors", [])] or [getattr(e, "lineno", 0)]
+        raise ApiValueError(
+            f"the profile file {path} is not INI: line {', '.join(map(str, lines))} is "
+            f"neither a [profile] heading nor a 'key = value' under one") from None
+    except configparser.Error as e:  # a repeated profile or key: names, never values
+        raise ApiValueError(f"the profile file {path}: {e}") from None
+    if os.name != "nt" and mode & 0o077 and any(
+        parser.get(section, key, fallback="")
+        for section in parser.sections() for key in _SECRET_KEYS
+    ):
+        raise ApiValueError(
+            f"the profile file {path} holds an API key or password, but users other than "
+            f"its owner may read or change it (mode {mode & 0o777:o}); run "
+            f"chmod 600 {shlex.quote(str(path))}")
+    return parser
+
+
+def _did_you_mean(name: str, choices: Any) -> str:
+    close = difflib.get_close_matches(name, list(choices), 1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
