@@ -1,19 +1,21 @@
 """What every example shares: which Helios it talks to, and how it prints a table.
 
-With ``HELIOS_HOST`` and ``HELIOS_API_KEY`` set (optionally ``HELIOS_ACCESS_CLUSTER_ID`` and
-``HELIOS_REGION_ID``) an example works on that Helios or cluster. Without them it starts a
-local ``FakeHelios`` for as long as it runs, so it can be tried without touching anything.
+With ``HELIOS_HOST`` and ``HELIOS_API_KEY`` set (optionally ``HELIOS_ACCESS_CLUSTER_ID``,
+``HELIOS_REGION_ID`` and the other variables of ``Configuration.from_env``), or a profile
+that gives ``host`` and ``api_key``, an example works on that Helios or cluster. Without
+them it starts a local ``FakeHelios`` for as long as it runs, so it can be tried without
+touching anything.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import cohesity_sdk.helios as helios
+from cohesity_sdk.helios.environment import setting_sources
 
 
 class TargetError(Exception):
@@ -28,24 +30,13 @@ class Target:
 
 @contextlib.contextmanager
 def open_target() -> Iterator[Target]:
-    """The Helios named by the environment, or a FakeHelios running until the block ends."""
-    host = os.environ.get("HELIOS_HOST", "")
-    api_key = os.environ.get("HELIOS_API_KEY", "")
-    if host or api_key:
-        if not (host and api_key):
+    """The Helios named by the environment or a profile, or a FakeHelios running until
+    the block ends."""
+    given = setting_sources()
+    if "host" in given or "api_key" in given:
+        if not ("host" in given and "api_key" in given):
             raise TargetError("set both HELIOS_HOST and HELIOS_API_KEY, or neither")
-        cluster = os.environ.get("HELIOS_ACCESS_CLUSTER_ID") or None
-        if cluster is not None and not cluster.isdigit():
-            raise TargetError(f"HELIOS_ACCESS_CLUSTER_ID must be a number, got {cluster!r}")
-        yield Target(
-            helios.Configuration(
-                host=host,
-                api_key={"APIKeyHeader": api_key},
-                access_cluster_id=int(cluster) if cluster is not None else None,
-                region_id=os.environ.get("HELIOS_REGION_ID") or None,
-            ),
-            is_fake=False,
-        )
+        yield Target(helios.Configuration.from_env(), is_fake=False)
         return
     from cohesity_sdk.helios.testing import FakeHelios
 
@@ -62,6 +53,7 @@ def with_api_key(configuration: helios.Configuration, api_key: str) -> helios.Co
     """A copy of ``configuration`` that authenticates with another API key."""
     other = configuration.copy()
     other.api_key["APIKeyHeader"] = api_key
+    other.username = None  # a login would win over the key
     return other
 
 

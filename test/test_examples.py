@@ -47,6 +47,16 @@ def load(monkeypatch: pytest.MonkeyPatch) -> Load:
     return load
 
 
+@pytest.fixture(autouse=True)
+def no_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No HELIOS_* variable and no profile file: the real home directory is never read."""
+    for name in list(os.environ):
+        if name.startswith("HELIOS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "config"))
+
+
 @pytest.fixture
 def fake_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """No HELIOS_* variables: the examples start their own FakeHelios."""
@@ -95,7 +105,8 @@ def local_user(name: str, password: str = "Initial-Passw0rd", **fields: Any) -> 
 
 
 def subprocess_env() -> Dict[str, str]:
-    """The environment of a user who ran ``pip install .``, with no HELIOS_* set."""
+    """The environment of a user who ran ``pip install .``, with no HELIOS_* set (nor a
+    profile: the no_profile fixture points XDG_CONFIG_HOME at an empty place)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HELIOS_", "QUICKSTART_"))}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     return env
@@ -252,6 +263,22 @@ def test_bulk_import_goes_to_the_access_cluster(
     on_cluster = api.get_users(access_cluster_id=4242).users or []
     assert {"backup-ops-1", "report-bot"} <= {u.username for u in on_cluster}
     assert [u.username for u in api.get_users().users or []] == ["admin"]
+
+
+def test_bulk_import_reads_its_target_from_a_profile(
+    load: Load, fake_mode: None, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    with FakeHelios() as server:
+        profiles = tmp_path / "config" / "cohesity" / "helios.ini"
+        profiles.parent.mkdir(parents=True)
+        profiles.write_text(f"[default]\nhost = {server.url}\napi_key = {server.api_key}\n"
+                            "access_cluster_id = 4242\n")
+        profiles.chmod(0o600)
+        assert load("bulk_import_users").main([]) == 0
+        assert "FakeHelios" not in capsys.readouterr().err  # not one of its own
+        with helios.ApiClient(server.configuration()) as client:
+            on_cluster = helios.UserApi(client).get_users(access_cluster_id=4242).users
+        assert {"backup-ops-1", "report-bot"} <= {u.username for u in on_cluster}
 
 
 def test_bulk_import_default_csv_in_fake_mode(
