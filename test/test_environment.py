@@ -508,6 +508,11 @@ def test_a_bad_value_is_reported_even_where_a_higher_source_replaces_it(
     path = write_profiles(tmp_path / "p.ini", "[default]\naccess_cluster_id = x\n")
     with pytest.raises(helios.ApiValueError, match=r"^access_cluster_id in profile \[default\]"):
         Configuration.from_env(environ=environ(home), config_file=path, access_cluster_id=5)
+    write_profiles(path, "[default]\nhost = https://no-version.example.com\n")
+    with pytest.raises(helios.ApiValueError, match=r"^host in profile \[default\]"):
+        Configuration.from_env(environ=environ(home, HELIOS_HOST=HOST), config_file=path)
+    with pytest.raises(helios.ApiValueError, match=r"^HELIOS_TIMEOUT: "):
+        Configuration.from_env(environ=environ(home, HELIOS_TIMEOUT="-1"), timeout=5)
 
 
 def test_a_username_from_any_source_logs_in_rather_than_the_key(

@@ -3,7 +3,8 @@ profile of an INI file, in that order of precedence.
 
 Each setting is resolved on its own: the host may come from the environment and the key
 from the profile. A value that is refused names where it came from (the variable, or
-the file, profile and key), never the value itself when it is a secret.
+the file, profile and key), never the value itself when it is a secret. Every value
+read is checked, even one that a higher source replaces.
 
 The profile file (``~/.config/cohesity/helios.ini`` by default) is refused on POSIX
 when it holds an ``api_key`` or ``password`` and others may read or write it, as ssh
@@ -93,10 +94,20 @@ _PARSERS: Dict[str, Callable[[str, str], Any]] = {
 }
 
 
+def _read(setting: str, text: str, where: str) -> Any:
+    """``text`` as the setting's value, checked as ``Configuration`` checks it, with
+    ``where`` it came from in front of any error."""
+    value = _PARSERS.get(setting, _text)(text, where)
+    try:
+        _CHECKS[setting](value)
+    except (ApiTypeError, ApiValueError) as e:
+        raise ApiValueError(f"{where}: {e}") from None
+    return value
+
+
 class _Found(NamedTuple):
     value: Any
     source: str  # for setting_sources(): "argument", "HELIOS_HOST", "profile [x] of /f"
-    where: str  # for an error: the variable, or the key, profile and file
 
 
 def default_config_file(environ: Optional[Mapping[str, str]] = None) -> Optional[Path]:
@@ -121,12 +132,6 @@ def from_env(cls: Type[C], *, profile: Optional[str] = None,
     """A ``cls`` (a ``Configuration``) from ``overrides``, then the environment, then the
     profile; see ``Configuration.from_env``."""
     found = _resolve(cls, profile, environ, config_file, overrides)
-    for name, item in found.items():
-        if item.source != "argument":
-            try:
-                _CHECKS[name](item.value)
-            except (ApiTypeError, ApiValueError) as e:
-                raise ApiValueError(f"{item.where}: {e}") from None
     return cls(**{name: item.value for name, item in found.items()})
 
 
@@ -156,10 +161,10 @@ def _resolve(cls: Type[Configuration], profile: Optional[str],
     for name, variable in VARIABLES.items():
         text = env.get(variable)
         if text:
-            found[name] = _Found(_PARSERS.get(name, _text)(text, variable), variable, variable)
+            found[name] = _Found(_read(name, text, variable), variable)
     for name, value in overrides.items():
         if value is not None:
-            found[name] = _Found(value, "argument", name)
+            found[name] = _Found(value, "argument")
     return found
 
 
@@ -206,8 +211,8 @@ def _read_profile(profile: Optional[str], env: Mapping[str, str],
                                 f"ca_bundle, which are the same setting")
         seen.add(setting)
         if text:  # an empty value counts as unset, as an empty variable does
-            where = f"{key} in profile [{name}] of {path}"
-            found[setting] = _Found(_PARSERS.get(setting, _text)(text, where), source, where)
+            found[setting] = _Found(_read(setting, text, f"{key} in profile [{name}] of {path}"),
+                                    source)
     return found
 
 
