@@ -6,22 +6,32 @@ none reads the real home directory or the real environment.
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.auth import ApiKeyAuth, SessionAuth
 from cohesity_sdk.helios.configuration import DEFAULT_HOST
-from cohesity_sdk.helios.environment import default_config_file, setting_sources
+from cohesity_sdk.helios.environment import (
+    CONFIG_FILE_VARIABLE,
+    PROFILE_VARIABLE,
+    VARIABLES,
+    default_config_file,
+    setting_sources,
+)
 from cohesity_sdk.helios.testing import FakeHelios
 
 Configuration = helios.Configuration
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "Configuration.md"
 HOST = "https://helios.example.com/v2"
 SECRET = "s3cr3t-Key-Value"
 
@@ -555,6 +565,61 @@ def test_end_to_end_with_a_login_from_a_profile(home: Path) -> None:
             users = helios.UserApi(client).get_users()
         assert [user.username for user in users] == ["admin"]
         assert [r.operation_id for r in fake.requests] == ["create_session", "get_users"]
+
+
+# -- docs/Configuration.md ----------------------------------------------------------------
+
+
+def blocks(language: str) -> List[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+
+
+def table_rows(heading: str) -> List[str]:
+    section = DOC.read_text(encoding="utf-8").split(heading + "\n", 1)[1].split("\n#", 1)[0]
+    return [line for line in section.splitlines() if line.startswith("| `")]
+
+
+def test_the_doc_lists_every_setting_and_every_variable() -> None:
+    documented = {name for row in table_rows("## Settings")
+                  for name in re.findall(r"`(\w+)`", row.split(" | ")[0])}
+    parameters = set(inspect.signature(Configuration).parameters)
+    assert documented == parameters
+    variables = {name for row in table_rows("### Environment variables")
+                 for name in re.findall(r"`(HELIOS_\w+)`", row.split(" | ")[0])}
+    assert variables == {*VARIABLES.values(), PROFILE_VARIABLE, CONFIG_FILE_VARIABLE}
+
+
+def test_the_doc_example_profile_file_is_read_as_it_says(tmp_path: Path, home: Path) -> None:
+    [text] = blocks("ini")
+    path = write_profiles(tmp_path / "helios.ini", text)
+    default = Configuration.from_env(environ=environ(home), config_file=path)
+    assert default.access_cluster_id == 4213516873913468
+    lab = Configuration.from_env(environ=environ(home), config_file=path, profile="lab")
+    assert (lab.username, lab.domain, lab.timeout) == ("backup-admin", "LOCAL", (5.0, 60.0))
+    assert lab.ssl_ca_cert == "/etc/ssl/certs/lab-ca.pem"
+    assert isinstance(lab.make_auth(), SessionAuth)
+
+
+def test_the_doc_code_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in list(os.environ):
+        if name.startswith("HELIOS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["tool", "--cluster", "42"])
+    first, command_line, sources = blocks("python")
+    with FakeHelios() as fake:
+        monkeypatch.setenv("HELIOS_HOST", fake.url)
+        monkeypatch.setenv("HELIOS_API_KEY", fake.api_key)
+        exec(compile(first, "Configuration.md", "exec"), {})
+        assert capsys.readouterr().out == "['admin']\n"
+        namespace: Dict[str, Any] = {}
+        exec(compile(command_line, "Configuration.md", "exec"), namespace)
+        assert namespace["configuration"].access_cluster_id == 42
+        assert namespace["configuration"].host == fake.url
+        exec(compile(sources, "Configuration.md", "exec"), {})
+        assert capsys.readouterr().out == "host: HELIOS_HOST\napi_key: HELIOS_API_KEY\n"
 
 
 # -- the package stays cheap to import -----------------------------------------------------
