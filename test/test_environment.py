@@ -46,8 +46,9 @@ def home(tmp_path: Path) -> Path:
 
 
 def environ(home: Path, **variables: str) -> Dict[str, str]:
-    """An environment with nothing but a HOME in tmp_path and ``variables``."""
-    return {"HOME": str(home), **variables}
+    """An environment with nothing but a home in tmp_path and ``variables``; APPDATA puts
+    the default profile file where HOME does on POSIX, so tests read the same on Windows."""
+    return {"HOME": str(home), "APPDATA": str(home / ".config"), **variables}
 
 
 def write_profiles(path: Path, text: str, mode: int = 0o600) -> Path:
@@ -268,6 +269,7 @@ def test_keys_are_case_insensitive_and_empty_values_unset(tmp_path: Path, home: 
     assert (configuration.region_id, configuration.host) == ("r1", DEFAULT_HOST)
 
 
+@posix_only
 def test_default_location_follows_xdg_then_home(tmp_path: Path, home: Path) -> None:
     xdg = tmp_path / "xdg"
     assert default_config_file(environ(home)) == default_file(home)
