@@ -141,6 +141,7 @@ def test_environ_defaults_to_the_process_environment(
             monkeypatch.delenv(name)
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("APPDATA", str(home))
     monkeypatch.setenv("HELIOS_HOST", HOST)
     monkeypatch.setenv("HELIOS_REGION_ID", "eu-west-1")
     configuration = Configuration.from_env()
