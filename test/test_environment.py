@@ -528,16 +528,35 @@ def test_a_bad_value_is_reported_even_where_a_higher_source_replaces_it(
         Configuration.from_env(environ=environ(home, HELIOS_TIMEOUT="-1"), timeout=5)
 
 
-def test_a_username_from_any_source_logs_in_rather_than_the_key(
-    tmp_path: Path, home: Path
-) -> None:
+def test_a_key_above_the_profiles_login_means_the_key(tmp_path: Path, home: Path) -> None:
     path = write_profiles(tmp_path / "p.ini", "[default]\nusername = ops\npassword = pw\n")
-    configuration = Configuration.from_env(
-        environ=environ(home, HELIOS_API_KEY=SECRET), config_file=path)
-    assert configuration.api_key["APIKeyHeader"] == SECRET
+    for keyed in (
+        Configuration.from_env(environ=environ(home, HELIOS_API_KEY=SECRET), config_file=path),
+        Configuration.from_env(environ=environ(home), config_file=path, api_key=SECRET),
+    ):
+        assert keyed.api_key["APIKeyHeader"] == SECRET
+        assert keyed.username is None and keyed.password is None
+        assert isinstance(keyed.make_auth(), ApiKeyAuth)
+
+
+def test_a_login_at_the_keys_level_or_above_logs_in(tmp_path: Path, home: Path) -> None:
+    path = write_profiles(tmp_path / "p.ini", f"[default]\napi_key = {SECRET}\n")
+    for configuration in (
+        Configuration.from_env(environ=environ(
+            home, HELIOS_API_KEY=SECRET, HELIOS_USERNAME="ops", HELIOS_PASSWORD="pw")),
+        Configuration.from_env(environ=environ(home, HELIOS_USERNAME="ops",
+                                               HELIOS_PASSWORD="pw"), config_file=path),
+    ):
+        assert isinstance(configuration.make_auth(), SessionAuth)
+
+
+def test_the_password_may_come_from_the_environment(tmp_path: Path, home: Path) -> None:
+    # The profile names the user; the password stays out of the file.
+    path = write_profiles(tmp_path / "p.ini", "[default]\nusername = ops\n")
+    configuration = Configuration.from_env(environ=environ(home, HELIOS_PASSWORD="pw"),
+                                           config_file=path)
+    assert (configuration.username, configuration.password) == ("ops", "pw")
     assert isinstance(configuration.make_auth(), SessionAuth)
-    keyed = Configuration.from_env(environ=environ(home, HELIOS_API_KEY=SECRET))
-    assert isinstance(keyed.make_auth(), ApiKeyAuth)
 
 
 # -- for real, against a server ----------------------------------------------------------

@@ -21,7 +21,7 @@ import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import jinja2
 
@@ -546,28 +546,45 @@ def param_code(p: ParamDef) -> str:
     return f"Param({', '.join(args)})"
 
 
-def api_context(operations: List[OperationDef]) -> Dict[str, Any]:
-    """Operation constants, with parameters that several operations share defined once."""
-    uses: Dict[str, int] = {}
+def option_code(p: ParamDef) -> str:
+    """The command line's ``Option`` for a parameter (see cohesity_sdk/helios/cli_spec.py)."""
+    return (f"Option({p.name!r}, {p.kind!r}, {p.location!r}, required={p.required}, "
+            f"help={py_literal(p.description)})")
+
+
+def shared_codes(operations: List[OperationDef],
+                 code_of: Callable[[ParamDef], str]) -> Dict[str, str]:
+    """``{code: constant}`` for the parameters (as ``code_of`` writes them) that several
+    operations share, so that the generated module defines each of them once."""
+    uses: Dict[str, List[ParamDef]] = {}
     for op in operations:
         for p in op.params:
             if p.location != "body":  # a body is its operation's own
-                code = param_code(p)
-                uses[code] = uses.get(code, 0) + 1
+                uses.setdefault(code_of(p), []).append(p)
     shared: Dict[str, str] = {}
-    for code, count in uses.items():
-        if count > 1:
-            p = next(p for op in operations for p in op.params if param_code(p) == code)
+    for code, params in uses.items():
+        if len(params) > 1:
+            p = params[0]
             const = f"_{p.name.upper()}_{p.location.upper()}" + ("_REQUIRED" if p.required else "")
-            if const in shared.values():
-                raise SystemExit(f"parameter constant {const} would mean two things")
+            if const in shared.values():  # the same parameter, described two ways
+                const += f"_{sum(c.startswith(const) for c in shared.values()) + 1}"
             shared[code] = const
-    param_ref = {op.id: [shared.get(param_code(p), param_code(p)) for p in op.params]
-                 for op in operations}
+    return shared
+
+
+def api_context(operations: List[OperationDef]) -> Dict[str, Any]:
+    """Operation constants, with parameters that several operations share defined once;
+    the same for the command line's options."""
+    shared = shared_codes(operations, param_code)
+    options = shared_codes(operations, option_code)
     models = sorted({m for op in operations for m in op.models}, key=snake)
     return {
         "shared_params": sorted((const, code) for code, const in shared.items()),
-        "param_ref": param_ref,
+        "param_ref": {op.id: [shared.get(param_code(p), param_code(p)) for p in op.params]
+                      for op in operations},
+        "shared_options": sorted((const, code) for code, const in options.items()),
+        "option_ref": {op.id: [options.get(option_code(p), option_code(p)) for p in op.params
+                               if p.location != "body"] for op in operations},
         "op_const": {op.id: f"_{op.id.upper()}" for op in operations},
         "api_models": models,
     }
@@ -600,6 +617,26 @@ VARIANTS = (
 )
 
 
+def command_line_context(spec: Dict[str, Any], models: List[ModelDef]) -> Dict[str, Any]:
+    """What the command line's table needs beyond the operations: each body's example as
+    compact JSON, and which operations answer with a secret (a new key, say), whose
+    output must not leave it out by default."""
+    examples: Dict[str, str] = {}
+    returns_secret = {m.name for m in models if any(f.wire.get("secret") for f in m.fields)}
+    secret_answers = set()
+    for item in spec["paths"].values():
+        for op in item.values():
+            body = op.get("requestBody")
+            if body:
+                examples[op["operationId"]] = json.dumps(body["x-example"],
+                                                         separators=(", ", ": "))
+            for code, answer in op["responses"].items():
+                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                if code.startswith("2") and ref_name(schema) in returns_secret:
+                    secret_answers.add(op["operationId"])
+    return {"body_examples": examples, "secret_answers": secret_answers}
+
+
 def render() -> Dict[Path, str]:
     """Every generated file, by path, as the spec gives it."""
     spec, models, operations = load()
@@ -615,10 +652,11 @@ def render() -> Dict[Path, str]:
     env.filters["md"] = lambda text: text.replace("|", "\\|")
     env.filters["wrap"] = wrap
     env.filters["as_alias"] = lambda name: f"{name} as {name}"  # an explicit re-export
+    env.filters["dashed"] = lambda name: name.replace("_", "-")
     env.globals["example_call"] = example_call
     context = {"mark": GENERATED_MARK, "models": models, "operations": operations,
                "variants": VARIANTS, "model_examples": model_examples(spec),
-               **api_context(operations)}
+               **api_context(operations), **command_line_context(spec, models)}
     out: Dict[Path, str] = {}
     for model in models:
         out[PACKAGE / "models" / f"{model.module}.py"] = env.get_template(
@@ -631,6 +669,8 @@ def render() -> Dict[Path, str]:
     out[PACKAGE / "api" / "__init__.py"] = env.get_template("api_init.py.j2").render(**context)
     out[DOCS / "UserApi.md"] = env.get_template("user_api.md.j2").render(**context)
     out[DOCS / "README.md"] = env.get_template("docs_index.md.j2").render(**context)
+    out[PACKAGE / "cli_commands.py"] = env.get_template("cli_commands.py.j2").render(**context)
+    out[DOCS / "CommandLine.md"] = env.get_template("command_line.md.j2").render(**context)
     return formatted(out)
 
 
@@ -675,7 +715,7 @@ def ruff_format(sources: Dict[str, str], width: int) -> Dict[str, str]:
 
 def generated_on_disk() -> Iterator[Path]:
     for folder, pattern in ((PACKAGE / "models", "*.py"), (PACKAGE / "api", "*.py"),
-                            (DOCS, "*.md")):
+                            (PACKAGE, "cli_commands.py"), (DOCS, "*.md")):
         for path in folder.glob(pattern):
             if GENERATED_MARK in path.read_text(encoding="utf-8")[:400]:
                 yield path

@@ -180,8 +180,9 @@ class Configuration:
         of the constructor; ``None`` counts as not given), the ``HELIOS_*`` variables of
         ``environ`` (default ``os.environ``; an empty one counts as unset), and a profile
         of an INI file; the rest keeps the constructor's defaults. Each setting is
-        resolved on its own. When that leaves both a username and an API key, the
-        username and password log in, as always (see ``make_auth``).
+        resolved on its own, but a key given above a profile's username means the key
+        (the profile's username and password are then left out); a username given at the
+        key's level or above logs in, as always (see ``make_auth``).
 
         Variables: ``HELIOS_HOST``, ``HELIOS_API_KEY``, ``HELIOS_USERNAME``,
         ``HELIOS_PASSWORD``, ``HELIOS_DOMAIN``, ``HELIOS_ACCESS_CLUSTER_ID``,

@@ -165,7 +165,17 @@ def _resolve(cls: Type[Configuration], profile: Optional[str],
     for name, value in overrides.items():
         if value is not None:
             found[name] = _Found(value, "argument")
+    # A key given above a profile's login means the key: the login would win otherwise.
+    key, user = found.get("api_key"), found.get("username")
+    if key is not None and user is not None and _rank(key.source) > _rank(user.source):
+        found.pop("username")
+        found.pop("password", None)
     return found
+
+
+def _rank(source: str) -> int:
+    """How a source ranks: an argument above a variable above a profile."""
+    return 2 if source == "argument" else 1 if source.startswith("HELIOS_") else 0
 
 
 def _read_profile(profile: Optional[str], env: Mapping[str, str],
