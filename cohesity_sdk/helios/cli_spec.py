@@ -1,0 +1,41 @@
+"""How the command line's table (the generated ``cli_commands``) describes an operation.
+
+Plain tuples, so that ``cohesity-helios --help`` reads them without importing pydantic
+or a model.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Tuple
+
+
+class Option(NamedTuple):
+    """A parameter of the operation, given as ``--<name with dashes>``."""
+
+    name: str  # the method's keyword
+    kind: str  # "string", "integer", "boolean" or "array" (of strings)
+    location: str  # "path", "query", "header", or "confirm" for a confirmation flag
+    required: bool = False
+    help: str = ""
+
+
+class Body(NamedTuple):
+    """The request body, given as ``--body`` JSON."""
+
+    model: str  # the model of the body, or of each item when is_list
+    is_list: bool = False
+    required: bool = False
+    example: str = ""  # JSON, from the spec's example
+
+
+class Command(NamedTuple):
+    """One subcommand: the ``UserApi`` method it calls and what it takes."""
+
+    method: str
+    summary: str
+    description: str
+    options: Tuple[Option, ...] = ()
+    body: Optional[Body] = None
+    response: Optional[str] = None  # the model of the answer; None: no body
+    # The answer holds a secret the API gives once (a new key): printed in JSON only.
+    returns_secret: bool = False

@@ -1,0 +1,325 @@
+"""``cohesity-helios``, run as a user runs it: a subprocess against a FakeHelios served by
+``python -m cohesity_sdk.helios.testing`` in another process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Iterator, List, NamedTuple, Optional
+
+import pytest
+
+from cohesity_sdk.helios import ApiClient, Configuration, UserApi
+from cohesity_sdk.helios.cli_commands import COMMANDS
+
+SPEC = json.loads((Path(__file__).resolve().parent.parent / "spec" /
+                   "helios-user-api.json").read_text(encoding="utf-8"))
+
+
+class Served(NamedTuple):
+    url: str
+    api_key: str
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[-1]
+        api_key = proc.stdout.readline().split()[-1]
+        yield Served(url, api_key)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+
+
+def clean_env(tmp: Path, **variables: str) -> Dict[str, str]:
+    """The caller's environment without HELIOS_* and with no profile file to find."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HELIOS_")}
+    env.update(HOME=str(tmp), XDG_CONFIG_HOME=str(tmp / "config"), **variables)
+    return env
+
+
+@pytest.fixture
+def env(served: Served, tmp_path: Path) -> Dict[str, str]:
+    return clean_env(tmp_path, HELIOS_HOST=served.url, HELIOS_API_KEY=served.api_key)
+
+
+def cli(*args: str, env: Dict[str, str], stdin: Optional[str] = None,
+        module: bool = True) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "cohesity_sdk.helios"] if module else [_script()]
+    return subprocess.run([*command, *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def _script() -> str:
+    found = Path(sys.executable).parent / "cohesity-helios"
+    if not found.exists():
+        which = shutil.which("cohesity-helios")
+        assert which, "the cohesity-helios script is not installed: pip install -e ."
+        return which
+    return str(found)
+
+
+def api(served: Served) -> UserApi:
+    return UserApi(ApiClient(Configuration(host=served.url, api_key=served.api_key)))
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def test_json_output_is_the_api_answer(env: Dict[str, str], served: Served) -> None:
+    done = cli("get-users", "--usernames", "admin", "-o", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert [u["username"] for u in answer["users"]] == ["admin"]
+    assert answer == json.loads(api(served).get_users_with_http_info(
+        usernames=["admin"]).raw_data)
+    assert done.stderr == ""
+
+
+def test_json_is_the_default_off_a_terminal(env: Dict[str, str]) -> None:
+    done = cli("get-users", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "users" in json.loads(done.stdout)
+
+
+def test_table_output(env: Dict[str, str]) -> None:
+    done = cli("get-users", "-o", "table", env=env)
+    assert done.returncode == 0, done.stderr
+    header, *rows = done.stdout.splitlines()
+    columns = header.split()
+    assert columns[:2] == ["username", "domain"]
+    admin = next(row for row in rows if row.split()[0] == "admin")
+    assert "LOCAL" in admin and "COHESITY_ADMIN" in admin
+    # Times as ISO dates, not epoch milliseconds.
+    assert "Z" in admin and "T" in admin
+    assert not any(len(word) == 13 and word.isdigit() for word in admin.split())
+
+
+def test_table_of_one_object_is_a_field_per_line(env: Dict[str, str], served: Served) -> None:
+    sid = api(served).get_users(usernames=["admin"]).users[0].sid
+    assert sid is not None
+    done = cli("get-user-by-sid", "--sid", sid, "-o", "table", env=env)
+    assert done.returncode == 0, done.stderr
+    fields = dict(line.split(None, 1) for line in done.stdout.splitlines()[1:])
+    assert fields["username"].strip() == "admin"
+    assert fields["sid"].strip() == sid
+
+
+def test_csv_output_is_to_records(env: Dict[str, str], served: Served) -> None:
+    done = cli("get-users", "-o", "csv", env=env)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    records = api(served).get_users().to_records()
+    assert [list(row) for row in rows] == [list(record) for record in records]
+    assert [row["username"] for row in rows] == [r["username"] for r in records]
+    admin = next(row for row in rows if row["username"] == "admin")
+    assert admin["roles"] == "COHESITY_ADMIN"
+    assert admin["created_time_msecs"].endswith("Z")
+    # Secrets are no column of a table.
+    assert "s3_account_params.s3_secret_key" not in rows[0]
+
+
+# -- parameters and bodies ---------------------------------------------------------------
+
+
+def test_body_from_a_file_and_from_stdin(env: Dict[str, str], tmp_path: Path,
+                                         served: Served) -> None:
+    body = tmp_path / "users.json"
+    body.write_text(json.dumps([
+        {"username": "cli-file", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"],
+         "localUserParams": {"email": "f@example.com", "password": "Pa55-file-word"}},
+    ]), encoding="utf-8")
+    done = cli("create-users", "--body", f"@{body}", "-o", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert [u["username"] for u in json.loads(done.stdout)["users"]] == ["cli-file"]
+    assert "Pa55-file-word" not in done.stdout + done.stderr
+
+    one = {"username": "cli-stdin", "domain": "LOCAL",
+           "localUserParams": {"password": "Pa55-stdin-word"}}
+    done = cli("create-users", "--body", "-", "-vv", env=env, stdin=json.dumps(one))
+    assert done.returncode == 0, done.stderr
+    assert "Pa55-stdin-word" not in done.stdout + done.stderr
+    assert "POST" in done.stderr  # -vv logs each request
+    names = {u.username for u in api(served).get_users(usernames=["cli-file", "cli-stdin"])}
+    assert names == {"cli-file", "cli-stdin"}
+
+
+def test_lists_are_comma_separated_or_repeated(env: Dict[str, str]) -> None:
+    commas = cli("get-users", "--usernames", "admin,nobody", env=env)
+    repeated = cli("get-users", "--usernames", "admin", "--usernames", "nobody", env=env)
+    assert commas.returncode == repeated.returncode == 0
+    assert json.loads(commas.stdout) == json.loads(repeated.stdout)
+    assert [u["username"] for u in json.loads(commas.stdout)["users"]] == ["admin"]
+
+
+def test_options_after_the_subcommand_and_before_it(env: Dict[str, str]) -> None:
+    before = cli("-o", "csv", "get-users", env=env)
+    after = cli("get-users", "-o", "csv", env=env)
+    assert before.returncode == after.returncode == 0
+    assert before.stdout == after.stdout and before.stdout.startswith("username,")
+
+
+def test_a_new_keys_secret_is_printed_once_in_json_only(env: Dict[str, str],
+                                                        served: Served) -> None:
+    sid = api(served).get_users(usernames=["admin"]).users[0].sid
+    assert sid is not None
+    body = json.dumps({"name": "cli-key"})
+    done = cli("create-user-api-key", "--user-sid", sid, "--body", body, env=env)
+    assert done.returncode == 0, done.stderr
+    created = json.loads(done.stdout)  # JSON, even off a terminal: the default here
+    assert created["apiKey"] and created["name"] == "cli-key"
+
+    done = cli("create-user-api-key", "--user-sid", sid, "--body", body, "-o", "table",
+               env=env)
+    assert done.returncode == 0, done.stderr
+    assert "cli-key" in done.stdout
+    key = api(served).get_user_api_keys(sid)
+    assert len([k for k in key if k.name == "cli-key"]) == 2
+    assert "secret" in done.stderr and "-o json" in done.stderr
+    assert "api_key" not in done.stdout.split()
+
+
+def test_fake_runs_against_a_fresh_fake(tmp_path: Path) -> None:
+    done = cli("--fake", "get-users", "-o", "json", env=clean_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert [u["username"] for u in json.loads(done.stdout)["users"]] == ["admin"]
+
+
+def test_console_script(env: Dict[str, str]) -> None:
+    done = cli("get-users", "--usernames", "admin", env=env, module=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["users"][0]["username"] == "admin"
+    version = cli("--version", env=env, module=False)
+    import cohesity_sdk
+
+    assert version.stdout.split() == ["cohesity-helios", cohesity_sdk.__version__]
+
+
+# -- exit codes -------------------------------------------------------------------------
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_refused_by_the_server_is_1_with_one_line(env: Dict[str, str]) -> None:
+    done = cli("get-user-by-sid", "--sid", "S-1-no-such-user", env=env)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    line = one_line(done.stderr)
+    assert "(404) Not Found" in line and "not found" in line
+
+
+def test_a_wrong_key_is_1(env: Dict[str, str]) -> None:
+    done = cli("get-users", env={**env, "HELIOS_API_KEY": "wrong-key-0000"})
+    assert done.returncode == 1
+    assert "(401)" in one_line(done.stderr)
+    assert "wrong-key-0000" not in done.stderr
+
+
+def test_unreachable_is_1(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = clean_env(tmp_path, HELIOS_HOST=f"http://127.0.0.1:{port}/v2",
+                    HELIOS_API_KEY="some-key-123")
+    done = cli("get-users", env=env)
+    assert done.returncode == 1
+    assert "get_users" in one_line(done.stderr)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["no-such-command"], "invalid choice"),
+    (["get-user-by-sid"], "--sid"),
+    (["get-users", "--no-such-option"], "unrecognized arguments"),
+    (["get-users", "-o", "yaml"], "invalid choice"),
+    (["get-users", "--access-cluster-id", "twelve"], "invalid int value"),
+    (["create-users"], "--body"),
+])
+def test_usage_errors_are_2(env: Dict[str, str], args: List[str], message: str) -> None:
+    done = cli(*args, env=env)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[{"username": "x", "domain": "LOCAL"', "is not JSON"),
+    ('[{"username": "x", "domian": "LOCAL"}]', "did you mean 'domain'"),
+    ('[{"username": "x"}]', "body[0].domain: is required"),
+    ("[]", "at least 1 item"),
+    ('"alice"', "JSON array of CreateUserParameters"),
+    ("@/no/such/file.json", "cannot read"),
+])
+def test_a_refused_body_is_2_and_nothing_is_sent(env: Dict[str, str], served: Served,
+                                                 body: str, message: str) -> None:
+    before = len(api(served).get_users())
+    done = cli("create-users", "--body", body, env=env)
+    assert done.returncode == 2
+    assert message in one_line(done.stderr)
+    assert len(api(served).get_users()) == before
+
+
+def test_no_credentials_is_2(tmp_path: Path) -> None:
+    done = cli("get-users", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert "HELIOS_API_KEY" in one_line(done.stderr) and "--fake" in done.stderr
+
+
+def test_a_bad_variable_is_2_and_named(env: Dict[str, str]) -> None:
+    done = cli("get-users", env={**env, "HELIOS_ACCESS_CLUSTER_ID": "abc"})
+    assert done.returncode == 2
+    assert "HELIOS_ACCESS_CLUSTER_ID" in one_line(done.stderr)
+
+
+# -- the parser -------------------------------------------------------------------------
+
+
+def test_one_subcommand_per_operation_with_every_parameter() -> None:
+    operations = {op["operationId"]: op for item in SPEC["paths"].values()
+                  for op in item.values()}
+    assert sorted(COMMANDS) == sorted(name.replace("_", "-") for name in operations)
+    from cohesity_sdk.helios.cli import build_parser
+
+    parser = build_parser()
+    for name, command in COMMANDS.items():
+        op = operations[command.method]
+        sub = parser._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr]
+        flags = {flag for action in sub._actions for flag in action.option_strings}
+        for param in op.get("parameters", []):
+            assert "--" + param["x-python-name"].replace("_", "-") in flags, (name, param)
+        assert ("--body" in flags) == ("requestBody" in op)
+
+
+def test_subcommand_help_shows_the_description(env: Dict[str, str]) -> None:
+    done = cli("rotate-user-api-key", "--help", env=env)
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())
+    assert COMMANDS["rotate-user-api-key"].description in text
+    assert "--user-sid" in text and "--id" in text
+
+
+def test_help_imports_no_model_and_no_http(tmp_path: Path) -> None:
+    code = ("import sys\nfrom cohesity_sdk.helios.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'urllib3', "
+            "'cohesity_sdk.helios.models.', 'cohesity_sdk.helios.api'))), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=clean_env(tmp_path), check=True)
+    assert "get-users" in done.stdout
+    assert done.stderr.strip() == "[]"
