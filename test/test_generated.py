@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from test_reference_docs import REFERENCE_PAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,7 +75,7 @@ def test_check_reports_a_generated_file_the_spec_no_longer_gives(tmp_path: Path)
 def test_generated_files_say_so() -> None:
     generated = list((ROOT / "cohesity_sdk" / "helios" / "models").glob("*.py"))
     generated += [ROOT / "cohesity_sdk" / "helios" / "api" / "user_api.py"]
-    generated += list((ROOT / "docs").glob("*.md"))
+    generated += [p for p in (ROOT / "docs").glob("*.md") if p.name not in REFERENCE_PAGES]
     # 32 models and their __init__, the API class, 32 model pages, UserApi.md, the index
     assert len(generated) == 32 + 1 + 1 + 32 + 1 + 1
     for path in generated:
