@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: The pages, and the README section whose last line links to each.
 REFERENCE_PAGES = {
+    "Errors.md": "## Errors and retries",
     "FakeHelios.md": "## Testing your code with FakeHelios",
 }
 NEEDS_REAL_HELIOS = "# needs a real Helios"
