@@ -14,18 +14,21 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 import pytest
+from conftest import RecordingServer
 from test_docs import python_blocks
 from test_examples import subprocess_env
 
+import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.testing import FakeHelios
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 #: The pages, and the README section whose last line links to each.
 REFERENCE_PAGES = {
+    "Authentication.md": "## Authentication",
     "Errors.md": "## Errors and retries",
     "FakeHelios.md": "## Testing your code with FakeHelios",
 }
@@ -96,10 +99,29 @@ def test_block_runs_as_written(block: Block, tmp_path: Path) -> None:
 
 def test_blocks_that_need_a_real_helios_compile() -> None:
     marked = [b for b in BLOCKS if b.code.startswith(NEEDS_REAL_HELIOS)]
+    assert len(marked) == 1 and "class BearerToken" in marked[0].code
     for block in marked:
         compile(block.code, block.id, "exec")
     for block in BLOCKS:  # the mark counts only as the first line
         assert NEEDS_REAL_HELIOS not in block.code[1:], block.id
+
+
+def test_the_bearer_token_example_fetches_once_and_again_when_refused(
+    server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [block] = [b for b in BLOCKS if "class BearerToken" in b.code]
+    monkeypatch.setenv("HELIOS_HOST", server.url)
+    monkeypatch.setenv("HELIOS_TOKEN", "t-1")
+    server.reply(200, {"users": [{"username": "admin"}]})
+    namespace: Dict[str, Any] = {}
+    exec(compile(block.code, block.id, "exec"), namespace)  # makes one call
+    server.reply(401, {"errorCode": "KUnauthorized", "message": "token expired"})
+    server.reply(200, {"users": []})
+    monkeypatch.setenv("HELIOS_TOKEN", "t-2")  # issued meanwhile: fetched once refused
+    with helios.ApiClient(namespace["configuration"]) as client:
+        assert helios.UserApi(client).get_users().users == []
+    assert [r.headers["Authorization"] for r in server.requests] == [
+        "Bearer t-1", "Bearer t-1", "Bearer t-2"]
 
 
 def test_the_pytest_example_uses_the_conftest_the_page_shows() -> None:
