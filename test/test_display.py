@@ -503,3 +503,22 @@ def test_text_table(users: UsersList) -> None:
     table = text_table(records(users), limit=5).splitlines()
     assert table[0].split()[:7] == USER_COLUMNS and len(table) == 7
     assert table[-1] == "… 96 more (101 rows)"
+
+
+def test_the_readme_example_runs_as_written(
+    fake: FakeHelios, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pandas")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [code] = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "to_pandas()" in b]
+    with ApiClient(fake.configuration()) as client:
+        UserApi(client).create_session(helios.CreateUserSessionRequestParams(
+            username="admin", password="admin", domain="LOCAL"))  # a last login to show
+    monkeypatch.setenv("HELIOS_HOST", fake.url)
+    monkeypatch.setenv("HELIOS_API_KEY", fake.api_key)
+    exec(compile(code, "<readme>", "exec"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"admin None \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00:00", lines[0])
+    assert lines[1].split()[:7] == USER_COLUMNS
+    assert lines[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "false"]
+    assert lines[3] == "datetime64[ns, UTC]"
