@@ -244,8 +244,8 @@ def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
 
 def columns(name: str, schema: Dict[str, Any], schemas: Dict[str, Any]) -> List[str]:
     """The x-columns of a schema (JSON names, dotted into nested objects) as attribute
-    paths: ``localUserParams.email`` -> ``local_user_params.email``. Every name must be a
-    property that is not a list of objects on the way and never a secret."""
+    paths: ``localUserParams.email`` -> ``local_user_params.email``. Each name must lead
+    through objects (not lists) to a property that is not a secret."""
     names = schema.get("x-columns", [])
     where = f"{name}: x-columns"
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
