@@ -71,14 +71,15 @@ def outputs(cell: Any, kind: str) -> str:
 @pytest.fixture(scope="module")
 def notebook(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Any]:
     tmp = tmp_path_factory.mktemp("notebook")
-    # A kernel spec of this very Python, where only this test looks for it.
-    kernelspec.install(kernel_name=KERNEL, prefix=str(tmp))
     patch = pytest.MonkeyPatch()
+    # Jupyter's and IPython's files go to the temporary folder, not the user's home.
     patch.setenv("JUPYTER_PATH", str(tmp / "share" / "jupyter"))
     patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))
     patch.setenv("IPYTHONDIR", str(tmp / "ipython"))
     patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     try:
+        # A kernel spec of this very Python, where only this test looks for it.
+        kernelspec.install(kernel_name=KERNEL, prefix=str(tmp))
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
         client = nbclient.NotebookClient(
