@@ -29,6 +29,20 @@ def test_import_loads_no_model_and_no_pydantic() -> None:
     assert out.strip() == "[]"
 
 
+def test_calls_and_decoding_load_no_display_code() -> None:
+    # The notebook display (and pandas) is loaded when something is shown, not before.
+    code = (
+        "import sys, cohesity_sdk.helios as h\n"
+        "from cohesity_sdk.helios.testing import FakeHelios\n"
+        "with FakeHelios() as fake, h.ApiClient(fake.configuration()) as client:\n"
+        "    users = h.UserApi(client).get_users()\n"
+        "repr(users); users.to_dict(); h.UsersList.from_json(users.to_json())\n"
+        "print(sorted(m for m in sys.modules if m.endswith('.display') or m == 'pandas'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
 @pytest.mark.parametrize("name", sorted(SPEC["components"]["schemas"]))
 def test_every_model_is_exported(name: str) -> None:
     from cohesity_sdk.helios import models

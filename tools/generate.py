@@ -132,6 +132,7 @@ class ModelDef:
     in_responses: bool = False
     nested: bool = False  # held by another model
     items: Optional[FieldDef] = None  # the list of a list result
+    columns: List[str] = field(default_factory=list)  # from x-columns, as attribute paths
 
     def init_params(self) -> List[Tuple[str, str, bool]]:
         """``(name, type, required)`` of each ``__init__`` keyword, as type checkers see it.
@@ -239,6 +240,34 @@ def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
         imports=sorted(deps),
         enums=enums,
     )
+
+
+def columns(name: str, schema: Dict[str, Any], schemas: Dict[str, Any]) -> List[str]:
+    """The x-columns of a schema (JSON names, dotted into nested objects) as attribute
+    paths: ``localUserParams.email`` -> ``local_user_params.email``. Each name must lead
+    through objects (not lists) to a property that is not a secret."""
+    names = schema.get("x-columns", [])
+    where = f"{name}: x-columns"
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SystemExit(f"{where} must be a list of property names")
+    if len(set(names)) != len(names):
+        raise SystemExit(f"{where} names a column twice")
+    out = []
+    for dotted in names:
+        current, parts = schema, dotted.split(".")
+        for i, part in enumerate(parts):
+            prop = current.get("properties", {}).get(part)
+            if prop is None:
+                raise SystemExit(f"{where}: {dotted!r} is not a property of {name}")
+            if prop.get("format") == "password":
+                raise SystemExit(f"{where}: {dotted!r} is a secret, never shown")
+            if i < len(parts) - 1:
+                ref = ref_name(prop)
+                if ref is None:  # a list or a plain value has no columns of its own
+                    raise SystemExit(f"{where}: {dotted!r}: {part} is not an object")
+                current = schemas[ref]
+        out.append(".".join(snake(part) for part in parts))
+    return out
 
 
 def reachable(spec: Dict[str, Any], schema: Dict[str, Any], seen: Set[str]) -> Set[str]:
@@ -491,7 +520,10 @@ def build_operation(path: str, method: str, op: Dict[str, Any],
 
 def load() -> Tuple[Dict[str, Any], List[ModelDef], List[OperationDef]]:
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
-    models = [build_model(n, s) for n, s in sorted(spec["components"]["schemas"].items())]
+    schemas = spec["components"]["schemas"]
+    models = [build_model(n, s) for n, s in sorted(schemas.items())]
+    for model in models:
+        model.columns = columns(model.name, schemas[model.name], schemas)
     assign_roles(spec, models)
     operations = [
         build_operation(path, method, op, spec["components"]["schemas"])

@@ -339,6 +339,8 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
     )
 
     __wire_plan__: ClassVar[Tuple[FieldPlan, ...]] = ()
+    # Attribute paths (``local_user_params.email``) a table shows first: the x-columns.
+    __columns__: ClassVar[Tuple[str, ...]] = ()
     __known_names__: ClassVar[Dict[str, FieldPlan]] = {}
     __wire_rules__: ClassVar[WireRules] = WireRules((), frozenset(), frozenset(), frozenset(), 0)
 
@@ -451,6 +453,45 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
                 yield plan.name, REDACTED if plan.secret and value is not None else value
         if self.__pydantic_extra__:
             yield from self.__pydantic_extra__.items()
+
+    # For notebooks (see display.py, loaded on first display): a table of the fields that
+    # hold a value, times as dates, secrets masked.
+    def _repr_html_(self) -> str:
+        from cohesity_sdk.helios import display
+
+        return display.to_html(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        from cohesity_sdk.helios import display
+
+        display.pretty(self, p, cycle)
+
+
+class ListResult(ApiModel):
+    """Base of the list results (``UsersList``...): a model that holds one list of models,
+    the field ``__items__`` names. Shown as a table of the items; ``to_records()`` and
+    ``to_pandas()`` make tables of them."""
+
+    __items__: ClassVar[str] = ""
+
+    def to_records(self) -> List[Dict[str, Any]]:
+        """One flat dict per item, every one with the same keys in the same order: the
+        preferred columns first, nested fields dotted (``local_user_params.email``),
+        ``*_time_msecs`` as aware UTC ``datetime`` objects, secrets left out. See
+        ``cohesity_sdk.helios.display``."""
+        from cohesity_sdk.helios import display
+
+        return display.list_records(self)
+
+    # Any rather than pandas.DataFrame: code that calls it must type-check where pandas
+    # is not installed too. ``frame: pandas.DataFrame = result.to_pandas()`` gives the type.
+    def to_pandas(self) -> Any:
+        """``to_records()`` as a ``pandas.DataFrame``, ``*_time_msecs`` columns as
+        ``datetime64[ns, UTC]``. Needs pandas: ``pip install cohesity-sdk[pandas]``;
+        without it, raises ``ImportError``."""
+        from cohesity_sdk.helios import display
+
+        return display.to_pandas(self)
 
 
 def encode_body(

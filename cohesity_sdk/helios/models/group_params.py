@@ -6,23 +6,40 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
 from cohesity_sdk.helios.models.smb_principal import SMBPrincipal
 
 
 class GroupParams(ApiModel):
     """A group as stored on the cluster."""
+
+    # What a table of them shows first (x-columns).
+    __columns__: ClassVar[Tuple[str, ...]] = (
+        "name",
+        "domain",
+        "roles",
+        "description",
+        "sid",
+    )
 
     description: Annotated[Optional[str], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the group."

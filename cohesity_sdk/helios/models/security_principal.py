@@ -6,17 +6,25 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 
 
 class ObjectClass(WireEnum):
@@ -34,6 +42,15 @@ class ObjectClass(WireEnum):
 
 class SecurityPrincipal(ApiModel):
     """A security principal such as a user, group or computer, identified by its SID."""
+
+    # What a table of them shows first (x-columns).
+    __columns__: ClassVar[Tuple[str, ...]] = (
+        "principal_name",
+        "domain_name",
+        "object_class",
+        "full_name",
+        "sid",
+    )
 
     domain_name: Annotated[Optional[str], Wire(nullable=True)] = Field(
         default=None, alias="domainName", description="Domain the principal belongs to."

@@ -6,22 +6,32 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.security_principal import SecurityPrincipal
 
 
-class SecurityPrincipals(ApiModel):
+class SecurityPrincipals(ListResult):
     """A list of security principals."""
+
+    __items__: ClassVar[str] = "security_principals"
 
     security_principals: Annotated[List[SecurityPrincipal], Wire(nullable=True), NULL_AS_EMPTY] = (
         Field(

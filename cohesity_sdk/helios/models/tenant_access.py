@@ -6,17 +6,25 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.mcm_cluster_identifier import McmClusterIdentifier
 
 
@@ -44,6 +52,17 @@ class TenantType(WireEnum):
 
 class TenantAccess(ApiModel):
     """Access granted to a tenant on a set of clusters with a set of roles."""
+
+    # What a table of them shows first (x-columns).
+    __columns__: ClassVar[Tuple[str, ...]] = (
+        "tenant_name",
+        "tenant_id",
+        "tenant_status",
+        "is_access_active",
+        "roles",
+        "effective_time_msecs",
+        "expired_time_msecs",
+    )
 
     clusters: Annotated[Optional[List[McmClusterIdentifier]], Wire(required=True, min_items=1)] = (
         Field(default=None, description="Clusters the tenant access applies to.")

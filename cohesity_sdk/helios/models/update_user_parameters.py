@@ -6,17 +6,25 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.local_user_update_params import LocalUserUpdateParams
 
 

@@ -6,21 +6,40 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 
 
 class UserAPIKey(ApiModel):
     """A user API key, without its secret."""
+
+    # What a table of them shows first (x-columns).
+    __columns__: ClassVar[Tuple[str, ...]] = (
+        "name",
+        "is_active",
+        "is_expired",
+        "expiry_time_msecs",
+        "last_rotated_time_msecs",
+        "user_sid",
+        "id",
+    )
 
     created_by_user_sid: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
         default=None,

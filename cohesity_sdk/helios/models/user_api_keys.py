@@ -6,22 +6,32 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.user_api_key import UserAPIKey
 
 
-class UserAPIKeys(ApiModel):
+class UserAPIKeys(ListResult):
     """A list of user API keys."""
+
+    __items__: ClassVar[str] = "api_keys"
 
     api_keys: Annotated[List[UserAPIKey], NULL_AS_EMPTY] = Field(
         default_factory=list, alias="apiKeys", description="The API keys in the result."

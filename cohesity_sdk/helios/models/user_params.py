@@ -6,17 +6,25 @@ from __future__ import annotations
 from typing import (  # noqa: F401
     TYPE_CHECKING,
     Annotated,
+    ClassVar,
     Iterator,
     List,
     Literal,
     Optional,
+    Tuple,
     Union,
     overload,
 )
 
 from pydantic import Field
 
-from cohesity_sdk.helios.model_base import NULL_AS_EMPTY, ApiModel, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.model_base import (  # noqa: F401
+    NULL_AS_EMPTY,
+    ApiModel,
+    ListResult,
+    Wire,
+    WireEnum,
+)
 from cohesity_sdk.helios.models.local_user_response_params import LocalUserResponseParams
 from cohesity_sdk.helios.models.s3_account_params import S3AccountParams
 
@@ -36,6 +44,17 @@ class LockedReason(WireEnum):
 
 class UserParams(ApiModel):
     """A user as stored on the cluster."""
+
+    # What a table of them shows first (x-columns).
+    __columns__: ClassVar[Tuple[str, ...]] = (
+        "username",
+        "domain",
+        "roles",
+        "locked",
+        "local_user_params.email",
+        "last_login_time_msecs",
+        "sid",
+    )
 
     description: Annotated[Optional[str], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the user."

@@ -1,0 +1,148 @@
+"""Results in a real notebook: a Jupyter kernel of this Python runs the cells, and the
+outputs are what a user sees: an HTML table, text, dates, masked secrets, a DataFrame."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+import cohesity_sdk
+
+nbformat = pytest.importorskip("nbformat", reason="the notebook test needs nbformat")
+nbclient = pytest.importorskip("nbclient", reason="the notebook test needs nbclient")
+kernelspec = pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
+pytest.importorskip("pandas", reason="the notebook builds a DataFrame")
+
+KERNEL = "cohesity-sdk-test"
+ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z"
+
+CELLS = [
+    # 0: which Python and which SDK the kernel runs
+    "import sys, cohesity_sdk\nprint(sys.prefix)\nprint(cohesity_sdk.__file__)",
+    # 1: a fake Helios with 60 more users, one of whom has logged in
+    "from cohesity_sdk.helios import (ApiClient, CreateOrUpdateAPIKeyRequest,\n"
+    "    CreateUserParameters, CreateUserSessionRequestParams, LocalUserParams, UserApi)\n"
+    "from cohesity_sdk.helios.testing import FakeHelios\n"
+    "fake = FakeHelios()\n"
+    "fake.start()\n"
+    "api = UserApi(ApiClient(fake.configuration()))\n"
+    "api.create_users([CreateUserParameters(\n"
+    "    username=f'user{i:02d}', domain='LOCAL', roles=['COHESITY_VIEWER'],\n"
+    "    local_user_params=LocalUserParams(email=f'user{i:02d}@example.com',\n"
+    "                                      password='Notebook-pw-1'))\n"
+    "    for i in range(60)])\n"
+    "api.create_session(CreateUserSessionRequestParams(\n"
+    "    username='user00', password='Notebook-pw-1', domain='LOCAL'))\n"
+    "users = api.get_users()",
+    # 2: the list
+    "users",
+    # 3: one user
+    "users[1]",
+    # 4: a new API key, whose secret must not show
+    "key = api.create_user_api_key(users[1].sid, CreateOrUpdateAPIKeyRequest(name='nightly'))\n"
+    "key",
+    # 5: the secret itself, printed only so that the test can look for it elsewhere
+    "print(key.api_key)",
+    # 6: a DataFrame
+    "frame = users.to_pandas()\n"
+    "print(frame.shape)\n"
+    "print(list(frame.columns[:7]))\n"
+    "print(frame['created_time_msecs'].dtype, frame['last_login_time_msecs'].dtype)\n"
+    "print(frame.loc[1, 'local_user_params.email'], frame['last_login_time_msecs'].notna().sum())",
+    "fake.stop()",
+]
+
+
+def outputs(cell: Any, kind: str) -> str:
+    """The cell's ``text/html`` or ``text/plain`` display, or its printed text."""
+    texts: List[str] = []
+    for out in cell["outputs"]:
+        if kind == "stream" and out["output_type"] == "stream":
+            texts.append(out["text"])
+        elif out["output_type"] in ("execute_result", "display_data"):
+            texts.append(out["data"].get(kind, ""))
+    return "".join(texts)
+
+
+@pytest.fixture(scope="module")
+def notebook(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Any]:
+    tmp = tmp_path_factory.mktemp("notebook")
+    patch = pytest.MonkeyPatch()
+    # Jupyter's and IPython's files go to the temporary folder, not the user's home.
+    patch.setenv("JUPYTER_PATH", str(tmp / "share" / "jupyter"))
+    patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))
+    patch.setenv("IPYTHONDIR", str(tmp / "ipython"))
+    patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    try:
+        # A kernel spec of this very Python, where only this test looks for it.
+        kernelspec.install(kernel_name=KERNEL, prefix=str(tmp))
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+        client = nbclient.NotebookClient(
+            nb, timeout=120, startup_timeout=120, kernel_name=KERNEL,
+            resources={"metadata": {"path": str(tmp)}})
+        client.execute()
+    finally:
+        patch.undo()
+    return dict(enumerate(nb.cells))
+
+
+def test_the_kernel_is_this_python_with_this_sdk(notebook: Dict[int, Any]) -> None:
+    prefix, sdk = outputs(notebook[0], "stream").splitlines()
+    assert prefix == sys.prefix
+    assert Path(sdk) == Path(cohesity_sdk.__file__)
+
+
+def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
+    html = outputs(notebook[2], "text/html")
+    assert "UsersList: 61 users" in html
+    headers = re.findall(r"<th>([^<]*)</th>", html)
+    assert headers[:5] == ["username", "domain", "roles", "locked", "local_user_params.email"]
+    assert "<td>user00@example.com</td>" in html
+    assert re.search(rf"<td>{ISO}</td>", html)
+    assert html.count("<tr><td>") == 50  # rows of users, then a line counting the rest
+    assert "… 11 more (61 users)" in html
+
+    text = outputs(notebook[2], "text/plain").splitlines()
+    assert text[0] == "UsersList: 61 users"
+    assert text[1].split() == ["username", "domain", "roles", "locked",
+                               "local_user_params.email", "last_login_time_msecs", "sid"]
+    assert text[2].split()[:2] == ["admin", "LOCAL"]
+    assert re.search(rf"user00@example.com +{ISO} ", text[3])  # logged in
+    assert text[-1] == "… 11 more (61 users)"
+    assert max(map(len, text)) <= 200
+
+
+def test_a_user_shows_field_by_field(notebook: Dict[int, Any]) -> None:
+    html = outputs(notebook[3], "text/html")
+    assert ">UserParams</th>" in html and ">user00</td>" in html
+    assert re.search(rf">created_time_msecs</th><td[^>]*>{ISO}</td>", html)
+    text = outputs(notebook[3], "text/plain").splitlines()
+    assert text[0] == "UserParams"
+    assert text[1].split() == ["username", "user00"]
+    assert re.fullmatch(rf"  created_time_msecs +{ISO}", next(
+        line for line in text if "created_time_msecs" in line))
+
+
+def test_a_secret_shows_as_stars(notebook: Dict[int, Any]) -> None:
+    secret = outputs(notebook[5], "stream").strip()
+    assert len(secret) >= 16
+    html, text = outputs(notebook[4], "text/html"), outputs(notebook[4], "text/plain")
+    assert re.search(r">api_key</th><td[^>]*>\*\*\*</td>", html)
+    assert re.search(r"^  api_key +\*\*\*$", text, re.M)
+    for cell in (2, 3, 4, 6):
+        for kind in ("text/html", "text/plain", "stream"):
+            assert secret not in outputs(notebook[cell], kind)
+
+
+def test_the_users_make_a_data_frame(notebook: Dict[int, Any]) -> None:
+    shape, columns, dtypes, values = outputs(notebook[6], "stream").splitlines()
+    assert shape == "(61, 20)"
+    assert columns == str(["username", "domain", "roles", "locked", "local_user_params.email",
+                           "last_login_time_msecs", "sid"])
+    assert dtypes == "datetime64[ns, UTC] datetime64[ns, UTC]"
+    assert values == "user00@example.com 1"
