@@ -284,6 +284,7 @@ def write(response: ApiResponse[Any], output: str, out: TextIO) -> None:
             out.write("\n")
         return
     from cohesity_sdk.helios import display
+    from cohesity_sdk.helios.model_base import ListResult
 
     rows = display.records(response.data)
     if not rows:
@@ -294,14 +295,12 @@ def write(response: ApiResponse[Any], output: str, out: TextIO) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(list(rows[0]))
         writer.writerows([display.cell_text(value) for value in row.values()] for row in rows)
-    elif _is_list_result(response.data):
-        out.write(display.text_table(rows) + "\n")
+    elif isinstance(response.data, ListResult):
+        # The columns that identify an item; -o csv has them all.
+        columns = display.preferred_columns(response.data) or None
+        out.write(display.text_table(rows, columns=columns) + "\n")
     else:  # one model: a field per line reads better than one wide row
         out.write(display.text_table(_by_field(rows[0])) + "\n")
-
-
-def _is_list_result(value: Any) -> bool:
-    return hasattr(value, "to_records")
 
 
 def _by_field(row: Dict[str, Any]) -> List[Dict[str, Any]]:

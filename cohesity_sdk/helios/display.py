@@ -289,10 +289,12 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec=precision) + "Z"
 
 
-def text_table(rows: List[Row], limit: Optional[int] = None) -> str:
-    """``rows`` as aligned columns of text, the keys as the header row, the values through
-    ``cell_text``; with ``limit``, the first ``limit`` rows and a line counting the rest."""
-    columns = list(dict.fromkeys(key for row in rows for key in row))
+def text_table(rows: List[Row], limit: Optional[int] = None,
+               columns: Optional[Sequence[str]] = None) -> str:
+    """``rows`` as aligned columns of text, the keys (or ``columns``) as the header row,
+    the values through ``cell_text``; with ``limit``, the first ``limit`` rows and a line
+    counting the rest."""
+    columns = list(columns or dict.fromkeys(key for row in rows for key in row))
     shown = rows if limit is None else rows[:limit]
     return "\n".join(_table_lines(columns, shown, len(rows), None, "rows"))
 
@@ -340,9 +342,9 @@ def pretty_lines(value: ApiModel) -> List[str]:
         items, item, noun = _items(value), _item_class(value), _noun(value)
         # Only the rows shown are worked out: a result may hold 100,000 items.
         columns, rows = _rows(items[:DISPLAY_ROWS], mask=True, item=item)
-        preferred = [c for c in (_preferred(item) if item else ()) if c in columns]
         lines = [f"{name}: {len(items)} {noun}"]
-        lines += _table_lines(preferred or columns, rows, len(items), CELL_WIDTH, noun)
+        lines += _table_lines(preferred_columns(value) or columns, rows, len(items),
+                              CELL_WIDTH, noun)
     else:
         [row] = _rows([value], mask=True)[1]
         shown = {key: v for key, v in row.items() if v is not None}
@@ -350,6 +352,16 @@ def pretty_lines(value: ApiModel) -> List[str]:
         lines = [name] + [f"  {key.ljust(width)}  {_one_line(_shown_text(v), None)}"
                           for key, v in shown.items()]
     return [_clip(line, LINE_WIDTH) for line in lines]
+
+
+def preferred_columns(result: ListResult) -> List[str]:
+    """The columns a brief table of ``result`` shows: its items' ``x-columns`` (or their
+    identifying fields), flattened as ``to_records()`` names them."""
+    item = _item_class(result)
+    if item is None:
+        return []
+    declared = _columns(item, True)
+    return [c for c in _preferred(item) if c in declared]
 
 
 def _shown_text(value: Any) -> str:
