@@ -330,3 +330,29 @@ def test_help_imports_no_model_and_no_http(tmp_path: Path) -> None:
                           env=clean_env(tmp_path), check=True)
     assert "get-users" in done.stdout
     assert done.stderr.strip() == "[]"
+
+
+def documented_command_lines() -> List[str]:
+    lines = []
+    root = Path(__file__).resolve().parent.parent
+    for page in (root / "README.md", root / "docs" / "CommandLine.md"):
+        for block in page.read_text(encoding="utf-8").split("```sh\n")[1:]:
+            lines += [line for line in block.split("```")[0].splitlines()
+                      if line.startswith("cohesity-helios ")]
+    return lines
+
+
+@pytest.mark.parametrize("line", documented_command_lines())
+def test_documented_command_lines_parse(line: str) -> None:
+    import shlex
+
+    from cohesity_sdk.helios.cli import build_parser
+
+    words = shlex.split(line, comments=True)[1:]
+    words = words[:words.index(">")] if ">" in words else words
+    try:
+        args = build_parser().parse_args(words)
+    except SystemExit as exc:  # --help
+        assert exc.code == 0 and "--help" in words
+        return
+    assert args.command in COMMANDS
