@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -168,3 +171,14 @@ def fake() -> Iterator[FakeHelios]:
 def split_target(target: str) -> Tuple[str, Optional[str]]:
     path, _, query = target.partition("?")
     return path, query or None
+
+
+def modules_loaded_by(code: str, *prefixes: str, **run: Any) -> List[str]:
+    """The modules starting with one of ``prefixes`` that a fresh interpreter holds after
+    running ``code``: what something meant to be cheap must not load."""
+    probe = (f"{code}\nimport sys\n"
+             f"print(sorted(m for m in sys.modules if m.startswith({prefixes!r})))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True, **run).stdout
+    loaded: List[str] = ast.literal_eval(out.strip().splitlines()[-1])
+    return loaded

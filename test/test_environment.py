@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from conftest import modules_loaded_by
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.auth import ApiKeyAuth, SessionAuth
@@ -648,9 +649,5 @@ def test_the_doc_code_runs_as_written(
 
 
 def test_importing_the_package_does_not_load_the_environment_module() -> None:
-    code = ("import sys, cohesity_sdk.helios as h; h.Configuration; "
-            "print(sorted(m for m in sys.modules if m in "
-            "('cohesity_sdk.helios.environment', 'configparser')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
+    code = "import cohesity_sdk.helios as h; h.Configuration"
+    assert modules_loaded_by(code, "cohesity_sdk.helios.environment", "configparser") == []

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import modules_loaded_by
 
 import cohesity_sdk
 import cohesity_sdk.helios
@@ -19,29 +18,20 @@ SPEC = json.loads((ROOT / "spec" / "helios-user-api.json").read_text())
 def test_import_loads_no_model_and_no_pydantic() -> None:
     # Tools import the SDK inside short scripts: the API class must not drag in
     # every model (or pydantic) before a call needs one.
-    code = (
-        "import sys, cohesity_sdk.helios as h; h.UserApi; h.Configuration; h.ApiClient; "
-        "print(sorted(m for m in sys.modules "
-        "if m.startswith(('pydantic', 'cohesity_sdk.helios.models.'))))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
+    code = "import cohesity_sdk.helios as h; h.UserApi; h.Configuration; h.ApiClient"
+    assert modules_loaded_by(code, "pydantic", "cohesity_sdk.helios.models.") == []
 
 
 def test_calls_and_decoding_load_no_display_code() -> None:
     # The notebook display (and pandas) is loaded when something is shown, not before.
     code = (
-        "import sys, cohesity_sdk.helios as h\n"
+        "import cohesity_sdk.helios as h\n"
         "from cohesity_sdk.helios.testing import FakeHelios\n"
         "with FakeHelios() as fake, h.ApiClient(fake.configuration()) as client:\n"
         "    users = h.UserApi(client).get_users()\n"
-        "repr(users); users.to_dict(); h.UsersList.from_json(users.to_json())\n"
-        "print(sorted(m for m in sys.modules if m.endswith('.display') or m == 'pandas'))"
+        "repr(users); users.to_dict(); h.UsersList.from_json(users.to_json())"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert out.strip() == "[]"
+    assert modules_loaded_by(code, "cohesity_sdk.helios.display", "pandas") == []
 
 @pytest.mark.parametrize("name", sorted(SPEC["components"]["schemas"]))
 def test_every_model_is_exported(name: str) -> None:
