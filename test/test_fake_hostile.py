@@ -90,3 +90,36 @@ def test_a_50_kb_path_is_404_with_a_short_body(fake: FakeHelios) -> None:
     assert_error(reply, 404, "KNotFound", "no such path: /v2/xxx", "…")
     assert len(reply.raw) < 1024
     serves(fake)
+
+
+# -- allocation by the unauthenticated -------------------------------------------------
+
+
+def test_a_refused_caller_makes_no_cluster(fake: FakeHelios) -> None:
+    clusters = fake._state._clusters  # a look inside: the fake is what is under test
+    serves(fake)
+    assert len(clusters) == 1  # the Helios level
+    for number, headers in enumerate([
+        {"apiKey": "wrong"},
+        {"session-id": "wrong"},
+        {"apiKey": fake.api_key[:-1]},
+    ]):
+        headers["accessClusterId"] = str(1000 + number)
+        reply, _ = send(fake, request("GET", "/v2/users", headers))
+        assert_error(reply, 401, "KUnauthorized")
+    login = json.dumps({"username": "admin", "password": "wrong"}).encode()
+    reply, _ = send(fake, request("POST", "/v2/users/sessions",
+                                  {"accessClusterId": "2000",
+                                   "Content-Length": str(len(login))}, login))
+    assert_error(reply, 401, "KUnauthorized")
+    assert len(clusters) == 1
+    # The bootstrap key still brings a cluster into being, as does admin's login.
+    with h.ApiClient(fake.configuration(retries=0, access_cluster_id=1000)) as client:
+        assert [u.username for u in h.UserApi(client).get_users().users or []] == ["admin"]
+    assert len(clusters) == 2
+    login = json.dumps({"username": "admin", "password": "admin"}).encode()
+    reply, _ = send(fake, request("POST", "/v2/users/sessions",
+                                  {"accessClusterId": "2000",
+                                   "Content-Length": str(len(login))}, login))
+    assert reply.status == 201
+    assert len(clusters) == 3
