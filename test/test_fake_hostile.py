@@ -9,12 +9,13 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-from typing import Any, Dict, Iterator, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import pytest
 
 import cohesity_sdk.helios as h
 from cohesity_sdk.helios.testing import FakeHelios
+from cohesity_sdk.helios.testing.http_server import MAX_BODY_BYTES, MAX_JSON_DEPTH
 
 
 class Reply(NamedTuple):
@@ -73,6 +74,207 @@ def assert_error(reply: Reply, status: int, code: str, *mentions: str) -> None:
 def fake() -> Iterator[FakeHelios]:
     with FakeHelios() as running:
         yield running
+
+
+# -- framing: lengths and chunks -------------------------------------------------------
+
+DEEP = b"[" * 5000 + b"]" * 5000
+TOO_BIG = MAX_BODY_BYTES + 1
+
+FRAMING_CASES = [
+    # (id, request, status, errorCode, words in the message)
+    ("content-length-10^12", request("POST", "/v2/users", {"Content-Length": str(10**12)}),
+     413, "KRequestTooLarge", ["body", str(MAX_BODY_BYTES)]),
+    ("content-length-2^40", request("POST", "/v2/users", {"Content-Length": str(2**40)}),
+     413, "KRequestTooLarge", []),
+    ("content-length-over-the-limit",
+     request("POST", "/v2/users", {"Content-Length": str(TOO_BIG)}), 413, "KRequestTooLarge", []),
+    ("content-length-of-5000-digits",
+     request("POST", "/v2/users", {"Content-Length": "9" * 5000}), 413, "KRequestTooLarge", []),
+    ("content-length-superscript-two",
+     request("POST", "/v2/users", {"Content-Length": "\u00b2"}), 400, "KInvalidRequest",
+     ["Content-Length"]),
+    ("content-length-negative", request("POST", "/v2/users", {"Content-Length": "-1"}),
+     400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-garbage", request("POST", "/v2/users", {"Content-Length": "ten"}),
+     400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-hex", request("POST", "/v2/users", {"Content-Length": "0x10"}),
+     400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-plus", request("POST", "/v2/users", {"Content-Length": "+2"}, b"[]"),
+     400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-twice-different",
+     request("POST", "/v2/users", {"Content-Length": "2"}, b"[]",
+             head=b"Content-Length: 3\r\n"), 400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-list-different",
+     request("POST", "/v2/users", {"Content-Length": "2, 3"}, b"[]"),
+     400, "KInvalidRequest", ["Content-Length"]),
+    ("content-length-and-chunked",
+     request("POST", "/v2/users", {"Content-Length": "2", "Transfer-Encoding": "chunked"},
+             b"2\r\n[]\r\n0\r\n\r\n"), 400, "KInvalidRequest", ["Transfer-Encoding"]),
+    ("chunk-size-FFFFFFFFFFFF",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"FFFFFFFFFFFF\r\n"),
+     413, "KRequestTooLarge", []),
+    ("chunk-size-of-17-digits",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"1" * 17 + b"\r\n"),
+     400, "KInvalidRequest", ["chunk size"]),
+    ("chunk-size-not-hex",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"zz\r\n"),
+     400, "KInvalidRequest", ["chunk size"]),
+    ("chunk-size-0x",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"0x2\r\n[]\r\n0\r\n\r\n"),
+     400, "KInvalidRequest", ["chunk size"]),
+    ("chunk-size-underscore",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"0_2\r\n[]\r\n0\r\n\r\n"),
+     400, "KInvalidRequest", ["chunk size"]),
+    ("chunk-size-negative",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"-2\r\n[]\r\n0\r\n\r\n"),
+     400, "KInvalidRequest", ["chunk size"]),
+    ("chunk-longer-than-its-size",
+     request("POST", "/v2/users", {"Transfer-Encoding": "chunked"}, b"1\r\n[]\r\n0\r\n\r\n"),
+     400, "KInvalidRequest", ["chunk"]),
+    ("transfer-encoding-not-chunked",
+     request("POST", "/v2/users", {"Transfer-Encoding": "gzip"}, b"[]"),
+     400, "KInvalidRequest", ["Transfer-Encoding"]),
+]
+
+
+@pytest.mark.parametrize("data, status, code, mentions",
+                         [case[1:] for case in FRAMING_CASES],
+                         ids=[case[0] for case in FRAMING_CASES])
+def test_a_body_of_untrustworthy_length_is_refused_and_the_connection_closed(
+    fake: FakeHelios, data: bytes, status: int, code: str, mentions: List[str],
+) -> None:
+    reply, closed = send(fake, data)
+    assert_error(reply, status, code, *mentions)
+    assert reply.headers["connection"] == "close"
+    assert closed
+    serves(fake)
+
+
+def test_the_same_content_length_twice_is_one_length(fake: FakeHelios) -> None:
+    data = request("GET", "/v2/users", {"apiKey": fake.api_key, "Content-Length": "2",
+                                        "Connection": "close"}, b"{}",
+                   head=b"Content-Length: 2\r\n")
+    reply, _ = send(fake, data)
+    assert reply.status == 200
+    assert [u["username"] for u in reply.body["users"]] == ["admin"]
+
+
+def test_a_body_at_the_limit_is_read_and_one_byte_more_is_413() -> None:
+    body = json.dumps([{"username": "u" * 900, "domain": "LOCAL"}]).encode()
+    with FakeHelios(max_body_bytes=len(body)) as fake:
+        headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
+        reply, _ = send(fake, request("POST", "/v2/users", headers, body))
+        assert reply.status == 201, reply.body
+        bigger = body[:-1] + b" ]"
+        headers["Content-Length"] = str(len(bigger))
+        reply, closed = send(fake, request("POST", "/v2/users", headers, bigger))
+        assert_error(reply, 413, "KRequestTooLarge", str(len(body)))
+        assert closed
+
+
+def test_a_chunked_body_is_refused_once_its_chunks_add_up_past_the_limit() -> None:
+    with FakeHelios(max_body_bytes=1000) as fake:
+        chunk = b"1F4\r\n" + b" " * 500 + b"\r\n"  # 500 bytes: under the limit each
+        data = request("POST", "/v2/users", {"apiKey": fake.api_key,
+                                             "Transfer-Encoding": "chunked"}, chunk * 3)
+        reply, closed = send(fake, data)
+        assert_error(reply, 413, "KRequestTooLarge", "1000")
+        assert closed
+        within = b"2\r\n[]\r\n" + b"1F4\r\n" + b" " * 500 + b"\r\n0\r\n\r\n"
+        data = request("POST", "/v2/users", {"apiKey": fake.api_key,
+                                             "Transfer-Encoding": "chunked"}, within)
+        reply, _ = send(fake, data)
+        assert_error(reply, 400, "KInvalidRequest", "body")  # read whole: an empty list
+        serves(fake)
+
+
+def test_a_client_still_sending_an_oversize_body_reads_the_413() -> None:
+    # The SDK sends the whole body before it reads: the answer must survive the close.
+    with FakeHelios(max_body_bytes=10_000) as fake:
+        users = [h.CreateUserParameters(username=f"user-{i:04d}", domain="LOCAL")
+                 for i in range(2000)]
+        with h.ApiClient(fake.configuration(retries=0)) as client:
+            with pytest.raises(h.ApiException) as caught:
+                h.UserApi(client).create_users(users)
+        assert caught.value.status == 413
+        serves(fake)
+
+
+def test_expect_100_continue_is_answered_413_before_the_body_is_sent() -> None:
+    with FakeHelios(max_body_bytes=100) as fake:
+        headers = {"apiKey": fake.api_key, "Expect": "100-continue"}
+        with socket.create_connection(address(fake), timeout=10) as sock:
+            sock.sendall(request("POST", "/v2/users", {**headers, "Content-Length": "101"}))
+            reply = read_reply(sock)  # no "100 Continue" first
+            assert_error(reply, 413, "KRequestTooLarge")
+        body = json.dumps([{"username": "bob", "domain": "LOCAL"}]).encode()
+        with socket.create_connection(address(fake), timeout=10) as sock:
+            sock.sendall(request("POST", "/v2/users",
+                                 {**headers, "Content-Length": str(len(body))}))
+            interim = b""
+            while not interim.endswith(b"\r\n\r\n"):
+                interim += sock.recv(1)
+            assert interim.startswith(b"HTTP/1.1 100 ")
+            sock.sendall(body)
+            assert read_reply(sock).status == 201
+
+
+# -- bodies: encoding and depth --------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    '[{"username": "bob", "domain": "LOCAL"}]'.encode("utf-16-le"),
+    '[{"username": "bob", "domain": "LOCAL"}]'.encode("utf-16"),  # with its BOM
+    '[{"username": "bob", "domain": "LOCAL"}]'.encode("utf-32"),
+    b"\xef\xbb\xbf" + b'[{"username": "bob", "domain": "LOCAL"}]',  # a UTF-8 BOM
+    b'[{"username": "b\xffb", "domain": "LOCAL"}]',  # not UTF-8 at all
+    b'[{"username": "b\xc3", "domain": "LOCAL"}]',  # a sequence cut short
+], ids=["utf-16-le", "utf-16-bom", "utf-32", "utf-8-bom", "invalid-utf-8", "truncated-utf-8"])
+def test_a_body_that_is_not_utf_8_is_400(fake: FakeHelios, body: bytes) -> None:
+    headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
+    reply, _ = send(fake, request("POST", "/v2/users", headers, body))
+    assert_error(reply, 400, "KInvalidRequest", "body: must be UTF-8 JSON")
+    serves(fake)  # and bob was not made
+
+
+@pytest.mark.parametrize("method", ["POST", "GET", "DELETE"])
+def test_deep_json_is_400_before_anything_else(fake: FakeHelios, method: str) -> None:
+    # Without a key: the body is refused before authentication, and never parsed.
+    path = "/v2/users" if method != "DELETE" else "/v2/users/S-1-100-21-1-1"
+    reply, _ = send(fake, request(method, path, {"Content-Length": str(len(DEEP))}, DEEP))
+    assert_error(reply, 400, "KInvalidRequest", f"more than {MAX_JSON_DEPTH} levels")
+    serves(fake)
+
+
+def test_deep_json_as_chunks_or_objects_is_400(fake: FakeHelios) -> None:
+    objects = b'{"a":' * 2000 + b"1" + b"}" * 2000
+    body = b"%X\r\n%s\r\n0\r\n\r\n" % (len(objects), objects)
+    reply, _ = send(fake, request("PUT", "/v2/users/S-1-100-21-1-1",
+                                  {"apiKey": fake.api_key, "Transfer-Encoding": "chunked"},
+                                  body))
+    assert_error(reply, 400, "KInvalidRequest", "levels")
+    unclosed = b"[" * 100_000  # json.loads would recurse before finding no end
+    reply, _ = send(fake, request("POST", "/v2/users/delete",
+                                  {"Content-Length": str(len(unclosed))}, unclosed))
+    assert_error(reply, 400, "KInvalidRequest", "levels")
+    serves(fake)
+
+
+def test_nesting_up_to_the_limit_and_brackets_in_strings_are_fine(fake: FakeHelios) -> None:
+    for depth, status in [(MAX_JSON_DEPTH, 200), (MAX_JSON_DEPTH + 1, 400)]:
+        body = ("[" * depth + "]" * depth).encode()
+        headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
+        reply, _ = send(fake, request("GET", "/v2/users", headers, body))
+        assert reply.status == status, (depth, reply.body)
+    # Brackets, and quotes escaped, inside a string do not nest.
+    description = '\\"' + "[" * 500 + "{" * 500 + "\\"
+    body = json.dumps([{"username": "bob", "domain": "LOCAL",
+                        "description": description}]).encode()
+    headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
+    reply, _ = send(fake, request("POST", "/v2/users", headers, body))
+    assert reply.status == 201, reply.body
+    assert reply.body["users"][0]["description"] == description
 
 
 # -- echoes ----------------------------------------------------------------------------

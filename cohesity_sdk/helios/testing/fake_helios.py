@@ -22,7 +22,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
-from cohesity_sdk.helios.testing.http_server import Answer, FakeHTTPServer
+from cohesity_sdk.helios.testing.http_server import (
+    MAX_BODY_BYTES,
+    Answer,
+    FakeHTTPServer,
+    Limits,
+)
 from cohesity_sdk.helios.testing.request_log import (
     NO_ANSWER,
     FakeRequest,
@@ -60,14 +65,18 @@ class FakeHelios:
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
     the fake follows.
+
+    A larger body than ``max_body_bytes`` is answered 413.
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
-                 api_key: Optional[str] = None) -> None:
+                 api_key: Optional[str] = None, *,
+                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
         if api_key is not None and (
             not isinstance(api_key, str) or not api_key or any(c in api_key for c in "\r\n\0")
         ):
             raise ValueError("api_key must be a non-empty string that fits in a header")
+        self._limits = Limits(max_body_bytes)
         self._host = host
         self._requested_port = port
         self._port: Optional[int] = None
@@ -87,7 +96,8 @@ class FakeHelios:
         with self._lifecycle:
             if self._server is not None:
                 raise RuntimeError("FakeHelios is already running")
-            server = FakeHTTPServer((self._host, self._requested_port), self._exchange)
+            server = FakeHTTPServer((self._host, self._requested_port), self._exchange,
+                                    self._limits)
             self._port = server.server_port
             self._stopping.clear()
             thread = threading.Thread(
