@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
+import time
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import pytest
@@ -325,3 +327,155 @@ def test_a_refused_caller_makes_no_cluster(fake: FakeHelios) -> None:
                                    "Content-Length": str(len(login))}, login))
     assert reply.status == 201
     assert len(clusters) == 3
+
+
+# -- methods ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("TRACE", "/v2/users", "GET, POST"),
+    ("TRACE", "/", "DELETE, GET, POST, PUT"),
+    ("CONNECT", "example.com:443", "DELETE, GET, POST, PUT"),
+    ("FOO", "/v2/users/S-1-100-21-1-1", "DELETE, GET, PUT"),
+    ("FOO", "/v2/nowhere", "DELETE, GET, POST, PUT"),
+    ("PATCH", "/v2/users/S-1-100-21-1-1", "DELETE, GET, PUT"),
+    ("OPTIONS", "/v2/groups", "GET, POST"),
+    ("HEAD", "/v2/users", "GET, POST"),
+])
+def test_a_method_the_api_does_not_use_is_405_with_allow(
+    fake: FakeHelios, method: str, path: str, allow: str
+) -> None:
+    reply, _ = send(fake, request(method, path, {"Connection": "close"}), method)
+    assert reply.status == 405
+    assert reply.headers["allow"] == allow
+    if method != "HEAD":
+        assert_error(reply, 405, "KMethodNotAllowed", method)
+    serves(fake)
+
+
+@pytest.mark.parametrize("line", [
+    b"GET /v2/users HTTP/1.1 extra",
+    b"GET /v2/users",  # HTTP/0.9 would answer without a status line
+    b"GET /v2/users HTTP/9.9.9",
+    b"GARBAGE",
+])
+def test_a_garbled_request_line_gets_a_status_line(fake: FakeHelios, line: bytes) -> None:
+    reply, closed = send(fake, line + b"\r\n\r\n")
+    assert 400 <= reply.status < 500
+    assert closed
+    serves(fake)
+
+
+def test_a_50_kb_method_or_request_line_is_echoed_only_in_part(fake: FakeHelios) -> None:
+    reply, _ = send(fake, request("X" * 50_000, "/v2/users", {"Connection": "close"}))
+    assert_error(reply, 405, "KMethodNotAllowed", "XXX", "…")
+    assert len(reply.raw) < 1024
+    reply, _ = send(fake, b"GET /v2/users HTTP/1.1 " + b"x" * 50_000 + b"\r\n\r\n")
+    assert_error(reply, 400, "KInvalidRequest", "xxx", "…")
+    assert len(reply.raw) < 1024
+    serves(fake)
+
+
+# -- timeouts --------------------------------------------------------------------------
+
+
+def test_a_half_sent_request_gets_408_after_the_read_timeout() -> None:
+    with FakeHelios(read_timeout=0.5) as fake:
+        for partial in [b"GET /v2/us",
+                        b"GET /v2/users HTTP/1.1\r\nHost: fake\r\n",
+                        request("POST", "/v2/users", {"Content-Length": "100"}, b"[{"),
+                        request("POST", "/v2/users", {"Transfer-Encoding": "chunked"},
+                                b"10\r\n[")]:
+            started = time.monotonic()
+            reply, closed = send(fake, partial)
+            waited = time.monotonic() - started
+            assert_error(reply, 408, "KRequestTimeout")
+            assert closed
+            assert 0.4 < waited < 5
+        serves(fake)
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() -> None:
+    with FakeHelios(idle_timeout=0.5) as fake:
+        with socket.create_connection(address(fake), timeout=10) as sock:
+            sock.sendall(request("GET", "/v2/users", {"apiKey": fake.api_key}))
+            assert read_reply(sock).status == 200
+            started = time.monotonic()
+            assert sock.recv(1) == b""  # closed, and without an answer to nothing
+            assert 0.4 < time.monotonic() - started < 5
+        serves(fake)
+
+
+def test_slow_clients_within_the_timeouts_are_served() -> None:
+    with FakeHelios(read_timeout=0.5, idle_timeout=0.5) as fake:
+        fake.delay_next("get_users", 1.0)  # the fake may take longer than either timeout
+        serves(fake)
+        body = json.dumps([{"username": "bob", "domain": "LOCAL"}]).encode()
+        data = request("POST", "/v2/users", {"apiKey": fake.api_key,
+                                             "Content-Length": str(len(body))}, body)
+        with socket.create_connection(address(fake), timeout=10) as sock:
+            for start in range(0, len(data), 20):  # a trickle, each piece in time
+                sock.sendall(data[start:start + 20])
+                time.sleep(0.1)
+            assert read_reply(sock).status == 201
+
+
+@pytest.mark.parametrize("settings", [
+    {"max_body_bytes": -1}, {"max_body_bytes": 1.5}, {"max_body_bytes": True},
+    {"read_timeout": 0}, {"idle_timeout": -1}, {"idle_timeout": float("nan")},
+    {"read_timeout": float("inf")}, {"read_timeout": "10"},
+])
+def test_limits_that_make_no_sense_are_refused(settings: Dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        FakeHelios(**settings)
+
+
+# -- the listen queue ------------------------------------------------------------------
+
+
+def test_a_burst_of_64_connections_is_accepted_without_a_stall(fake: FakeHelios) -> None:
+    assert fake._server is not None and fake._server.request_queue_size >= 128
+    clients = 64
+    barrier = threading.Barrier(clients)
+    connect_times: List[float] = []
+    statuses: List[int] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        barrier.wait()
+        started = time.monotonic()
+        with socket.create_connection(address(fake), timeout=10) as sock:
+            connected = time.monotonic() - started
+            sock.sendall(request("GET", "/v2/users", {"apiKey": fake.api_key,
+                                                      "Connection": "close"}))
+            status = read_reply(sock).status
+        with lock:
+            connect_times.append(connected)
+            statuses.append(status)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == [200] * clients
+    # A full backlog shows as a SYN retried after a second.
+    assert max(connect_times) < 0.5, sorted(connect_times)[-5:]
+
+
+# -- stderr ----------------------------------------------------------------------------
+
+
+def test_hostile_input_leaves_stderr_empty(fake: FakeHelios, capfd: pytest.CaptureFixture[str]
+                                           ) -> None:
+    for _, data, *_ in FRAMING_CASES:
+        send(fake, data)
+    for body in [DEEP, "[]".encode("utf-16"), b"\xff"]:
+        send(fake, request("GET", "/v2/users", {"Content-Length": str(len(body))}, body))
+    send(fake, request("TRACE", "/v2/users", {"Connection": "close"}))
+    send(fake, request("GET", "http://[broken/v2/users", {"Connection": "close"}))
+    send(fake, request("GET", "/v2/users/" + "S" * 50_000, {"apiKey": fake.api_key}))
+    serves(fake)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err
+    assert captured.err == ""

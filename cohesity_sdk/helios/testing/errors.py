@@ -20,6 +20,7 @@ ERROR_CODES: Dict[int, str] = {
     404: "KNotFound",
     405: "KMethodNotAllowed",
     409: "KAlreadyExists",
+    408: "KRequestTimeout",
     413: "KRequestTooLarge",
     429: "KTooManyRequests",
     500: "KInternalError",

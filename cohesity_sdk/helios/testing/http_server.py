@@ -6,11 +6,12 @@ It knows nothing of the API: each request goes to an ``Exchange`` callable, whos
 What cannot be trusted is refused here, before the exchange sees it, and the server
 keeps serving: a body over ``max_body_bytes`` (413), a bad or ambiguous length or chunk
 size (400, connection closed), a body that is not UTF-8 or nests deeper than
-``MAX_JSON_DEPTH`` (400).
+``MAX_JSON_DEPTH`` (400), a request that stops arriving (408 after ``read_timeout``).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import selectors
@@ -23,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, cast
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 
@@ -32,6 +33,13 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of arrays and objects in a body. The API's bodies are a few levels
 #: deep, and ``json.loads`` recurses once per level.
 MAX_JSON_DEPTH = 64
+#: Seconds a kept-alive connection may wait for its next request before it is closed.
+IDLE_TIMEOUT = 30.0
+#: Seconds one read of a started request may wait for bytes before the 408.
+READ_TIMEOUT = 10.0
+#: Connections the kernel holds until accepted: Python's default of 5 makes a burst of
+#: clients wait a second for their SYN to be retried.
+REQUEST_QUEUE_SIZE = 128
 
 _MAX_LINE = 65536
 _LINGER = 2.0  # seconds to discard what a refused client still sends, so it reads the answer
@@ -56,11 +64,18 @@ class Limits:
     """What one request may cost the server: see the module constants."""
 
     max_body_bytes: int = MAX_BODY_BYTES
+    idle_timeout: float = IDLE_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
 
     def __post_init__(self) -> None:
         size = self.max_body_bytes
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValueError("max_body_bytes must be a non-negative integer")
+        for name in ("idle_timeout", "read_timeout"):
+            seconds = getattr(self, name)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                    or not 0 < seconds < float("inf"):
+                raise ValueError(f"{name} must be a positive number of seconds")
 
 
 #: (method, request target, headers as sent, body bytes) -> the answer, or None to drop.
@@ -71,6 +86,7 @@ class FakeHTTPServer(ThreadingHTTPServer):
     """A threading server that can close its idle keep-alive connections on stop."""
 
     daemon_threads = True
+    request_queue_size = REQUEST_QUEUE_SIZE
 
     def __init__(
         self, address: Tuple[str, int], exchange: Exchange, limits: Limits = Limits()
@@ -141,11 +157,40 @@ class FakeHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive, as urllib3 pools connections
+    # Not HTTP/0.9, whose answers have no status line: a garbled request line gets one.
+    default_request_version = "HTTP/1.0"
     server_version = "FakeHelios/1.0"
     # Headers and body leave in one segment: no Nagle/delayed-ACK stall per call.
     disable_nagle_algorithm = True
     wbufsize = 1 << 16
+    _reading = False  # a request has begun and is not yet read whole
     _refused = False  # answered before its request was read whole
+
+    def handle_one_request(self) -> None:
+        # BaseHTTPRequestHandler's, with timeouts, and with every method sent to the
+        # exchange (which answers 405 with Allow) instead of 501 for lack of a do_ method.
+        self.command = self.requestline = self.request_version = ""
+        self._reading = False
+        try:
+            self.connection.settimeout(self.server.limits.idle_timeout)
+            if not cast(io.BufferedReader, self.rfile).peek(1):
+                self.close_connection = True  # the client hung up
+                return
+            self._reading = True
+            self.connection.settimeout(self.server.limits.read_timeout)
+            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+            self.wfile.flush()
+        except socket.timeout:
+            self.close_connection = True
+            if self._reading:  # idle keep-alive connections just close
+                self._refuse(ApiError(408, "the request did not arrive in time"))
+                self.wfile.flush()
 
     def handle_expect_100(self) -> bool:
         # Refuse a body that is too large, or of unknown length, before the client sends it.
@@ -164,6 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             self._refuse(exc)  # the rest of the stream cannot be trusted
             return
+        self._reading = False
         try:
             _check_json_text(body)
         except ApiError as exc:
@@ -174,8 +220,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
         else:
             self._send(answer)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
     def send_error(self, code: int, message: Optional[str] = None,
                    explain: Optional[str] = None) -> None:
