@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Mapping, Optional
+
+#: Longest run of non-blank characters (a SID, a path, a value) a message repeats whole.
+MAX_VALUE_CHARS = 64
+#: Longest message: an error body never grows with the request that caused it.
+MAX_MESSAGE_CHARS = 512
+
+_LONG_WORD = re.compile(r"\S{%d,}" % (MAX_VALUE_CHARS + 1))
 
 #: The ``errorCode`` the fake uses for each status it answers with.
 ERROR_CODES: Dict[int, str] = {
@@ -12,6 +20,8 @@ ERROR_CODES: Dict[int, str] = {
     404: "KNotFound",
     405: "KMethodNotAllowed",
     409: "KAlreadyExists",
+    408: "KRequestTimeout",
+    413: "KRequestTooLarge",
     429: "KTooManyRequests",
     500: "KInternalError",
     501: "KNotImplemented",
@@ -26,10 +36,18 @@ def error_code_for(status: int) -> str:
     return ERROR_CODES.get(status, f"KError{status}")
 
 
+def clip(text: str) -> str:
+    """``text`` with each long word cut to ``MAX_VALUE_CHARS`` and the whole to
+    ``MAX_MESSAGE_CHARS``, each cut marked with "…"."""
+    text = _LONG_WORD.sub(lambda m: m.group()[:MAX_VALUE_CHARS] + "…", text)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + "…"
+
+
 class ApiError(Exception):
     """An answer other than success: a status and an ``Error`` body.
 
-    Messages name fields and objects, never a secret that was sent.
+    Messages name fields and objects, never a secret that was sent, and are clipped
+    (``clip``): what a request sent is repeated only in part.
     """
 
     def __init__(
@@ -39,6 +57,7 @@ class ApiError(Exception):
         error_code: str = "",
         headers: Optional[Mapping[str, str]] = None,
     ) -> None:
+        message = clip(message)
         super().__init__(message)
         self.status = status
         self.message = message

@@ -22,7 +22,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
-from cohesity_sdk.helios.testing.http_server import Answer, FakeHTTPServer
+from cohesity_sdk.helios.testing.http_server import (
+    IDLE_TIMEOUT,
+    MAX_BODY_BYTES,
+    READ_TIMEOUT,
+    Answer,
+    FakeHTTPServer,
+    Limits,
+)
 from cohesity_sdk.helios.testing.request_log import (
     NO_ANSWER,
     FakeRequest,
@@ -32,6 +39,7 @@ from cohesity_sdk.helios.testing.request_log import (
 from cohesity_sdk.helios.testing.routes import (
     BASE_PATH,
     OPERATION_IDS,
+    ROUTES,
     Route,
     match,
     parse_query,
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.configuration import Configuration
 
 _INTEGER = re.compile(r"-?[0-9]+")
+_METHODS = frozenset(route.method for route in ROUTES)
 
 
 class FakeHelios:
@@ -60,14 +69,21 @@ class FakeHelios:
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
     the fake follows.
+
+    A larger body than ``max_body_bytes`` is answered 413; a connection is closed after
+    ``idle_timeout`` seconds without a request, or with a 408 when a started request
+    sends nothing for ``read_timeout`` seconds.
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
-                 api_key: Optional[str] = None) -> None:
+                 api_key: Optional[str] = None, *, max_body_bytes: int = MAX_BODY_BYTES,
+                 idle_timeout: float = IDLE_TIMEOUT,
+                 read_timeout: float = READ_TIMEOUT) -> None:
         if api_key is not None and (
             not isinstance(api_key, str) or not api_key or any(c in api_key for c in "\r\n\0")
         ):
             raise ValueError("api_key must be a non-empty string that fits in a header")
+        self._limits = Limits(max_body_bytes, idle_timeout, read_timeout)
         self._host = host
         self._requested_port = port
         self._port: Optional[int] = None
@@ -87,7 +103,8 @@ class FakeHelios:
         with self._lifecycle:
             if self._server is not None:
                 raise RuntimeError("FakeHelios is already running")
-            server = FakeHTTPServer((self._host, self._requested_port), self._exchange)
+            server = FakeHTTPServer((self._host, self._requested_port), self._exchange,
+                                    self._limits)
             self._port = server.server_port
             self._stopping.clear()
             thread = threading.Thread(
@@ -221,7 +238,10 @@ class FakeHelios:
     def _exchange(
         self, method: str, target: str, headers: Dict[str, str], raw_body: bytes
     ) -> Optional[Answer]:
-        parts = urlsplit(target)
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # an absolute target with a broken host, say
+            return _error(bad_request("the request target is not a URL"))
         body, body_error = _parse_json(raw_body)
         route: Optional[Route] = None
         params: Dict[str, str] = {}
@@ -230,6 +250,10 @@ class FakeHelios:
             route, params = match(method, parts.path)
         except ApiError as exc:
             unmatched = exc
+            if exc.status == 404 and method not in _METHODS:
+                # A method the API never uses (TRACE, CONNECT...) is refused on any path.
+                unmatched = ApiError(405, f"{method} is not a method of this API",
+                                     headers={"Allow": ", ".join(sorted(_METHODS))})
         ticket = self._log.add(FakeRequest(
             method=method,
             path=parts.path,

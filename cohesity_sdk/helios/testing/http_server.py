@@ -2,25 +2,54 @@
 
 It knows nothing of the API: each request goes to an ``Exchange`` callable, whose
 ``Answer`` is written back, or whose ``None`` closes the connection unanswered.
+
+What cannot be trusted is refused here, before the exchange sees it, and the server
+keeps serving: a body over ``max_body_bytes`` (413), a bad or ambiguous length or chunk
+size (400, connection closed), a body that is not UTF-8 or nests deeper than
+``MAX_JSON_DEPTH`` (400), a request that stops arriving (408 after ``read_timeout``).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import selectors
 import socket
 import socketserver
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, cast
 
-from cohesity_sdk.helios.testing.errors import ApiError, bad_request, error_code_for
+from cohesity_sdk.helios.testing.errors import ApiError, bad_request
+
+#: Largest request body, in bytes; a larger one is refused with 413 before it is read.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: Deepest nesting of arrays and objects in a body. The API's bodies are a few levels
+#: deep, and ``json.loads`` recurses once per level.
+MAX_JSON_DEPTH = 64
+#: Seconds a kept-alive connection may wait for its next request before it is closed.
+IDLE_TIMEOUT = 30.0
+#: Seconds one read of a started request may wait for bytes before the 408.
+READ_TIMEOUT = 10.0
+#: Connections the kernel holds until accepted: Python's default of 5 makes a burst of
+#: clients wait a second for their SYN to be retried.
+REQUEST_QUEUE_SIZE = 128
 
 _MAX_LINE = 65536
+_LINGER = 2.0  # seconds to discard what a refused client still sends, so it reads the answer
+_MAX_TRAILERS = 64
+_READ_PIECE = 1 << 16  # a declared length is read in pieces, never allocated at once
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit accepts "²"
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")  # int(x, 16) accepts "0x1", "1_0", " 1"
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_NOT_BRACKET = bytes(range(256)).translate(None, b"[]{}")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # UTF-32's start with UTF-16's or NUL
 
 
 @dataclass(frozen=True)
@@ -28,6 +57,25 @@ class Answer:
     status: int
     body: Any = None  # JSON; None: no body
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost the server: see the module constants."""
+
+    max_body_bytes: int = MAX_BODY_BYTES
+    idle_timeout: float = IDLE_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
+
+    def __post_init__(self) -> None:
+        size = self.max_body_bytes
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError("max_body_bytes must be a non-negative integer")
+        for name in ("idle_timeout", "read_timeout"):
+            seconds = getattr(self, name)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                    or not 0 < seconds < float("inf"):
+                raise ValueError(f"{name} must be a positive number of seconds")
 
 
 #: (method, request target, headers as sent, body bytes) -> the answer, or None to drop.
@@ -38,9 +86,13 @@ class FakeHTTPServer(ThreadingHTTPServer):
     """A threading server that can close its idle keep-alive connections on stop."""
 
     daemon_threads = True
+    request_queue_size = REQUEST_QUEUE_SIZE
 
-    def __init__(self, address: Tuple[str, int], exchange: Exchange) -> None:
+    def __init__(
+        self, address: Tuple[str, int], exchange: Exchange, limits: Limits = Limits()
+    ) -> None:
         self.exchange = exchange
+        self.limits = limits
         self._open: Set[socket.socket] = set()
         self._open_lock = threading.Lock()
         self._stopped = threading.Event()
@@ -105,17 +157,63 @@ class FakeHTTPServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeHTTPServer
     protocol_version = "HTTP/1.1"  # keep-alive, as urllib3 pools connections
+    # Not HTTP/0.9, whose answers have no status line: a garbled request line gets one.
+    default_request_version = "HTTP/1.0"
     server_version = "FakeHelios/1.0"
     # Headers and body leave in one segment: no Nagle/delayed-ACK stall per call.
     disable_nagle_algorithm = True
     wbufsize = 1 << 16
+    _reading = False  # a request has begun and is not yet read whole
+    _refused = False  # answered before its request was read whole
+
+    def handle_one_request(self) -> None:
+        # BaseHTTPRequestHandler's, with timeouts, and with every method sent to the
+        # exchange (which answers 405 with Allow) instead of 501 for lack of a do_ method.
+        self.command = self.requestline = self.request_version = ""
+        self._reading = False
+        try:
+            self.connection.settimeout(self.server.limits.idle_timeout)
+            if not cast(io.BufferedReader, self.rfile).peek(1):
+                self.close_connection = True  # the client hung up
+                return
+            self._reading = True
+            self.connection.settimeout(self.server.limits.read_timeout)
+            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.parse_request():
+                return
+            self._serve()
+            self.wfile.flush()
+        except socket.timeout:
+            self.close_connection = True
+            if self._reading:  # idle keep-alive connections just close
+                self._refuse(ApiError(408, "the request did not arrive in time"))
+                self.wfile.flush()
+
+    def handle_expect_100(self) -> bool:
+        # Refuse a body that is too large, or of unknown length, before the client sends it.
+        try:
+            self._framing()
+        except ApiError as exc:
+            self._refuse(exc)
+            return False
+        super().handle_expect_100()
+        self.wfile.flush()  # wfile is buffered, and the client waits for this to send
+        return True
 
     def _serve(self) -> None:
         try:
             body = self._read_body()
         except ApiError as exc:
-            self.close_connection = True  # the rest of the stream cannot be trusted
-            self._send(Answer(exc.status, exc.body()))
+            self._refuse(exc)  # the rest of the stream cannot be trusted
+            return
+        self._reading = False
+        try:
+            _check_json_text(body)
+        except ApiError as exc:
+            self._send(Answer(exc.status, exc.body(), exc.headers))
             return
         answer = self.server.exchange(self.command, self.path, dict(self.headers.items()), body)
         if answer is None:
@@ -123,20 +221,39 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(answer)
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
-
     def send_error(self, code: int, message: Optional[str] = None,
                    explain: Optional[str] = None) -> None:
         # What http.server itself refuses (a garbled request line, say) gets an Error too.
-        self.close_connection = True
-        text = message or HTTPStatus(code).phrase
-        self._send(Answer(code, {"errorCode": error_code_for(code), "message": text}))
+        self._refuse(ApiError(code, message or HTTPStatus(code).phrase))
 
     def version_string(self) -> str:
         return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # tests read fake.requests, not stderr
+
+    def finish(self) -> None:
+        super().finish()
+        if self._refused:
+            self._linger()
+
+    def _refuse(self, exc: ApiError) -> None:
+        """Answer ``exc`` and close: what follows on the connection cannot be trusted."""
+        self.close_connection = self._refused = True
+        self._send(Answer(exc.status, exc.body(), exc.headers))
+
+    def _linger(self) -> None:
+        # Closing a socket with unread bytes sends a reset, which can destroy the answer
+        # before the client reads it: end our side, then discard what still comes.
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + _LINGER
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(_READ_PIECE):
+                    break
+        except OSError:
+            pass
 
     def _send(self, answer: Answer) -> None:
         bodiless = answer.status < 200 or answer.status in (204, 304)
@@ -161,28 +278,114 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        text = self.headers.get("Content-Length")
-        if text is None:
-            return b""
-        if not text.strip().isdigit():
+    def _framing(self) -> Tuple[int, bool]:
+        """The body's declared length (0 when none), and whether it is chunked instead."""
+        # A header may come twice, or as a list: "Content-Length: 5, 5" is one length.
+        codings = [c.strip().lower() for h in self.headers.get_all("Transfer-Encoding", [])
+                   for c in h.split(",") if c.strip()]
+        lengths = {n.strip() for h in self.headers.get_all("Content-Length", [])
+                   for n in h.split(",")}
+        if codings:
+            # Two framings make the body's end ambiguous: request smuggling's raw material.
+            if lengths:
+                raise bad_request("Content-Length and Transfer-Encoding: send only one")
+            if codings[-1] != "chunked":
+                raise bad_request("Transfer-Encoding: must end with chunked")
+            if len(codings) > 1:
+                raise ApiError(501, "Transfer-Encoding: only chunked is supported")
+            return 0, True
+        if not lengths:
+            return 0, False
+        if len(lengths) > 1:
+            raise bad_request("Content-Length: sent with different values")
+        text = lengths.pop()
+        if not _DIGITS.fullmatch(text):
             raise bad_request("Content-Length: must be a non-negative integer")
-        return self.rfile.read(int(text))
+        digits = text.lstrip("0")
+        if len(digits) > 18 or int(digits or "0") > self.server.limits.max_body_bytes:
+            raise self._too_large()
+        return int(digits or "0"), False
+
+    def _too_large(self) -> ApiError:
+        return ApiError(413, f"body: larger than {self.server.limits.max_body_bytes} bytes")
+
+    def _read_body(self) -> bytes:
+        length, chunked = self._framing()
+        return self._read_chunked() if chunked else self._read_exactly(length)
+
+    def _read_exactly(self, length: int) -> bytes:
+        pieces: List[bytes] = []
+        while length:
+            piece = self.rfile.read(min(length, _READ_PIECE))
+            if not piece:
+                raise bad_request("body: the connection closed before its end")
+            pieces.append(piece)
+            length -= len(piece)
+        return b"".join(pieces)
 
     def _read_chunked(self) -> bytes:
-        chunks: List[bytes] = []
+        body = bytearray()
+        framing = 0  # bytes of sizes, extensions and trailers, limited like the data
         while True:
-            size_text = self.rfile.readline(_MAX_LINE).split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise bad_request("Transfer-Encoding: malformed chunk size") from None
+            line = self._read_line()
+            framing += len(line)
+            size_text = line.split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size_text):
+                raise bad_request("Transfer-Encoding: malformed chunk size")
+            size = int(size_text, 16)
             if size == 0:
                 break
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(_MAX_LINE)  # the CRLF after the chunk
-        while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
-            pass  # trailers
-        return b"".join(chunks)
+            if len(body) + size > self.server.limits.max_body_bytes:
+                raise self._too_large()
+            body += self._read_exactly(size)
+            if self._read_line().strip():
+                raise bad_request("Transfer-Encoding: a chunk is longer than its size")
+            if framing > self.server.limits.max_body_bytes:
+                raise self._too_large()
+        for _ in range(_MAX_TRAILERS):
+            if not self._read_line().strip():
+                return bytes(body)
+        raise bad_request("Transfer-Encoding: too many trailers")
+
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            raise bad_request("Transfer-Encoding: line too long")
+        if not line.endswith(b"\n"):
+            raise bad_request("body: the connection closed before its end")
+        return line
+
+
+def _check_json_text(body: bytes) -> None:
+    """400 unless ``body`` is empty or UTF-8 (RFC 8259) nested at most ``MAX_JSON_DEPTH``
+    deep; ``json.loads`` would guess UTF-16 or -32, and recurse out of the stack."""
+    if not body:
+        return
+    # JSON has no raw NUL, which every UTF-16 or UTF-32 text of ASCII characters has.
+    if body.startswith(_BOMS) or b"\0" in body:
+        raise bad_request("body: must be UTF-8 JSON")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("body: must be UTF-8 JSON") from None
+    if _nesting_exceeds(body, MAX_JSON_DEPTH):
+        raise bad_request(f"body: nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+def _nesting_exceeds(body: bytes, limit: int) -> bool:
+    """Whether arrays and objects in ``body`` nest deeper than ``limit``, brackets inside
+    strings aside; found without parsing, so that no depth can exhaust the stack."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    # Drop escapes (left to right, as JSON reads them), then every other quote-delimited
+    # stretch is a string.
+    outside = b"".join(_ESCAPE.sub(b"", body).split(b'"')[0::2])
+    depth = 0
+    for byte in outside.translate(None, _NOT_BRACKET):
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False

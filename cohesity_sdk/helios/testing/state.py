@@ -129,7 +129,15 @@ class HeliosState:
         if not api_key and not session_id:
             raise unauthorized("the apiKey or session-id header is required")
         with self._lock:
-            cluster = self._cluster(cluster_id)
+            cluster = self._clusters.get(cluster_id)
+            if cluster is None:
+                # Only the bootstrap key, valid on every cluster, may bring one into being:
+                # a refused caller leaves nothing behind.
+                if not api_key or not secrets.compare_digest(
+                        api_key.encode(), self.bootstrap_key.encode()):
+                    raise unauthorized(f"the {'API key' if api_key else 'session'} "
+                                       "is not valid on this cluster")
+                cluster = self._cluster(cluster_id)
             if not api_key:
                 user_sid = cluster.sessions.get(session_id or "")
                 if user_sid is None:
@@ -158,7 +166,13 @@ class HeliosState:
         """Carry out one operation; its answer body, or ``None`` for a 204."""
         operation = self._operations[operation_id]
         with self._lock:
-            return operation(self._cluster(call.cluster_id), call)
+            made = call.cluster_id not in self._clusters  # only by a login: others authenticate
+            try:
+                return operation(self._cluster(call.cluster_id), call)
+            except Exception:
+                if made:  # a refused login leaves no cluster behind
+                    del self._clusters[call.cluster_id]
+                raise
 
     def add_tenant_access(
         self,
