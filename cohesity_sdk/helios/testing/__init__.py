@@ -28,12 +28,15 @@ What to know:
 - ``get_tenant_access`` starts with ``acme/`` (active) and ``globex/`` (inactive);
   ``fake.add_tenant_access(...)`` adds more.
 - Faults (``fail_next``, ``delay_next``, ``drop_next``) apply before authentication.
+- ``fake.requests`` keeps the last ``max_requests`` (1000) requests; ``str()`` and
+  ``repr()`` of one hide passwords, keys and other secrets, while ``.json`` and
+  ``.body`` stay as sent.
 - ``python -m cohesity_sdk.helios.testing`` runs one in the foreground; the pytest plugin
   ``cohesity_sdk.helios.testing.pytest_plugin`` gives the fixtures ``fake_helios`` and
   ``helios_api``.
 """
 
 from cohesity_sdk.helios.testing.fake_helios import FakeHelios
-from cohesity_sdk.helios.testing.request_log import FakeRequest
+from cohesity_sdk.helios.testing.request_log import FakeRequest, RequestLogView
 
-__all__ = ["FakeHelios", "FakeRequest"]
+__all__ = ["FakeHelios", "FakeRequest", "RequestLogView"]

@@ -17,16 +17,18 @@ import re
 import secrets
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
 from cohesity_sdk.helios.testing.http_server import Answer, FakeHTTPServer
 from cohesity_sdk.helios.testing.request_log import (
+    DEFAULT_MAX_REQUESTS,
     NO_ANSWER,
     FakeRequest,
     RequestLog,
+    RequestLogView,
     masked,
 )
 from cohesity_sdk.helios.testing.routes import (
@@ -59,11 +61,13 @@ class FakeHelios:
 
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
-    the fake follows.
+    the fake follows. ``requests`` keeps the last ``max_requests`` requests (``None``:
+    all).
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
-                 api_key: Optional[str] = None) -> None:
+                 api_key: Optional[str] = None, *,
+                 max_requests: Optional[int] = DEFAULT_MAX_REQUESTS) -> None:
         if api_key is not None and (
             not isinstance(api_key, str) or not api_key or any(c in api_key for c in "\r\n\0")
         ):
@@ -74,7 +78,8 @@ class FakeHelios:
         self._api_key = api_key or secrets.token_urlsafe(24)
         self._state = HeliosState(self._api_key)
         self._faults = FaultPlan(OPERATION_IDS)
-        self._log = RequestLog()
+        self._log = RequestLog(max_requests)
+        self._requests = RequestLogView(self._log)
         self._lifecycle = threading.Lock()
         self._server: Optional[FakeHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -154,9 +159,11 @@ class FakeHelios:
         return configuration
 
     @property
-    def requests(self) -> List[FakeRequest]:
-        """Every request received since start or ``reset()``, in arrival order."""
-        return self._log.snapshot()
+    def requests(self) -> RequestLogView:
+        """The requests received since start, ``reset()`` or ``requests.clear()``, in
+        arrival order: the last ``max_requests`` of them. A live, read-only sequence
+        (``len``, ``[-1]``, slices, iteration, ``==`` with a list) with ``clear()``."""
+        return self._requests
 
     def fail_next(
         self,
@@ -237,6 +244,7 @@ class FakeHelios:
             headers=masked(headers),
             json=body,
             operation_id=route.operation_id if route else None,
+            body=raw_body,
         ))
         if unmatched is not None:
             answer: Optional[Answer] = _error(unmatched)
