@@ -10,17 +10,24 @@ from __future__ import annotations
 import collections.abc
 import gc
 import json
+import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 import weakref
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
 import cohesity_sdk.helios as h
 from cohesity_sdk.helios.testing import FakeHelios, FakeRequest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -232,3 +239,320 @@ def test_fake_request_to_json_masks_like_str(fake: FakeHelios, api: h.UserApi) -
     }
     assert entry["headers"]["apiKey"] == "***"
     assert isinstance(fake.requests[-1], FakeRequest)
+
+
+# -- saved state -------------------------------------------------------------------------
+
+
+def as_key(secret: str) -> Dict[str, str]:
+    return {"in": "header", "key": "apiKey", "value": secret}
+
+
+def populate(fake: FakeHelios, api: h.UserApi) -> Dict[str, str]:
+    """Users, groups, keys, a session, sources and a tenant entry on two clusters; the
+    secrets the API handed out."""
+    bob, amy, dora = api.create_users([
+        local("bob", password="bob-pw"), local("amy"),
+        h.CreateUserParameters(username="dora", domain="corp.example", roles=["AUDITOR"]),
+    ]).users or []
+    assert bob.sid and amy.sid and dora.sid
+    send(fake, "POST", "/users", [{"username": "tina", "domain": "LOCAL", "tenantId": "acme/"}])
+    api.update_user(bob.sid, h.UpdateUserParameters(locked=False, description="bob's"))
+    api.create_group([h.CreateGroupParams(
+        name="ops", domain="LOCAL", roles=["COHESITY_VIEWER"],
+        local_group_params=h.LocalGroupParams(user_sids=[bob.sid, amy.sid]))])
+    key = api.create_user_api_key(bob.sid, h.CreateOrUpdateAPIKeyRequest(name="ci"))
+    api.update_principal_sources(bob.sid, h.AssignedSources(source_ids=[1, 2], view_ids=[3]))
+    session = api.create_session(h.CreateUserSessionRequestParams(username="bob",
+                                                                  password="bob-pw"))
+    s3 = api.regenerate_s3_key(amy.sid)
+    api.create_users([local("seven")], access_cluster_id=7)
+    fake.add_tenant_access("initech/", ["COHESITY_ADMIN"], [99])
+    assert key.api_key and session.session_id and s3.secret_key
+    return {"key": key.api_key, "session": session.session_id, "s3": s3.secret_key}
+
+
+def test_a_snapshot_is_plain_json_with_every_secret(fake: FakeHelios, api: h.UserApi) -> None:
+    handed_out = populate(fake, api)
+    snapshot = fake.snapshot()
+    text = json.dumps(snapshot)
+    assert json.loads(text) == snapshot  # no tuples, sets or objects inside
+    assert snapshot["version"] == 1 and snapshot["bootstrapKey"] == fake.api_key
+    helios, seven = snapshot["clusters"]
+    assert helios["clusterId"] is None and seven["clusterId"] == 7
+    assert helios["number"] != seven["number"]
+    admin, bob, amy, dora, tina = helios["users"]
+    assert (bob["username"], bob["password"], bob["description"]) == ("bob", "bob-pw", "bob's")
+    assert amy["s3SecretKey"] == handed_out["s3"]
+    assert "password" not in dora and dora["domain"] == "corp.example"
+    assert tina["tenantId"] == "acme/"
+    assert [g["memberSids"] for g in helios["groups"]] == [[bob["sid"], amy["sid"]]]
+    assert [(k["name"], k["userSid"]) for k in helios["apiKeys"]] == [
+        ("bootstrap", admin["sid"]), ("ci", bob["sid"])]
+    assert [k["secret"] for k in helios["apiKeys"]] == [fake.api_key, handed_out["key"]]
+    assert helios["sessions"] == {handed_out["session"]: bob["sid"]}
+    assert helios["sources"] == {bob["sid"]: {"sourceIds": [1, 2], "viewIds": [3]}}
+    assert helios["nextRid"] == 1006  # admin 1000, four users 1001-1004, the group 1005
+    assert [t["tenantId"] for t in snapshot["tenantAccess"]] == ["acme/", "globex/",
+                                                                 "initech/"]
+
+
+def test_snapshots_round_trip_and_share_nothing_with_the_state(fake: FakeHelios,
+                                                              api: h.UserApi) -> None:
+    populate(fake, api)
+    snapshot = fake.snapshot()
+    fake.restore(snapshot)
+    assert fake.snapshot() == snapshot
+    fake.restore(json.loads(json.dumps(snapshot)))
+    assert fake.snapshot() == snapshot
+    snapshot["clusters"][0]["users"][1]["username"] = "changed"
+    snapshot["tenantAccess"][0]["roles"].append("changed")
+    assert names(api) == ["admin", "bob", "amy", "dora"]
+    again = fake.snapshot()
+    fake.restore(again)
+    again["clusters"][0]["users"].clear()
+    assert names(api) == ["admin", "bob", "amy", "dora"]
+    assert "changed" not in json.dumps(fake.snapshot())
+
+
+def test_restore_brings_back_users_groups_keys_and_sessions(fake: FakeHelios,
+                                                            api: h.UserApi) -> None:
+    handed_out = populate(fake, api)
+    snapshot = fake.snapshot()
+    (bob,) = api.get_users(usernames=["bob"]).users or []
+    assert bob.sid
+    api.delete_user(bob.sid)  # takes bob's key, session, membership and sources
+    api.delete_groups(h.DeleteGroupsRequest(sids=[g.sid or "" for g in
+                                                  api.get_groups().groups or []]))
+    api.create_users([local("zed")])
+    fake.add_tenant_access("later/", ["R"], [1])
+    with pytest.raises(h.UnauthorizedException):
+        api.get_users(_request_auth=as_key(handed_out["key"]))
+
+    fake.restore(snapshot)
+    assert names(api, include_tenants=True) == ["admin", "bob", "amy", "dora", "tina"]
+    assert names(api, access_cluster_id=7) == ["admin", "seven"]
+    (ops,) = api.get_groups().groups or []
+    assert ops.name == "ops" and ops.local_group_params
+    assert len(ops.local_group_params.user_sids or []) == 2
+    # The key made before the snapshot authenticates again, as bob.
+    as_bob = as_key(handed_out["key"])
+    assert names(api, _request_auth=as_bob) == ["admin", "bob", "amy", "dora"]
+    made = api.create_user_api_key(bob.sid, h.CreateOrUpdateAPIKeyRequest(name="by bob"),
+                                   _request_auth=as_bob)
+    assert made.created_by_user_sid == bob.sid
+    status, users = send(fake, "GET", "/users", key=False,
+                         headers={"session-id": handed_out["session"]})
+    assert status == 200 and "bob" in [u["username"] for u in users["users"]]
+    assert api.get_principal_sources(bob.sid).source_ids == [1, 2]
+    assert api.get_user_by_sid(bob.sid).other_groups == ["ops"]
+    assert [t.tenant_id for t in api.get_tenant_access(include_inactive=True)
+            .tenant_accesses or []] == ["acme/", "globex/", "initech/"]
+    # New SIDs carry on after the restored ones: none is handed out twice.
+    restored = {u["sid"] for u in snapshot["clusters"][0]["users"]}
+    (new,) = api.create_users([local("new")]).users or []
+    assert new.sid not in restored
+    assert new.sid == bob.sid.rsplit("-", 1)[0] + "-1006"
+
+
+def test_fake_helios_can_start_from_a_snapshot_and_reset_goes_back_to_it(
+    fake: FakeHelios, api: h.UserApi
+) -> None:
+    handed_out = populate(fake, api)
+    snapshot = fake.snapshot()
+    with FakeHelios(state=snapshot) as seeded, \
+            h.ApiClient(seeded.configuration()) as client:
+        assert seeded.api_key != fake.api_key
+        other = h.UserApi(client)
+        # The bootstrap key of the snapshot's fake is this fake's own key now.
+        assert names(other) == ["admin", "bob", "amy", "dora"]
+        with pytest.raises(h.UnauthorizedException):
+            other.get_users(_request_auth=as_key(fake.api_key))
+        assert "bob" in names(other, _request_auth=as_key(handed_out["key"]))
+        assert names(other, access_cluster_id=12) == ["admin"]  # a new cluster, as ever
+        other.create_users([local("extra")])
+        fake_snapshot = seeded.snapshot()
+        assert [u["sid"] for u in fake_snapshot["clusters"][0]["users"]][:5] == [
+            u["sid"] for u in snapshot["clusters"][0]["users"]]
+        seeded.reset()
+        assert seeded.requests == []
+        assert names(other) == ["admin", "bob", "amy", "dora"]
+        assert [c["clusterId"] for c in seeded.snapshot()["clusters"]] == [None, 7]
+
+
+def test_a_hand_written_snapshot(tmp_path: Any) -> None:
+    snapshot = {"version": 1, "clusters": [{
+        "clusterId": None, "number": 42,
+        "users": [{"sid": "S-1-100-21-42-1000", "username": "admin", "domain": "local",
+                   "roles": ["COHESITY_ADMIN"], "password": "pw"},
+                  {"sid": "S-1-100-21-42-1007", "username": "ann", "domain": "LOCAL"}],
+        "apiKeys": [{"id": "k1", "name": "ci", "userSid": "S-1-100-21-42-1000",
+                     "secret": "ci-key"}],
+    }]}
+    with FakeHelios(state=snapshot) as fake, h.ApiClient(fake.configuration()) as client:
+        api = h.UserApi(client)
+        ci = as_key("ci-key")
+        assert names(api, _request_auth=ci) == ["admin", "ann"]
+        (admin,) = api.get_users(usernames=["admin"], _request_auth=ci).users or []
+        assert admin.domain == "LOCAL" and admin.created_time_msecs
+        (key,) = api.get_user_api_keys(admin.sid or "", _request_auth=ci).api_keys or []
+        assert (key.created_by_user_sid, key.is_active) == (admin.sid, True)
+        assert api.create_session(h.CreateUserSessionRequestParams(username="admin",
+                                                                   password="pw")).session_id
+        (new,) = api.create_users([local("new")], _request_auth=ci).users or []
+        assert new.sid == "S-1-100-21-42-1008"
+        # The snapshot lists no key of this fake's on the cluster: its key is not there.
+        with pytest.raises(h.UnauthorizedException):
+            api.get_users()
+        assert names(api, access_cluster_id=3) == ["admin"]
+        assert len(api.get_tenant_access(include_inactive=True, _request_auth=ci)
+                   .tenant_accesses or []) == 2
+    fresh = FakeHelios(state={"version": 1})
+    assert fresh.snapshot()["clusters"] == []
+
+
+def good_snapshot() -> Dict[str, Any]:
+    with FakeHelios() as fake, h.ApiClient(fake.configuration()) as client:
+        populate(fake, h.UserApi(client))
+        return fake.snapshot()
+
+
+def users_of(snapshot: Dict[str, Any]) -> List[Dict[str, Any]]:
+    users: List[Dict[str, Any]] = snapshot["clusters"][0]["users"]
+    return users
+
+
+BAD_SNAPSHOTS = [
+    (lambda s: ["not", "an", "object"], "snapshot: must be a JSON object"),
+    (lambda s: {k: v for k, v in s.items() if k != "version"}, "snapshot.version: is required"),
+    (lambda s: {**s, "version": 2}, "version: 2 is not supported"),
+    (lambda s: {**s, "version": "1"}, "version: '1' is not supported"),
+    (lambda s: {**s, "extra": 1}, "unknown field 'extra'"),
+    (lambda s: {**s, "clusters": {}}, "snapshot.clusters: must be a list"),
+    (lambda s: users_of(s)[1].pop("username") and s,
+     r"snapshot.clusters\[0\].users\[1\].username: is required"),
+    (lambda s: users_of(s)[1].update(locked="yes") or s, r"users\[1\].locked: must be true"),
+    (lambda s: users_of(s)[1].update(pasword="x") or s, r"users\[1\]: unknown field 'pasword'"),
+    (lambda s: users_of(s).append(dict(users_of(s)[1])) or s, "is taken"),
+    (lambda s: users_of(s).append({**users_of(s)[1], "sid": "S-9", "username": "BOB"}) or s,
+     r"user LOCAL\\BOB is there twice"),
+    (lambda s: users_of(s)[3].update(password="x") or s, "only LOCAL users have a password"),
+    (lambda s: s["clusters"][0]["groups"][0]["memberSids"].append("S-nobody") or s,
+     "user S-nobody is not in the cluster"),
+    (lambda s: s["clusters"][0]["apiKeys"][1].update(userSid="S-nobody") or s,
+     r"apiKeys\[1\].userSid: user S-nobody is not in the cluster"),
+    (lambda s: s["clusters"][0]["apiKeys"][1].pop("secret") and s, r"secret: is required"),
+    (lambda s: s["clusters"][0]["sessions"].update(x="S-nobody") or s, "session 'x'"),
+    (lambda s: s["clusters"][0]["sources"].update({"S-nobody": {}}) or s,
+     "no user or group has this SID"),
+    (lambda s: s["clusters"][0].update(nextRid=1001) or s, "nextRid: must be at least 1006"),
+    (lambda s: s["clusters"][0].pop("number") and s, r"clusters\[0\].number: is required"),
+    (lambda s: s["clusters"][1].update(clusterId=None) or s, "cluster None is there twice"),
+    (lambda s: s["clusters"][1].update(number=s["clusters"][0]["number"]) or s,
+     "is another cluster's"),
+    (lambda s: s["tenantAccess"][0].pop("roles") and s,
+     r"tenantAccess\[0\].roles: is required"),
+    (lambda s: s["tenantAccess"][0].update(tenantType="Other") or s,
+     "tenantType: must be one of Dmaas, Mcm"),
+]
+
+
+@pytest.mark.parametrize("spoil, message", BAD_SNAPSHOTS,
+                         ids=[m for _, m in BAD_SNAPSHOTS])
+def test_a_bad_snapshot_is_refused_and_changes_nothing(
+    fake: FakeHelios, api: h.UserApi, spoil: Any, message: str
+) -> None:
+    api.create_users([local("keep")])
+    before = fake.snapshot()
+    bad = spoil(good_snapshot())
+    with pytest.raises(ValueError, match=message):
+        fake.restore(bad)
+    assert fake.snapshot() == before
+    assert names(api) == ["admin", "keep"]
+    with pytest.raises(ValueError, match=message):
+        FakeHelios(state=bad)
+
+
+def start_cli(*args: str) -> Tuple["subprocess.Popen[str]", str, str]:
+    """``python -m cohesity_sdk.helios.testing`` running; its URL and key."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0", *args],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    first, second = proc.stdout.readline(), proc.stdout.readline()
+    url = re.fullmatch(r"FakeHelios listening on (http://127\.0\.0\.1:\d+/v2)\n", first)
+    key = re.fullmatch(r"API key: (.+)\n", second)
+    if not (url and key):
+        stop_cli(proc)
+        raise AssertionError(first + second)
+    return proc, url.group(1), key.group(1)
+
+
+def stop_cli(proc: "subprocess.Popen[str]") -> Tuple[int, str]:
+    """Stop it as Ctrl-C would; its exit status and what it wrote to stderr."""
+    try:
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=10)
+        assert proc.stderr is not None
+        return status, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def cli_api(url: str, key: str) -> h.ApiClient:
+    config = h.Configuration(host=url, retries=0)
+    config.api_key["APIKeyHeader"] = key
+    return h.ApiClient(config)
+
+
+def test_cli_starts_from_a_state_file_and_saves_one_on_exit(tmp_path: Path) -> None:
+    seed = good_snapshot()
+    state, saved = tmp_path / "state.json", tmp_path / "saved.json"
+    state.write_text(json.dumps(seed), encoding="utf-8")
+    proc, url, key = start_cli("--state", str(state), "--save-state", str(saved))
+    try:
+        assert key != seed["bootstrapKey"]
+        with cli_api(url, key) as client:
+            api = h.UserApi(client)
+            assert names(api) == ["admin", "bob", "amy", "dora"]
+            assert names(api, access_cluster_id=7) == ["admin", "seven"]
+            api.create_users([local("added")])
+    finally:
+        status, errors = stop_cli(proc)
+    assert (status, errors) == (0, "")
+    written = json.loads(saved.read_text(encoding="utf-8"))
+    assert written["version"] == 1 and written["bootstrapKey"] == key
+    assert [u["username"] for u in users_of(written)] == [
+        "admin", "bob", "amy", "dora", "tina", "added"]
+    # Started again from what it saved, with the same key given, it goes on from there.
+    proc, url, key = start_cli("--state", str(saved), "--api-key", "fixed-key")
+    try:
+        assert key == "fixed-key"
+        with cli_api(url, key) as client:
+            assert names(h.UserApi(client))[-1] == "added"
+    finally:
+        assert stop_cli(proc) == (0, "")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "No such file"),
+    ("{not json", "not JSON"),
+    (json.dumps({"version": 9}), "snapshot.version: 9 is not supported"),
+])
+def test_cli_refuses_a_bad_state_file(tmp_path: Path, content: Optional[str],
+                                      message: str) -> None:
+    state = tmp_path / "state.json"
+    if content is not None:
+        state.write_text(content, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--state", str(state)],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith("cannot start FakeHelios: ") and message in done.stderr

@@ -31,7 +31,11 @@ What to know:
 - ``fake.requests`` keeps the last ``max_requests`` (1000) requests; ``str()`` and
   ``repr()`` of one hide passwords, keys and other secrets, while ``.json`` and
   ``.body`` stay as sent.
-- ``python -m cohesity_sdk.helios.testing`` runs one in the foreground; the pytest plugin
+- ``fake.snapshot()`` is the whole state as plain JSON (secrets included),
+  ``fake.restore(snapshot)`` puts it back, ``FakeHelios(state=snapshot)`` starts from it
+  (and ``reset()`` goes back to it); see ``saved_state``.
+- ``python -m cohesity_sdk.helios.testing`` runs one in the foreground (``--state FILE``
+  to start from a snapshot, ``--save-state FILE`` to write one on exit); the pytest plugin
   ``cohesity_sdk.helios.testing.pytest_plugin`` gives the fixtures ``fake_helios`` and
   ``helios_api``.
 """

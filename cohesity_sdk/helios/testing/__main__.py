@@ -1,17 +1,20 @@
 """``python -m cohesity_sdk.helios.testing``: a FakeHelios in the foreground.
 
 Prints ``FakeHelios listening on <url>`` and ``API key: <key>``, then serves until
-SIGINT or SIGTERM.
+SIGINT or SIGTERM. ``--state FILE`` starts from a snapshot (``FakeHelios.snapshot()``
+as JSON); ``--save-state FILE`` writes one there on the way out.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import signal
 import sys
 import threading
 from types import FrameType
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from cohesity_sdk.helios.testing.fake_helios import FakeHelios
 
@@ -24,6 +27,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--api-key", default=None, help="bootstrap API key (default: random)")
+    parser.add_argument("--state", metavar="FILE", default=None,
+                        help="start from this snapshot (JSON, as FakeHelios.snapshot() gives)")
+    parser.add_argument("--save-state", metavar="FILE", default=None,
+                        help="write a snapshot of the state to this file on exit")
+    parser.add_argument("--max-requests", metavar="N", type=int, default=1000,
+                        help="how many requests the log keeps (default: 1000)")
     args = parser.parse_args(argv)
 
     stopped = threading.Event()
@@ -35,7 +44,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
 
     try:
-        fake = FakeHelios(port=args.port, host=args.host, api_key=args.api_key)
+        state = None if args.state is None else _read_state(args.state)
+        fake = FakeHelios(port=args.port, host=args.host, api_key=args.api_key,
+                          max_requests=args.max_requests, state=state)
         fake.start()
     except (OSError, ValueError) as exc:
         print(f"cannot start FakeHelios: {exc}", file=sys.stderr)
@@ -48,7 +59,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             pass
     finally:
         fake.stop()
+    if args.save_state is not None:
+        try:
+            _write_state(args.save_state, fake.snapshot())
+        except OSError as exc:
+            print(f"cannot save the state: {exc}", file=sys.stderr)
+            return 1
     return 0
+
+
+def _read_state(path: str) -> Any:
+    with open(path, encoding="utf-8") as file:
+        try:
+            return json.load(file)
+        except ValueError as exc:
+            raise ValueError(f"{path}: not JSON: {exc}") from None
+
+
+def _write_state(path: str, snapshot: Any) -> None:
+    # Through a temporary file, so that a failed write leaves the old state whole.
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as file:
+        json.dump(snapshot, file, indent=2)
+        file.write("\n")
+    os.replace(temporary, path)
 
 
 if __name__ == "__main__":

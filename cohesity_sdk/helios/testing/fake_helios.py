@@ -62,12 +62,14 @@ class FakeHelios:
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
     the fake follows. ``requests`` keeps the last ``max_requests`` requests (``None``:
-    all).
+    all). With ``state`` (a ``snapshot()``) the fake starts from that state, and
+    ``reset()`` goes back to it.
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
                  api_key: Optional[str] = None, *,
-                 max_requests: Optional[int] = DEFAULT_MAX_REQUESTS) -> None:
+                 max_requests: Optional[int] = DEFAULT_MAX_REQUESTS,
+                 state: Optional[Mapping[str, Any]] = None) -> None:
         if api_key is not None and (
             not isinstance(api_key, str) or not api_key or any(c in api_key for c in "\r\n\0")
         ):
@@ -77,6 +79,10 @@ class FakeHelios:
         self._port: Optional[int] = None
         self._api_key = api_key or secrets.token_urlsafe(24)
         self._state = HeliosState(self._api_key)
+        self._initial: Optional[Dict[str, Any]] = None  # what reset() goes back to
+        if state is not None:
+            self._state.restore(state)
+            self._initial = self._state.snapshot()
         self._faults = FaultPlan(OPERATION_IDS)
         self._log = RequestLog(max_requests)
         self._requests = RequestLogView(self._log)
@@ -193,10 +199,28 @@ class FakeHelios:
         return self._state.expire_sessions()
 
     def reset(self) -> None:
-        """Forget all state, logged requests and pending faults; the key stays valid."""
+        """Forget all state, logged requests and pending faults; the key stays valid. A
+        fake made with ``state=`` goes back to that state."""
         self._faults.clear()
         self._log.clear()
-        self._state.reset()
+        if self._initial is None:
+            self._state.reset()
+        else:
+            self._state.restore(self._initial)
+
+    def snapshot(self) -> Dict[str, Any]:
+        """A copy of every cluster's state and the tenant access list, in plain JSON
+        values (``json.dumps`` takes it), secrets included: ``{"version": 1,
+        "bootstrapKey", "clusters", "tenantAccess"}``. See
+        ``cohesity_sdk.helios.testing.saved_state`` for the format."""
+        return self._state.snapshot()
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with ``snapshot``'s (from ``snapshot()``, or written by
+        hand); the request log and pending faults stay. API keys that were the
+        snapshot's bootstrap key become this fake's ``api_key``. A snapshot of another
+        version or shape raises ``ValueError`` and changes nothing."""
+        self._state.restore(snapshot)
 
     def add_tenant_access(
         self,
