@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import collections.abc
 import gc
+import http.client
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -21,11 +23,13 @@ import urllib.request
 import weakref
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
+from urllib.parse import urlsplit
 
 import pytest
 
 import cohesity_sdk.helios as h
 from cohesity_sdk.helios.testing import FakeHelios, FakeRequest
+from cohesity_sdk.helios.testing.control import control_allowed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -474,7 +478,8 @@ def test_a_bad_snapshot_is_refused_and_changes_nothing(
 
 
 def start_cli(*args: str) -> Tuple["subprocess.Popen[str]", str, str]:
-    """``python -m cohesity_sdk.helios.testing`` running; its URL and key."""
+    """``python -m cohesity_sdk.helios.testing`` running; its URL and key (its third
+    line, the control API's URL, is left to read)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0", *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -556,3 +561,286 @@ def test_cli_refuses_a_bad_state_file(tmp_path: Path, content: Optional[str],
     )
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("cannot start FakeHelios: ") and message in done.stderr
+
+
+# -- the control API ---------------------------------------------------------------------
+
+
+def control(url: str, method: str, path: str, body: Any = None, *,
+            raw_body: Optional[bytes] = None) -> Tuple[int, Dict[str, str], Any]:
+    """One control request, without a key; its status, headers and JSON answer."""
+    data = raw_body if raw_body is not None else (
+        None if body is None else json.dumps(body).encode())
+    request = urllib.request.Request(url + path, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            payload = answer.read()
+            return answer.status, dict(answer.headers), json.loads(payload) if payload else None
+    except urllib.error.HTTPError as error:
+        payload = error.read()
+        return error.code, dict(error.headers), json.loads(payload) if payload else None
+
+
+def expect(result: Tuple[int, Dict[str, str], Any], status: int, *mentions: str) -> Any:
+    actual, headers, body = result
+    assert actual == status, body
+    if status == 204:
+        assert body is None
+    else:
+        assert headers["Content-Type"] == "application/json"
+    if status >= 400:
+        assert set(body) == {"errorCode", "message"}
+        for word in mentions:
+            assert word in body["message"], body["message"]
+    return body
+
+
+def test_control_reset(fake: FakeHelios, api: h.UserApi) -> None:
+    api.create_users([local("bob")], access_cluster_id=3)
+    fake.fail_next("get_users", times=3)
+    expect(control(fake.control_url, "POST", "/reset"), 204)
+    assert fake.requests == []  # control requests are not logged either
+    assert names(api, access_cluster_id=3) == ["admin"]  # and no failure is left
+    assert fake.control_url == fake.url[:-len("/v2")] + "/_fake"
+
+
+def test_control_snapshot_get_and_put(fake: FakeHelios, api: h.UserApi) -> None:
+    populate(fake, api)
+    saved = expect(control(fake.control_url, "GET", "/snapshot"), 200)
+    assert saved == fake.snapshot()
+    api.create_users([local("later")])
+    expect(control(fake.control_url, "PUT", "/snapshot", saved), 204)
+    assert names(api) == ["admin", "bob", "amy", "dora"]
+    assert fake.snapshot() == saved
+
+    spoiled = json.loads(json.dumps(saved))
+    users_of(spoiled)[1]["roles"] = "admin"
+    expect(control(fake.control_url, "PUT", "/snapshot", spoiled), 400,
+           "snapshot.clusters[0].users[1].roles: must be a list of strings")
+    expect(control(fake.control_url, "PUT", "/snapshot", raw_body=b"{"), 400, "not valid JSON")
+    expect(control(fake.control_url, "PUT", "/snapshot", raw_body=b""), 400, "is required")
+    expect(control(fake.control_url, "PUT", "/snapshot", {"version": 2}), 400,
+           "version: 2 is not supported")
+    assert fake.snapshot() == saved
+    assert all(r.path.startswith("/v2/") for r in fake.requests)  # the SDK's calls only
+
+
+def test_control_faults_fail(fake: FakeHelios, api: h.UserApi) -> None:
+    expect(control(fake.control_url, "POST", "/faults", {
+        "operation": "create_users", "fail": {"status": 503, "times": 2, "retryAfter": 1}}),
+        204)
+    for _ in range(2):
+        with pytest.raises(h.ServiceException) as caught:
+            api.create_users([local("bob")])
+        assert caught.value.status == 503 and caught.value.error_code == "KServiceUnavailable"
+        assert caught.value.headers and caught.value.headers["Retry-After"] == "1"
+    api.create_users([local("bob")])
+    expect(control(fake.control_url, "POST", "/faults", {
+        "operation": "get_users", "fail": {"status": 429, "body": {"why": "slow down"}}}), 204)
+    with pytest.raises(h.ApiException) as throttled:
+        api.get_users()
+    assert throttled.value.status == 429 and json.loads(throttled.value.body or b"") == {
+        "why": "slow down"}
+    expect(control(fake.control_url, "POST", "/faults",
+                   {"operation": "get_users", "fail": {}}), 204)
+    with pytest.raises(h.ServiceException) as default:
+        api.get_users()
+    assert default.value.status == 503
+    assert names(api) == ["admin", "bob"]
+
+
+def test_control_faults_delay_and_drop(fake: FakeHelios, api: h.UserApi) -> None:
+    expect(control(fake.control_url, "POST", "/faults",
+                   {"operation": "create_users", "delay": 0.5}), 204)
+    with pytest.raises(h.ApiTimeoutError):
+        api.create_users([local("slow")], _request_timeout=0.1)
+    expect(control(fake.control_url, "POST", "/faults",
+                   {"operation": "create_users", "drop": {}}), 204)
+    with pytest.raises(h.ApiConnectionError):
+        api.create_users([local("dropped")])
+    expect(control(fake.control_url, "POST", "/faults",
+                   {"operation": "create_users", "drop": {"afterAction": True}}), 204)
+    with pytest.raises(h.ApiConnectionError):
+        api.create_users([local("acted")])
+    time.sleep(0.5)  # the delayed call is carried out once its wait is over
+    assert sorted(names(api)) == ["acted", "admin", "slow"]  # not "dropped"
+    # Kinds combine as the Python calls do: delayed, then failed.
+    expect(control(fake.control_url, "POST", "/faults", {
+        "operation": "get_groups", "delay": 0.2, "fail": {"status": 500}}), 204)
+    started = time.monotonic()
+    with pytest.raises(h.ServiceException):
+        api.get_groups()
+    assert time.monotonic() - started >= 0.2
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"operation": "no_such_op", "fail": {}}, "operation: must be an operation id"),
+    ({"fail": {}}, "operation: must be an operation id"),
+    ({"operation": "get_users"}, "at least one of fail, delay and drop"),
+    ({"operation": "get_users", "fial": {}}, "unknown field 'fial'"),
+    (["get_users"], "body: must be an object"),
+    ({"operation": "get_users", "fail": 503}, "fail: must be an object"),
+    ({"operation": "get_users", "fail": {"status": 100}}, "fail.status"),
+    ({"operation": "get_users", "fail": {"status": "503"}}, "fail.status"),
+    ({"operation": "get_users", "fail": {"times": 0}}, "fail.times"),
+    ({"operation": "get_users", "fail": {"retryAfter": -1}}, "fail.retryAfter"),
+    ({"operation": "get_users", "fail": {"retryAfter": "1\r\nX-Evil: 1"}}, "fail.retryAfter"),
+    ({"operation": "get_users", "fail": {"retry_after": 1}}, "unknown field 'retry_after'"),
+    ({"operation": "get_users", "delay": -1}, "delay: must be a non-negative number"),
+    ({"operation": "get_users", "delay": "2"}, "delay: must be a non-negative number"),
+    ({"operation": "get_users", "drop": True}, "drop: must be an object"),
+    ({"operation": "get_users", "drop": {"afterAction": "yes"}}, "drop.afterAction"),
+    ({"operation": "get_users", "fail": {}, "delay": -1}, "delay"),  # nothing queued
+    ({"operation": "get_users", "delay": 1, "drop": {"after": True}}, "unknown field 'after'"),
+])
+def test_control_refuses_a_bad_fault_and_queues_nothing(
+    fake: FakeHelios, api: h.UserApi, body: Any, message: str
+) -> None:
+    expect(control(fake.control_url, "POST", "/faults", body), 400, message)
+    started = time.monotonic()
+    assert names(api) == ["admin"]
+    assert time.monotonic() - started < 0.5 and fake.requests[-1].status == 200
+
+
+def test_control_lists_and_clears_the_request_log(fake: FakeHelios, api: h.UserApi) -> None:
+    api.create_users([local("bob", password="pw-control-1")], access_cluster_id=5)
+    send(fake, "POST", "/users/sessions?page=1", {"username": "bob", "password": "pw-2",
+                                                  "otpCode": "otp-3"},
+         headers={"accessClusterId": "5", "Authorization": "Bearer tok-4"})
+    listed = expect(control(fake.control_url, "GET", "/requests"), 200)
+    assert listed == [r.to_json() for r in fake.requests]
+    create, login = listed
+    assert create["method"] == "POST" and create["path"] == "/v2/users"
+    assert create["operationId"] == "create_users" and create["status"] == 201
+    assert create["json"][0]["localUserParams"] == {"password": "***"}
+    assert create["json"][0]["username"] == "bob"
+    assert create["headers"]["apiKey"] == "***" and create["headers"]["accessClusterId"] == "5"
+    assert login["query"] == {"page": ["1"]} and login["status"] == 401
+    assert login["json"] == {"username": "bob", "password": "***", "otpCode": "***"}
+    assert login["headers"]["Authorization"] == "***"
+    text = json.dumps(listed)
+    for secret in ("pw-control-1", "pw-2", "otp-3", "tok-4", fake.api_key):
+        assert secret not in text
+    expect(control(fake.control_url, "DELETE", "/requests"), 204)
+    assert fake.requests == []
+    assert expect(control(fake.control_url, "GET", "/requests"), 200) == []
+
+
+@pytest.mark.parametrize("method, path, status, allow", [
+    ("GET", "/nothing", 404, None),
+    ("GET", "", 404, None),
+    ("GET", "/", 404, None),
+    ("POST", "/reset/now", 404, None),
+    ("GET", "/reset", 405, "POST"),
+    ("DELETE", "/snapshot", 405, "GET, PUT"),
+    ("PATCH", "/requests", 405, "DELETE, GET"),
+    ("PUT", "/faults", 405, "POST"),
+])
+def test_control_unknown_paths_and_wrong_methods(fake: FakeHelios, method: str, path: str,
+                                                status: int, allow: Optional[str]) -> None:
+    result = control(fake.control_url, method, path)
+    expect(result, status, "control path" if status == 404 else "is not allowed")
+    assert result[2]["errorCode"] == ("KNotFound" if status == 404 else "KMethodNotAllowed")
+    assert result[1].get("Allow") == allow
+    assert fake.requests == []
+
+
+def test_the_control_api_can_be_turned_off() -> None:
+    with FakeHelios(control_api=False) as fake:
+        status, _, body = control(fake.control_url, "POST", "/reset")
+        assert status == 404 and body["message"] == "no such path: /_fake/reset"
+        assert [(r.path, r.status) for r in fake.requests] == [("/_fake/reset", 404)]
+
+
+@pytest.mark.parametrize("peer, listening_on, allowed", [
+    ("127.0.0.1", "127.0.0.1", True),
+    ("127.0.0.2", "127.0.0.1", True),
+    ("::1", "::1", True),
+    ("::ffff:127.0.0.1", "::", True),
+    ("192.0.2.7", "127.0.0.1", False),
+    ("10.1.2.3", "::1", False),
+    ("::ffff:192.0.2.7", "::1", False),
+    ("fe80::1%eth0", "127.0.0.1", False),
+    (None, "127.0.0.1", False),
+    ("192.0.2.7", "0.0.0.0", True),
+    ("192.0.2.7", "::", True),
+    ("192.0.2.7", "", True),
+    ("192.0.2.7", "192.0.2.2", True),
+    ("192.0.2.7", "localhost", False),
+])
+def test_the_loopback_rule(peer: Optional[str], listening_on: str, allowed: bool) -> None:
+    assert control_allowed(peer, listening_on) is allowed
+
+
+def outward_address() -> Optional[str]:
+    """This machine's address on its way out, when it has one beyond loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.123", 9))  # no packet is sent
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_a_client_from_beyond_loopback_is_refused(fake: FakeHelios) -> None:
+    address = outward_address()
+    if address is None:
+        pytest.skip("no address beyond loopback here")
+    parts = urlsplit(fake.url)
+    # Linux lets a socket bound to the machine's own outward address reach 127.0.0.1:
+    # the fake then sees a peer that is not loopback.
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5,
+                                      source_address=(address, 0))
+    try:
+        try:
+            conn.request("POST", "/_fake/reset")
+        except OSError as exc:
+            pytest.skip(f"this system does not reach loopback from {address}: {exc}")
+        answer = conn.getresponse()
+        body = json.loads(answer.read())
+        assert answer.status == 403 and body["errorCode"] == "KPermissionDenied"
+        assert "loopback" in body["message"]
+        conn.request("GET", "/v2/users", headers={"apiKey": fake.api_key})
+        answer = conn.getresponse()  # the API itself answers it, as any client
+        assert answer.status == 200 and json.loads(answer.read())["users"]
+    finally:
+        conn.close()
+    assert [r.operation_id for r in fake.requests] == ["get_users"]
+
+
+def test_a_fake_told_to_listen_beyond_loopback_answers_other_clients() -> None:
+    address = outward_address()
+    if address is None:
+        pytest.skip("no address beyond loopback here")
+    with FakeHelios(host="0.0.0.0") as fake:
+        outside = f"http://{address}:{fake.control_url.rsplit(':', 1)[1]}"
+        expect(control(outside, "DELETE", "/requests"), 204)
+        assert expect(control(outside, "GET", "/snapshot"), 200)["version"] == 1
+
+
+def test_cli_serves_the_control_api(tmp_path: Path) -> None:
+    proc, url, key = start_cli()
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line == f"Control API: {url[:-len('/v2')]}/_fake\n"
+        control_url = line.split(": ", 1)[1].strip()
+        with cli_api(url, key) as client:
+            api = h.UserApi(client)
+            api.create_users([local("bob")])
+            listed = expect(control(control_url, "GET", "/requests"), 200)
+            assert [r["operationId"] for r in listed] == ["create_users"]
+            expect(control(control_url, "POST", "/reset"), 204)
+            assert names(api) == ["admin"]
+    finally:
+        assert stop_cli(proc) == (0, "")
+    proc, url, key = start_cli("--no-control-api")
+    try:
+        status, _, body = control(url[:-len("/v2")] + "/_fake", "POST", "/reset")
+        assert status == 404 and body["message"] == "no such path: /_fake/reset"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert proc.stdout is not None and proc.stdout.read() == ""  # no control line
+    finally:
+        stop_cli(proc)

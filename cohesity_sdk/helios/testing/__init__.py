@@ -34,6 +34,10 @@ What to know:
 - ``fake.snapshot()`` is the whole state as plain JSON (secrets included),
   ``fake.restore(snapshot)`` puts it back, ``FakeHelios(state=snapshot)`` starts from it
   (and ``reset()`` goes back to it); see ``saved_state``.
+- The control API under ``/_fake/`` on the same port (``fake.control_url``) resets,
+  saves and restores the state, queues faults and reads or clears the log, for tools
+  other than Python; it needs no key and answers loopback clients only unless the fake
+  listens beyond loopback (see ``control``).
 - ``python -m cohesity_sdk.helios.testing`` runs one in the foreground (``--state FILE``
   to start from a snapshot, ``--save-state FILE`` to write one on exit); the pytest plugin
   ``cohesity_sdk.helios.testing.pytest_plugin`` gives the fixtures ``fake_helios`` and

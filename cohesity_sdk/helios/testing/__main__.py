@@ -1,8 +1,9 @@
 """``python -m cohesity_sdk.helios.testing``: a FakeHelios in the foreground.
 
-Prints ``FakeHelios listening on <url>`` and ``API key: <key>``, then serves until
-SIGINT or SIGTERM. ``--state FILE`` starts from a snapshot (``FakeHelios.snapshot()``
-as JSON); ``--save-state FILE`` writes one there on the way out.
+Prints ``FakeHelios listening on <url>``, ``API key: <key>`` and ``Control API: <url>``,
+then serves until SIGINT or SIGTERM. ``--state FILE`` starts from a snapshot
+(``FakeHelios.snapshot()`` as JSON); ``--save-state FILE`` writes one there on the way
+out.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         description="Serve an in-memory Helios user-management API for tests.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on; beyond loopback, the control API "
+                             "answers every client that reaches it")
     parser.add_argument("--api-key", default=None, help="bootstrap API key (default: random)")
     parser.add_argument("--state", metavar="FILE", default=None,
                         help="start from this snapshot (JSON, as FakeHelios.snapshot() gives)")
@@ -33,6 +36,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="write a snapshot of the state to this file on exit")
     parser.add_argument("--max-requests", metavar="N", type=int, default=1000,
                         help="how many requests the log keeps (default: 1000)")
+    parser.add_argument("--no-control-api", action="store_true",
+                        help="do not serve the control API under /_fake/")
     args = parser.parse_args(argv)
 
     stopped = threading.Event()
@@ -46,14 +51,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         state = None if args.state is None else _read_state(args.state)
         fake = FakeHelios(port=args.port, host=args.host, api_key=args.api_key,
-                          max_requests=args.max_requests, state=state)
+                          max_requests=args.max_requests, state=state,
+                          control_api=not args.no_control_api)
         fake.start()
     except (OSError, ValueError) as exc:
         print(f"cannot start FakeHelios: {exc}", file=sys.stderr)
         return 1
     try:
         print(f"FakeHelios listening on {fake.url}")
-        print(f"API key: {fake.api_key}", flush=True)
+        print(f"API key: {fake.api_key}")
+        if not args.no_control_api:
+            print(f"Control API: {fake.control_url}")
+        sys.stdout.flush()
         # A timeout keeps the main thread waking up, so signals are seen everywhere.
         while not stopped.wait(0.5):
             pass

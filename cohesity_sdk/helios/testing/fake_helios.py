@@ -8,6 +8,8 @@ operation's parameters and body schema, and carried out by ``HeliosState``.
 
 Queued faults come before authentication, as a gateway's would: a ``fail_next`` answers
 whatever the key, and leaves the state alone.
+
+Requests under ``/_fake/`` go to the control API (``control``) instead, unlogged.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import traceback
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, urlsplit
 
+from cohesity_sdk.helios.testing.control import PREFIX, ControlApi, is_control_path
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
 from cohesity_sdk.helios.testing.http_server import Answer, FakeHTTPServer
@@ -49,6 +52,16 @@ if TYPE_CHECKING:
 
 _INTEGER = re.compile(r"-?[0-9]+")
 
+# The address of the client each handler thread serves: the control API's rule needs it,
+# and the exchange is not given it.
+_peer = threading.local()
+
+
+class _Server(FakeHTTPServer):
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        _peer.host = str(client_address[0]) if client_address else None
+        super().finish_request(request, client_address)
+
 
 class FakeHelios:
     """An in-memory Helios user-management API on a local port, for tests.
@@ -63,13 +76,15 @@ class FakeHelios:
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
     the fake follows. ``requests`` keeps the last ``max_requests`` requests (``None``:
     all). With ``state`` (a ``snapshot()``) the fake starts from that state, and
-    ``reset()`` goes back to it.
+    ``reset()`` goes back to it. ``control_api`` serves the control API under
+    ``/_fake/`` (see ``cohesity_sdk.helios.testing.control``).
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
                  api_key: Optional[str] = None, *,
                  max_requests: Optional[int] = DEFAULT_MAX_REQUESTS,
-                 state: Optional[Mapping[str, Any]] = None) -> None:
+                 state: Optional[Mapping[str, Any]] = None,
+                 control_api: bool = True) -> None:
         if api_key is not None and (
             not isinstance(api_key, str) or not api_key or any(c in api_key for c in "\r\n\0")
         ):
@@ -77,6 +92,7 @@ class FakeHelios:
         self._host = host
         self._requested_port = port
         self._port: Optional[int] = None
+        self._bound_host = host
         self._api_key = api_key or secrets.token_urlsafe(24)
         self._state = HeliosState(self._api_key)
         self._initial: Optional[Dict[str, Any]] = None  # what reset() goes back to
@@ -86,6 +102,7 @@ class FakeHelios:
         self._faults = FaultPlan(OPERATION_IDS)
         self._log = RequestLog(max_requests)
         self._requests = RequestLogView(self._log)
+        self._control = ControlApi(self) if control_api else None
         self._lifecycle = threading.Lock()
         self._server: Optional[FakeHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -98,8 +115,9 @@ class FakeHelios:
         with self._lifecycle:
             if self._server is not None:
                 raise RuntimeError("FakeHelios is already running")
-            server = FakeHTTPServer((self._host, self._requested_port), self._exchange)
+            server = _Server((self._host, self._requested_port), self._exchange)
             self._port = server.server_port
+            self._bound_host = str(server.server_address[0])
             self._stopping.clear()
             thread = threading.Thread(
                 target=server.serve, name=f"FakeHelios:{self._port}", daemon=True
@@ -146,6 +164,11 @@ class FakeHelios:
             raise RuntimeError("FakeHelios has not been started")
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self._port}{BASE_PATH}"
+
+    @property
+    def control_url(self) -> str:
+        """``http://127.0.0.1:<port>/_fake``: where the control API is served."""
+        return self.url[: -len(BASE_PATH)] + PREFIX
 
     @property
     def api_key(self) -> str:
@@ -253,6 +276,9 @@ class FakeHelios:
         self, method: str, target: str, headers: Dict[str, str], raw_body: bytes
     ) -> Optional[Answer]:
         parts = urlsplit(target)
+        if self._control is not None and is_control_path(parts.path):
+            return self._control.answer(method, parts.path, raw_body,
+                                        getattr(_peer, "host", None), self._bound_host)
         body, body_error = _parse_json(raw_body)
         route: Optional[Route] = None
         params: Dict[str, str] = {}
