@@ -114,7 +114,7 @@ class FakeRequest:
         if self.json is not None:
             body = f"json={_short_repr(self.json, REPR_BODY_LIMIT, len(self.body))}"
         elif self.body:
-            body = f"json=None, body=<{len(self.body)} bytes, not JSON>"  # may hold a secret
+            body = f"json=None, body=<{len(self.body)} bytes, not shown>"  # it may hold a secret
         else:
             body = "json=None"
         return (
