@@ -28,12 +28,23 @@ What to know:
 - ``get_tenant_access`` starts with ``acme/`` (active) and ``globex/`` (inactive);
   ``fake.add_tenant_access(...)`` adds more.
 - Faults (``fail_next``, ``delay_next``, ``drop_next``) apply before authentication.
-- ``python -m cohesity_sdk.helios.testing`` runs one in the foreground; the pytest plugin
+- ``fake.requests`` keeps the last ``max_requests`` (1000) requests; ``str()`` and
+  ``repr()`` of one hide passwords, keys and other secrets, while ``.json`` and
+  ``.body`` stay as sent.
+- ``fake.snapshot()`` is the whole state as plain JSON (secrets included),
+  ``fake.restore(snapshot)`` puts it back, ``FakeHelios(state=snapshot)`` starts from it
+  (and ``reset()`` goes back to it); see ``saved_state``.
+- The control API under ``/_fake/`` on the same port (``fake.control_url``) resets,
+  saves and restores the state, queues faults and reads or clears the log, for tools
+  other than Python; it needs no key and answers loopback clients only unless the fake
+  listens beyond loopback (see ``control``).
+- ``python -m cohesity_sdk.helios.testing`` runs one in the foreground (``--state FILE``
+  to start from a snapshot, ``--save-state FILE`` to write one on exit); the pytest plugin
   ``cohesity_sdk.helios.testing.pytest_plugin`` gives the fixtures ``fake_helios`` and
   ``helios_api``.
 """
 
 from cohesity_sdk.helios.testing.fake_helios import FakeHelios
-from cohesity_sdk.helios.testing.request_log import FakeRequest
+from cohesity_sdk.helios.testing.request_log import FakeRequest, RequestLogView
 
-__all__ = ["FakeHelios", "FakeRequest"]
+__all__ = ["FakeHelios", "FakeRequest", "RequestLogView"]

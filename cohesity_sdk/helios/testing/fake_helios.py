@@ -8,6 +8,8 @@ operation's parameters and body schema, and carried out by ``HeliosState``.
 
 Queued faults come before authentication, as a gateway's would: a ``fail_next`` answers
 whatever the key, and leaves the state alone.
+
+Requests under ``/_fake/`` go to the control API (``control``) instead, unlogged.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import re
 import secrets
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qs, urlsplit
 
+from cohesity_sdk.helios.testing.control import PREFIX, ControlApi, is_control_path
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
 from cohesity_sdk.helios.testing.http_server import (
@@ -31,9 +34,11 @@ from cohesity_sdk.helios.testing.http_server import (
     Limits,
 )
 from cohesity_sdk.helios.testing.request_log import (
+    DEFAULT_MAX_REQUESTS,
     NO_ANSWER,
     FakeRequest,
     RequestLog,
+    RequestLogView,
     masked,
 )
 from cohesity_sdk.helios.testing.routes import (
@@ -56,7 +61,6 @@ if TYPE_CHECKING:
 _INTEGER = re.compile(r"-?[0-9]+")
 _METHODS = frozenset(route.method for route in ROUTES)
 
-
 class FakeHelios:
     """An in-memory Helios user-management API on a local port, for tests.
 
@@ -68,7 +72,10 @@ class FakeHelios:
 
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
-    the fake follows.
+    the fake follows. ``requests`` keeps the last ``max_requests`` requests (``None``:
+    all). With ``state`` (a ``snapshot()``) the fake starts from that state, and
+    ``reset()`` goes back to it. ``control_api`` serves the control API under
+    ``/_fake/`` (see ``cohesity_sdk.helios.testing.control``).
 
     A larger body than ``max_body_bytes`` is answered 413; a connection is closed after
     ``idle_timeout`` seconds without a request, or with a 408 when a started request
@@ -76,7 +83,11 @@ class FakeHelios:
     """
 
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
-                 api_key: Optional[str] = None, *, max_body_bytes: int = MAX_BODY_BYTES,
+                 api_key: Optional[str] = None, *,
+                 max_requests: Optional[int] = DEFAULT_MAX_REQUESTS,
+                 state: Optional[Mapping[str, Any]] = None,
+                 control_api: bool = True,
+                 max_body_bytes: int = MAX_BODY_BYTES,
                  idle_timeout: float = IDLE_TIMEOUT,
                  read_timeout: float = READ_TIMEOUT) -> None:
         if api_key is not None and (
@@ -87,10 +98,17 @@ class FakeHelios:
         self._host = host
         self._requested_port = port
         self._port: Optional[int] = None
+        self._bound_host = host
         self._api_key = api_key or secrets.token_urlsafe(24)
         self._state = HeliosState(self._api_key)
+        self._initial: Optional[Dict[str, Any]] = None  # what reset() goes back to
+        if state is not None:
+            self._state.restore(state)
+            self._initial = self._state.snapshot()
         self._faults = FaultPlan(OPERATION_IDS)
-        self._log = RequestLog()
+        self._log = RequestLog(max_requests)
+        self._requests = RequestLogView(self._log)
+        self._control = ControlApi(self) if control_api else None
         self._lifecycle = threading.Lock()
         self._server: Optional[FakeHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -106,6 +124,7 @@ class FakeHelios:
             server = FakeHTTPServer((self._host, self._requested_port), self._exchange,
                                     self._limits)
             self._port = server.server_port
+            self._bound_host = str(server.server_address[0])
             self._stopping.clear()
             thread = threading.Thread(
                 target=server.serve, name=f"FakeHelios:{self._port}", daemon=True
@@ -154,6 +173,11 @@ class FakeHelios:
         return f"http://{host}:{self._port}{BASE_PATH}"
 
     @property
+    def control_url(self) -> str:
+        """``http://127.0.0.1:<port>/_fake``: where the control API is served."""
+        return self.url[: -len(BASE_PATH)] + PREFIX
+
+    @property
     def api_key(self) -> str:
         """The bootstrap key: valid on every cluster until revoked there."""
         return self._api_key
@@ -171,9 +195,11 @@ class FakeHelios:
         return configuration
 
     @property
-    def requests(self) -> List[FakeRequest]:
-        """Every request received since start or ``reset()``, in arrival order."""
-        return self._log.snapshot()
+    def requests(self) -> RequestLogView:
+        """The requests received since start, ``reset()`` or ``requests.clear()``, in
+        arrival order: the last ``max_requests`` of them. A live, read-only sequence
+        (``len``, ``[-1]``, slices, iteration, ``==`` with a list) with ``clear()``."""
+        return self._requests
 
     def fail_next(
         self,
@@ -203,10 +229,28 @@ class FakeHelios:
         return self._state.expire_sessions()
 
     def reset(self) -> None:
-        """Forget all state, logged requests and pending faults; the key stays valid."""
+        """Forget all state, logged requests and pending faults; the key stays valid. A
+        fake made with ``state=`` goes back to that state."""
         self._faults.clear()
         self._log.clear()
-        self._state.reset()
+        if self._initial is None:
+            self._state.reset()
+        else:
+            self._state.restore(self._initial)
+
+    def snapshot(self) -> Dict[str, Any]:
+        """A copy of every cluster's state and the tenant access list, in plain JSON
+        values (``json.dumps`` takes it), secrets included: ``{"version": 1,
+        "bootstrapKey", "clusters", "tenantAccess"}``. See
+        ``cohesity_sdk.helios.testing.saved_state`` for the format."""
+        return self._state.snapshot()
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace the state with ``snapshot``'s (from ``snapshot()``, or written by
+        hand); the request log and pending faults stay. API keys that were the
+        snapshot's bootstrap key become this fake's ``api_key``. A snapshot of another
+        version or shape raises ``ValueError`` and changes nothing."""
+        self._state.restore(snapshot)
 
     def add_tenant_access(
         self,
@@ -236,12 +280,15 @@ class FakeHelios:
     # -- one request -------------------------------------------------------------------
 
     def _exchange(
-        self, method: str, target: str, headers: Dict[str, str], raw_body: bytes
+        self, method: str, target: str, headers: Dict[str, str], raw_body: bytes, peer: str
     ) -> Optional[Answer]:
         try:
             parts = urlsplit(target)
         except ValueError:  # an absolute target with a broken host, say
             return _error(bad_request("the request target is not a URL"))
+        if self._control is not None and is_control_path(parts.path):
+            return self._control.answer(method, parts.path, raw_body,
+                                        peer, self._bound_host)
         body, body_error = _parse_json(raw_body)
         route: Optional[Route] = None
         params: Dict[str, str] = {}
@@ -261,6 +308,7 @@ class FakeHelios:
             headers=masked(headers),
             json=body,
             operation_id=route.operation_id if route else None,
+            body=raw_body,
         ))
         if unmatched is not None:
             answer: Optional[Answer] = _error(unmatched)

@@ -78,8 +78,9 @@ class Limits:
                 raise ValueError(f"{name} must be a positive number of seconds")
 
 
-#: (method, request target, headers as sent, body bytes) -> the answer, or None to drop.
-Exchange = Callable[[str, str, Dict[str, str], bytes], Optional[Answer]]
+#: (method, request target, headers as sent, body bytes, the client's address) -> the
+#: answer, or None to drop.
+Exchange = Callable[[str, str, Dict[str, str], bytes, str], Optional[Answer]]
 
 
 class FakeHTTPServer(ThreadingHTTPServer):
@@ -215,7 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             self._send(Answer(exc.status, exc.body(), exc.headers))
             return
-        answer = self.server.exchange(self.command, self.path, dict(self.headers.items()), body)
+        answer = self.server.exchange(self.command, self.path, dict(self.headers.items()), body,
+                                      str(self.client_address[0]))
         if answer is None:
             self._drop()
         else:

@@ -32,6 +32,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from cohesity_sdk.helios.testing import saved_state
 from cohesity_sdk.helios.testing.errors import bad_request, conflict, not_found, unauthorized
 from cohesity_sdk.helios.testing.records import (
     LOCAL,
@@ -185,6 +186,22 @@ class HeliosState:
         """See ``TenantAccessList.add``."""
         with self._lock:
             return self._tenants.add(tenant_id, roles, clusters, active, **details)
+
+    def snapshot(self) -> Json:
+        """Every cluster and the tenant access list as plain JSON (``saved_state``)."""
+        with self._lock:
+            return saved_state.dump(self._clusters, self._tenants.entries(),
+                                    self.bootstrap_key)
+
+    def restore(self, snapshot: Any) -> None:
+        """Replace the state with ``snapshot``'s; a ``ValueError`` leaves it as it was."""
+        clusters, tenants = saved_state.load(snapshot, self.bootstrap_key)
+        with self._lock:
+            self._clusters = clusters
+            if tenants is None:
+                self._tenants.reset()
+            else:
+                self._tenants.replace(tenants)
 
     # -- clusters ----------------------------------------------------------------------
 

@@ -86,6 +86,14 @@ class TenantAccessList:
         self._entries.append(entry)
         return copy.deepcopy(entry)
 
+    def entries(self) -> List[Json]:
+        """Copies of every entry, in order."""
+        return copy.deepcopy(self._entries)
+
+    def replace(self, entries: List[Json]) -> None:
+        """Hold exactly ``entries`` (already checked), copied."""
+        self._entries = copy.deepcopy(entries)
+
     def query(self, tenant_ids: Optional[List[str]], include_inactive: bool) -> List[Json]:
         """Copies of the entries of those tenants (all when ``None``); only active ones
         unless ``include_inactive``."""
