@@ -110,11 +110,13 @@ def arguments(route: Route, path_params: Mapping[str, str], raw_query: str) -> D
 
 
 def parse_query(route: Route, raw_query: str) -> Dict[str, Any]:
-    """The route's query parameters by wire name, typed: lists for arrays (``a,b`` is
-    two items, an escaped ``%2C`` stays inside one), booleans for ``true``/``false``.
+    """The route's query parameters by wire name, typed and checked against the spec:
+    lists for arrays (``a,b`` is two items, ``a,`` is ``a`` and an empty one, an escaped
+    ``%2C`` stays inside one), booleans for ``true``/``false``.
 
     Parameters the route does not take are ignored; a parameter given twice keeps the
-    last value.
+    last value; an array given empty (``?ids=``) counts as not given, unless it is
+    required.
     """
     raw: Dict[str, str] = {}
     for part in raw_query.split("&"):
@@ -130,11 +132,12 @@ def parse_query(route: Route, raw_query: str) -> Dict[str, Any]:
         text = raw[name]
         value: Any
         if spec.kind == schema.ARRAY:
-            value = [unquote_plus(item) for item in text.split(",") if item]
-            if not value:
+            if not text:
                 if name in route.required_query:
                     raise bad_request(f"{name}: must not be empty")
                 continue
+            # Empty items are kept, so that the item rules (minLength) see them.
+            value = [unquote_plus(item) for item in text.split(",")]
         elif spec.kind == schema.BOOLEAN:
             lowered = unquote_plus(text).lower()
             if lowered not in ("true", "false"):
