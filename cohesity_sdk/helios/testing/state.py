@@ -21,6 +21,8 @@ Rules a test may rely on:
   objects of no tenant; ``includeTenants=true`` adds every tenant's; ``tenantIds``
   returns exactly those tenants' objects. ``create_users`` accepts ``tenantId`` in an
   item (beyond the spec) so that tenant users can be made.
+- A locked, expired or not yet effective user is refused (401) whatever its
+  credentials: its API keys as well as its sessions.
 - Every request is checked whole before anything changes: a refused request leaves the
   state as it was.
 """
@@ -107,7 +109,8 @@ class HeliosState:
         session_id: Optional[str] = None,
     ) -> str:
         """The SID of the user owning ``api_key`` (or, without a key, ``session_id``) on
-        that cluster; 401 otherwise, and for the session of a locked or expired user."""
+        that cluster; 401 otherwise, and for a locked, expired or not yet effective user
+        whatever the credentials."""
         if not api_key and not session_id:
             raise unauthorized("the apiKey or session-id header is required")
         with self._lock:
@@ -125,6 +128,7 @@ class HeliosState:
                         raise unauthorized(f"API key {key.id} is inactive")
                     if key.expired(now):
                         raise unauthorized(f"API key {key.id} has expired")
+                    _refuse_inactive(cluster.users[key.user_sid], now)
                     return key.user_sid
         raise unauthorized("the API key is not valid on this cluster")
 
