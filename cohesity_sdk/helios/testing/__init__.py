@@ -10,7 +10,8 @@ with an ``Error`` body). Nothing leaves the machine::
     with FakeHelios() as fake:
         with ApiClient(fake.configuration()) as client:
             api = UserApi(client)
-            api.create_users([{"domain": "LOCAL", "username": "bob"}])
+            api.create_users([{"domain": "LOCAL", "username": "bob",
+                               "localUserParams": {"password": "bob-Passw0rd"}}])
             assert [u.username for u in api.get_users().users] == ["admin", "bob"]
         fake.fail_next("get_users", status=503, retry_after=2)
         assert fake.requests[-1].headers["apiKey"] == "***"

@@ -21,6 +21,8 @@ Rules a test may rely on:
   objects of no tenant; ``includeTenants=true`` adds every tenant's; ``tenantIds``
   returns exactly those tenants' objects. ``create_users`` accepts ``tenantId`` in an
   item (beyond the spec) so that tenant users can be made.
+- A new LOCAL user needs ``localUserParams`` with a password (Cohesity requires one);
+  directory users have neither.
 - A locked, expired or not yet effective user is refused (401) whatever its
   credentials: its API keys as well as its sessions.
 - Every request is checked whole before anything changes: a refused request leaves the
@@ -199,6 +201,13 @@ class HeliosState:
             local = item.get("localUserParams")
             if domain != LOCAL and local is not None:
                 raise bad_request(f"{where}.localUserParams: only LOCAL users have it")
+            if domain == LOCAL:
+                # Cohesity requires a password for a new LOCAL user.
+                if local is None:
+                    raise bad_request(f"{where}.localUserParams: is required for a LOCAL user")
+                if not local.get("password"):
+                    raise bad_request(
+                        f"{where}.localUserParams.password: is required for a LOCAL user")
             name = (domain.lower(), username.lower())
             if name in seen or _find_user(cluster, domain, username) is not None:
                 raise conflict(f"{where}: user {domain}\\{username} already exists")
