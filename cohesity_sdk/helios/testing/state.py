@@ -25,6 +25,7 @@ Rules a test may rely on:
   directory users have neither.
 - A locked, expired or not yet effective user is refused (401) whatever its
   credentials: its API keys as well as its sessions.
+- Who may call what is ``roles``'s table; a refused call answers 403.
 - Every request is checked whole before anything changes: a refused request leaves the
   state as it was.
 """
@@ -37,6 +38,7 @@ import threading
 import uuid
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, cast
 
+from cohesity_sdk.helios.testing import roles as rbac
 from cohesity_sdk.helios.testing.errors import bad_request, conflict, not_found, unauthorized
 from cohesity_sdk.helios.testing.operations import OPERATIONS
 from cohesity_sdk.helios.testing.records import (
@@ -65,12 +67,15 @@ F = TypeVar("F", bound=Callable[..., Optional[Json]])
 
 
 def _operation(method: F) -> F:
-    """An operation of the API: run under the state's lock."""
+    """An operation of the API: run under the state's lock, once ``roles`` lets the
+    caller run it with these arguments."""
+    operation_id = method.__name__
 
     @functools.wraps(method)
     def run(self: "HeliosState", cluster_id: Optional[int], caller_sid: str,
             **arguments: Any) -> Optional[Json]:
         with self._lock:
+            rbac.authorize(operation_id, self._cluster(cluster_id), caller_sid, arguments)
             return method(self, cluster_id, caller_sid, **arguments)
 
     return cast(F, run)
@@ -400,7 +405,7 @@ class HeliosState:
     ) -> Json:
         cluster = self._cluster(cluster_id)
         owner = _user(cluster, user_sid)
-        keys = [k for k in cluster.keys.values() if k.user_sid == owner.sid]
+        keys = [k for k in _visible_keys(cluster, caller_sid) if k.user_sid == owner.sid]
         return {"apiKeys": [key_json(k) for k in _filter_keys(keys, ids, is_active,
                                                                is_expired)]}
 
@@ -410,7 +415,7 @@ class HeliosState:
         ids: Optional[List[str]] = None, owner_sids: Optional[List[str]] = None,
         is_active: Optional[bool] = None, is_expired: Optional[bool] = None,
     ) -> Json:
-        keys = list(self._cluster(cluster_id).keys.values())
+        keys = _visible_keys(self._cluster(cluster_id), caller_sid)
         if owner_sids is not None:
             keys = [k for k in keys if k.user_sid in owner_sids]
         return {"apiKeys": [key_json(k) for k in _filter_keys(keys, ids, is_active,
@@ -421,6 +426,9 @@ class HeliosState:
                                id: str, user_sid: str) -> Json:
         cluster = self._cluster(cluster_id)
         key = _key(cluster, user_sid, id)
+        if key not in _visible_keys(cluster, caller_sid):
+            raise rbac.forbidden(f"API key {id} of user {user_sid} needs the "
+                                 f"{rbac.API_KEY_VIEW_ALL} privilege")
         return key_json(key)
 
     @_operation
@@ -654,6 +662,14 @@ def _key(cluster: Cluster, user_sid: str, key_id: str) -> ApiKey:
         raise not_found(f"API key {key_id} of user {owner.sid} not found")
     return key
 
+
+def _visible_keys(cluster: Cluster, caller_sid: str) -> List[ApiKey]:
+    """The keys the caller may read: all with API_KEY_VIEW_ALL, else those it owns or
+    created."""
+    keys = list(cluster.keys.values())
+    if rbac.API_KEY_VIEW_ALL in rbac.privileges(cluster, caller_sid):
+        return keys
+    return [k for k in keys if caller_sid in (k.user_sid, k.created_by)]
 
 
 def _name_matches(name: str, wanted: List[str], partial: bool) -> bool:
