@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HAND_WRITTEN = {"Configuration.md", "Authentication.md", "Errors.md", "FakeHelios.md"}  # pages of docs/ that the generator does not make
+# The pages of docs/ that the generator does not make.
+HAND_WRITTEN = {"Configuration.md", "Authentication.md", "Errors.md", "FakeHelios.md"}
 
 
 def run_generator(root: Path, *args: str) -> subprocess.CompletedProcess:
