@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Mapping, Optional
 
-from cohesity_sdk.helios.testing.errors import ApiError
+from cohesity_sdk.helios.testing.errors import forbidden
 from cohesity_sdk.helios.testing.records import Cluster
 
 PRINCIPAL_VIEW = "PRINCIPAL_VIEW"
@@ -120,10 +120,6 @@ def authorize(operation_id: str, cluster: Cluster, caller_sid: str,
         return
     if rule.privilege not in privileges(cluster, caller_sid):
         raise forbidden(f"{operation_id} needs the {rule.privilege} privilege")
-
-
-def forbidden(message: str) -> ApiError:
-    return ApiError(403, message)
 
 
 def _own(rule: Rule, caller_sid: str, arguments: Mapping[str, Any]) -> bool:

@@ -39,7 +39,13 @@ import uuid
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, cast
 
 from cohesity_sdk.helios.testing import roles as rbac
-from cohesity_sdk.helios.testing.errors import bad_request, conflict, not_found, unauthorized
+from cohesity_sdk.helios.testing.errors import (
+    bad_request,
+    conflict,
+    forbidden,
+    not_found,
+    unauthorized,
+)
 from cohesity_sdk.helios.testing.operations import OPERATIONS
 from cohesity_sdk.helios.testing.records import (
     LOCAL,
@@ -427,8 +433,8 @@ class HeliosState:
         cluster = self._cluster(cluster_id)
         key = _key(cluster, user_sid, id)
         if key not in _visible_keys(cluster, caller_sid):
-            raise rbac.forbidden(f"API key {id} of user {user_sid} needs the "
-                                 f"{rbac.API_KEY_VIEW_ALL} privilege")
+            raise forbidden(f"API key {id} of user {user_sid} needs the "
+                            f"{rbac.API_KEY_VIEW_ALL} privilege")
         return key_json(key)
 
     @_operation
