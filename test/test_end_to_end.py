@@ -231,8 +231,10 @@ def test_find_users_with_every_filter(fake: FakeHelios, api: h.UserApi) -> None:
         ad_user("bob", roles=["AUDITOR"]),
     ])
     seed_tenant_users(fake, [
-        {"domain": "LOCAL", "username": "tina", "tenantId": "acme/"},
-        {"domain": "LOCAL", "username": "tom", "tenantId": "globex/"},
+        {"domain": "LOCAL", "username": "tina", "tenantId": "acme/",
+         "localUserParams": {"password": "tina-Passw0rd"}},
+        {"domain": "LOCAL", "username": "tom", "tenantId": "globex/",
+         "localUserParams": {"password": "tom-Passw0rd"}},
     ])
     alice = sid(users_of(api.get_users(usernames=["alice"]))[0])
     bob = sid(users_of(api.get_users(usernames=["bob"]))[0])

@@ -254,7 +254,8 @@ def test_the_server_side_needs_no_pydantic() -> None:
         with FakeHelios() as fake:
             port = int(fake.url.rsplit(":", 1)[1].split("/")[0])
             conn = http.client.HTTPConnection("127.0.0.1", port)
-            conn.request("POST", "/v2/users", body=b'[{"domain": "LOCAL", "username": "x"}]',
+            conn.request("POST", "/v2/users", body=b'[{"domain": "LOCAL", "username": "x",'
+                         b' "localUserParams": {"password": "pw"}}]',
                          headers={"apiKey": fake.api_key})
             assert conn.getresponse().status == 201
     """)
@@ -455,7 +456,8 @@ def test_module_docstring_example_runs() -> None:
 
 
 def test_keep_alive_serves_many_answers_on_one_connection(fake: FakeHelios, raw: Raw) -> None:
-    sid = raw("POST", "/users", [{"domain": "LOCAL", "username": "x"}])[2]["users"][0]["sid"]
+    sid = raw("POST", "/users", [{"domain": "LOCAL", "username": "x",
+                                  "localUserParams": {"password": "pw"}}])[2]["users"][0]["sid"]
     sock = raw.conn.sock
     results = [
         raw("GET", "/users")[0],
@@ -473,7 +475,8 @@ def test_keep_alive_serves_many_answers_on_one_connection(fake: FakeHelios, raw:
 def test_chunked_request_bodies_are_read(fake: FakeHelios) -> None:
     parts = urlsplit(fake.url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
-    body = json.dumps([{"domain": "LOCAL", "username": "chunky"}]).encode()
+    body = json.dumps([{"domain": "LOCAL", "username": "chunky",
+                        "localUserParams": {"password": "pw"}}]).encode()
     conn.request("POST", "/v2/users", body=iter([body[:10], body[10:]]), encode_chunked=True,
                  headers={"apiKey": fake.api_key, "Content-Type": "application/json"})
     response = conn.getresponse()
@@ -531,7 +534,8 @@ def test_create_users_conflicts_case_insensitively_and_creates_nothing(
     api.create_users([local("bob")])
     before = snapshot(raw)
     with pytest.raises(h.ConflictException) as caught:
-        api.create_users([local("zed"), h.CreateUserParameters(username="BOB", domain="local")])
+        api.create_users([local("zed"), h.CreateUserParameters(
+            username="BOB", domain="local", local_user_params=h.LocalUserParams(password="pw"))])
     assert caught.value.error_code == "KAlreadyExists"
     assert "body[1]" in (caught.value.message or "")
     with pytest.raises(h.ConflictException):
@@ -570,8 +574,10 @@ def test_get_users_filters(api: h.UserApi, raw: Raw) -> None:
         h.CreateUserParameters(username="bob", domain="corp.example.com", roles=["AUDITOR"]),
     ])
     status, _, _ = raw("POST", "/users", [
-        {"domain": "LOCAL", "username": "tina", "tenantId": "acme/"},
-        {"domain": "LOCAL", "username": "tom", "tenantId": "globex/"},
+        {"domain": "LOCAL", "username": "tina", "tenantId": "acme/",
+         "localUserParams": {"password": "pw"}},
+        {"domain": "LOCAL", "username": "tom", "tenantId": "globex/",
+         "localUserParams": {"password": "pw"}},
     ])
     assert status == 201
     assert names(api.get_users()) == ["admin", "alice", "alicia", "bob"]
@@ -1436,7 +1442,8 @@ def test_pytest_plugin_fixtures(pytester: pytest.Pytester) -> None:
         def test_fixtures(fake_helios, helios_api):
             assert isinstance(fake_helios, FakeHelios)
             assert isinstance(helios_api, h.UserApi)
-            helios_api.create_users([{"domain": "LOCAL", "username": "one"}])
+            helios_api.create_users([{"domain": "LOCAL", "username": "one",
+                                      "localUserParams": {"password": "pw"}}])
             assert [u.username for u in helios_api.get_users().users] == ["admin", "one"]
             assert fake_helios.requests[-1].operation_id == "get_users"
 

@@ -163,7 +163,8 @@ def test_the_same_content_length_twice_is_one_length(fake: FakeHelios) -> None:
 
 
 def test_a_body_at_the_limit_is_read_and_one_byte_more_is_413() -> None:
-    body = json.dumps([{"username": "u" * 900, "domain": "LOCAL"}]).encode()
+    body = json.dumps([{"username": "u" * 900, "domain": "LOCAL",
+                        "localUserParams": {"password": "pw"}}]).encode()
     with FakeHelios(max_body_bytes=len(body)) as fake:
         headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
         reply, _ = send(fake, request("POST", "/v2/users", headers, body))
@@ -210,7 +211,8 @@ def test_expect_100_continue_is_answered_413_before_the_body_is_sent() -> None:
             sock.sendall(request("POST", "/v2/users", {**headers, "Content-Length": "101"}))
             reply = read_reply(sock)  # no "100 Continue" first
             assert_error(reply, 413, "KRequestTooLarge")
-        body = json.dumps([{"username": "bob", "domain": "LOCAL"}]).encode()
+        body = json.dumps([{"username": "bob", "domain": "LOCAL",
+                            "localUserParams": {"password": "pw"}}]).encode()
         with socket.create_connection(address(fake), timeout=10) as sock:
             sock.sendall(request("POST", "/v2/users",
                                  {**headers, "Content-Length": str(len(body))}))
@@ -271,8 +273,8 @@ def test_nesting_up_to_the_limit_and_brackets_in_strings_are_fine(fake: FakeHeli
         assert reply.status == status, (depth, reply.body)
     # Brackets, and quotes escaped, inside a string do not nest.
     description = '\\"' + "[" * 500 + "{" * 500 + "\\"
-    body = json.dumps([{"username": "bob", "domain": "LOCAL",
-                        "description": description}]).encode()
+    body = json.dumps([{"username": "bob", "domain": "LOCAL", "description": description,
+                        "localUserParams": {"password": "pw"}}]).encode()
     headers = {"apiKey": fake.api_key, "Content-Length": str(len(body))}
     reply, _ = send(fake, request("POST", "/v2/users", headers, body))
     assert reply.status == 201, reply.body
@@ -410,7 +412,8 @@ def test_slow_clients_within_the_timeouts_are_served() -> None:
     with FakeHelios(read_timeout=0.5, idle_timeout=0.5) as fake:
         fake.delay_next("get_users", 1.0)  # the fake may take longer than either timeout
         serves(fake)
-        body = json.dumps([{"username": "bob", "domain": "LOCAL"}]).encode()
+        body = json.dumps([{"username": "bob", "domain": "LOCAL",
+                            "localUserParams": {"password": "pw"}}]).encode()
         data = request("POST", "/v2/users", {"apiKey": fake.api_key,
                                              "Content-Length": str(len(body))}, body)
         with socket.create_connection(address(fake), timeout=10) as sock:

@@ -260,7 +260,8 @@ def populate(fake: FakeHelios, api: h.UserApi) -> Dict[str, str]:
         h.CreateUserParameters(username="dora", domain="corp.example", roles=["AUDITOR"]),
     ]).users or []
     assert bob.sid and amy.sid and dora.sid
-    send(fake, "POST", "/users", [{"username": "tina", "domain": "LOCAL", "tenantId": "acme/"}])
+    send(fake, "POST", "/users", [{"username": "tina", "domain": "LOCAL", "tenantId": "acme/",
+                                   "localUserParams": {"password": "tina-pw"}}])
     api.update_user(bob.sid, h.UpdateUserParameters(locked=False, description="bob's"))
     api.create_group([h.CreateGroupParams(
         name="ops", domain="LOCAL", roles=["COHESITY_VIEWER"],

@@ -39,7 +39,9 @@ def calls_of(fake: FakeHelios, operation_id: str) -> int:
 
 
 def new_user(name: str) -> helios.CreateUserParameters:
-    return helios.CreateUserParameters(username=name, domain="LOCAL", roles=["COHESITY_VIEWER"])
+    return helios.CreateUserParameters(
+        username=name, domain="LOCAL", roles=["COHESITY_VIEWER"],
+        local_user_params=helios.LocalUserParams(password=f"{name}-Passw0rd"))
 
 
 def usernames(api: helios.UserApi) -> List[str]:

@@ -1,4 +1,6 @@
-"""Write the models, the API class and their docs from spec/helios-user-api.json.
+"""Write the models, the API class, FakeHelios's operations and the docs from the spec.
+
+The spec is spec/helios-user-api.json.
 
     python tools/generate.py          # (re)write the generated files
     python tools/generate.py --check  # exit 1 if any generated file is stale
@@ -669,6 +671,71 @@ def command_line_context(spec: Dict[str, Any], models: List[ModelDef]) -> Dict[s
     return {"body_examples": examples, "secret_answers": secret_answers}
 
 
+# What the fake keeps of a schema: what a request is checked against, without the prose.
+FAKE_SCHEMA_KEYS = ("type", "format", "enum", "nullable", "readOnly", "minItems", "minLength",
+                    "items", "properties", "required")
+
+
+def fake_schema(schema: Dict[str, Any]) -> Dict[str, Any]:
+    """``schema`` as ``FakeHelios`` reads it: a reference as ``{"$ref": name}``, and only
+    the keys of FAKE_SCHEMA_KEYS."""
+    ref = ref_name(schema)
+    if ref:
+        return {"$ref": ref}
+    out: Dict[str, Any] = {}
+    for key in FAKE_SCHEMA_KEYS:
+        if key not in schema:
+            continue
+        value = schema[key]
+        if key == "items":
+            value = fake_schema(value)
+        elif key == "properties":
+            value = {name: fake_schema(prop) for name, prop in value.items()}
+        out[key] = value
+    return out
+
+
+def fake_context(spec: Dict[str, Any]) -> Dict[str, Any]:
+    """The fake's table of operations and the schemas their bodies use, as plain data.
+
+    An operation whose ``security`` is empty takes no credentials (``login``): it is how
+    a caller gets some.
+    """
+    operations: Dict[str, Dict[str, Any]] = {}
+    request_schemas: Set[str] = set()
+    default_security = spec.get("security")
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            by_location: Dict[str, Dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
+            for p in op.get("parameters", []):
+                by_location[p["in"]][p["name"]] = {
+                    "python_name": p["x-python-name"],
+                    "required": bool(p.get("required")),
+                    "schema": fake_schema(p["schema"]),
+                }
+            body = op.get("requestBody")
+            if body:
+                schema = body["content"]["application/json"]["schema"]
+                reachable(spec, schema, request_schemas)
+                body = {"required": bool(body.get("required")), "schema": fake_schema(schema)}
+            status = next(code for code in op["responses"] if code.startswith("2"))
+            operations[op["operationId"]] = {
+                "method": method.upper(),
+                "path": path,
+                "status": int(status),
+                "login": op.get("security", default_security) == [],
+                "path_params": by_location["path"],
+                "query": by_location["query"],
+                "headers": by_location["header"],
+                "body": body or None,
+            }
+    schemas = spec["components"]["schemas"]
+    return {
+        "fake_operations": dict(sorted(operations.items())),
+        "fake_schemas": {name: fake_schema(schemas[name]) for name in sorted(request_schemas)},
+    }
+
+
 def render() -> Dict[Path, str]:
     """Every generated file, by path, as the spec gives it."""
     spec, models, operations = load()
@@ -703,6 +770,8 @@ def render() -> Dict[Path, str]:
     out[DOCS / "README.md"] = env.get_template("docs_index.md.j2").render(**context)
     out[PACKAGE / "cli_commands.py"] = env.get_template("cli_commands.py.j2").render(**context)
     out[DOCS / "CommandLine.md"] = env.get_template("command_line.md.j2").render(**context)
+    out[PACKAGE / "testing" / "operations.py"] = env.get_template(
+        "fake_operations.py.j2").render(**context, **fake_context(spec))
     return formatted(out)
 
 
@@ -747,7 +816,8 @@ def ruff_format(sources: Dict[str, str], width: int) -> Dict[str, str]:
 
 def generated_on_disk() -> Iterator[Path]:
     for folder, pattern in ((PACKAGE / "models", "*.py"), (PACKAGE / "api", "*.py"),
-                            (PACKAGE, "cli_commands.py"), (DOCS, "*.md")):
+                            (PACKAGE, "cli_commands.py"), (PACKAGE / "testing", "*.py"),
+                            (DOCS, "*.md")):
         for path in folder.glob(pattern):
             if GENERATED_MARK in path.read_text(encoding="utf-8")[:400]:
                 yield path

@@ -1,8 +1,8 @@
 """An in-memory stand-in for the Helios v2 user-management API, for tests.
 
 ``FakeHelios`` serves the 27 ``UserApi`` operations on a local port, with real state:
-what a test creates, it can read back, and the errors are the API's (401, 404, 409, 400
-with an ``Error`` body). Nothing leaves the machine::
+what a test creates, it can read back, and the errors are the API's (401, 403, 404, 409,
+400 with an ``Error`` body). Nothing leaves the machine::
 
     from cohesity_sdk.helios import ApiClient, UserApi
     from cohesity_sdk.helios.testing import FakeHelios
@@ -10,7 +10,8 @@ with an ``Error`` body). Nothing leaves the machine::
     with FakeHelios() as fake:
         with ApiClient(fake.configuration()) as client:
             api = UserApi(client)
-            api.create_users([{"domain": "LOCAL", "username": "bob"}])
+            api.create_users([{"domain": "LOCAL", "username": "bob",
+                               "localUserParams": {"password": "bob-Passw0rd"}}])
             assert [u.username for u in api.get_users().users] == ["admin", "bob"]
         fake.fail_next("get_users", status=503, retry_after=2)
         assert fake.requests[-1].headers["apiKey"] == "***"
@@ -27,6 +28,9 @@ What to know:
   ``tenantId``, which the spec's request model lacks, to make tenant users.
 - ``get_tenant_access`` starts with ``acme/`` (active) and ``globex/`` (inactive);
   ``fake.add_tenant_access(...)`` adds more.
+- Each call is made as the user owning its key or session, with its roles' privileges
+  (``cohesity_sdk.helios.testing.roles``: ``COHESITY_ADMIN`` may do everything,
+  ``COHESITY_VIEWER`` may read, any user may act on itself); a refused call is a 403.
 - Faults (``fail_next``, ``delay_next``, ``drop_next``) apply before authentication.
 - ``fake.requests`` keeps the last ``max_requests`` (1000) requests; ``str()`` and
   ``repr()`` of one hide passwords, keys and other secrets, while ``.json`` and

@@ -46,11 +46,11 @@ from cohesity_sdk.helios.testing.routes import (
     OPERATION_IDS,
     ROUTES,
     Route,
+    arguments,
     match,
-    parse_query,
 )
 from cohesity_sdk.helios.testing.schema import INT64_MAX, INT64_MIN, check
-from cohesity_sdk.helios.testing.state import Call, HeliosState
+from cohesity_sdk.helios.testing.state import HeliosState
 from cohesity_sdk.helios.testing.tenants import ClusterSpec
 
 if TYPE_CHECKING:
@@ -356,15 +356,16 @@ class FakeHelios:
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
         caller = "" if route.login else self._state.authenticate(
             cluster_id, lowered.get("apikey"), lowered.get("session-id"))
-        query = parse_query(route, raw_query)
+        kwargs = arguments(route, params, raw_query)
         if route.body is not None:
             if body_error is not None:
                 raise body_error
             if body is None:
                 raise bad_request("body: is required")
             check(body, route.body, "body")
-        call = Call(cluster_id, caller, params, query, body)
-        return Answer(route.status, self._state.perform(route.operation_id, call))
+            kwargs["body"] = body
+        return Answer(route.status,
+                      self._state.perform(route.operation_id, cluster_id, caller, kwargs))
 
 
 def _parse_json(raw: bytes) -> Tuple[Any, Optional[ApiError]]:

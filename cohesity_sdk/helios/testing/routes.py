@@ -1,7 +1,7 @@
-"""The 27 operations as the wire sees them: method, path, status, parameters, body.
-
-Matching a request to an operation, and reading its query string, live here too; what
-an operation does is ``state``'s business.
+"""The operations as the wire sees them, from the generated ``operations`` module: matching
+a request to one, and turning its path and query into the keyword arguments of
+``HeliosState``'s method of that operation. What an operation does is ``state``'s
+business.
 """
 
 from __future__ import annotations
@@ -12,10 +12,14 @@ from urllib.parse import unquote, unquote_plus
 
 from cohesity_sdk.helios.testing import schema
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request, not_found
-from cohesity_sdk.helios.testing.schema import Field, array, boolean, obj, string
+from cohesity_sdk.helios.testing.operations import OPERATIONS
+from cohesity_sdk.helios.testing.schema import Field
 
 #: Every path starts with it, as ``Configuration.host`` ends with it.
 BASE_PATH = "/v2"
+
+#: The header that names the cluster; an operation without it is Helios-level.
+ACCESS_CLUSTER_HEADER = "accessClusterId"
 
 
 @dataclass(frozen=True)
@@ -29,65 +33,29 @@ class Route:
     body: Optional[Field] = None
     routed: bool = True  # takes the accessClusterId header; False: Helios-level
     login: bool = False  # needs no credentials: it is how a caller gets some
+    keywords: Mapping[str, str] = field(default_factory=dict)  # path and query: wire -> Python
 
     @property
     def segments(self) -> List[str]:
         return self.template.strip("/").split("/")
 
 
-_SIDS = {"sids": array(string())}
-_KEY_FILTERS = {"ids": array(string()), "isActive": boolean(), "isExpired": boolean()}
-_TENANT_FILTERS = {"tenantIds": array(string()), "includeTenants": boolean()}
-_NAME_FILTERS = {"roles": array(string()), "domain": string(), **_SIDS,
-                 "matchPartialNames": boolean(), **_TENANT_FILTERS}
+def _route(operation_id: str, op: Mapping[str, Any]) -> Route:
+    query: Mapping[str, Any] = op["query"]
+    body: Optional[Mapping[str, Any]] = op["body"]
+    return Route(
+        operation_id, op["method"], op["path"], op["status"],
+        query={name: schema.field(param["schema"]) for name, param in query.items()},
+        required_query=tuple(name for name, param in query.items() if param["required"]),
+        body=None if body is None else schema.field(body["schema"]),
+        routed=ACCESS_CLUSTER_HEADER in op["headers"],
+        login=op["login"],
+        keywords={name: param["python_name"]
+                  for params in (op["path_params"], query) for name, param in params.items()},
+    )
 
-ROUTES: Tuple[Route, ...] = (
-    # Users
-    Route("create_users", "POST", "/users", 201,
-          body=array(obj(schema.CREATE_USER), min_items=1)),
-    Route("get_users", "GET", "/users", 200, query={
-        "usernames": array(string()), "emailAddresses": array(string()), **_NAME_FILTERS,
-    }),
-    Route("delete_users", "POST", "/users/delete", 204, body=obj(schema.DELETE_USERS)),
-    Route("get_user_by_sid", "GET", "/users/{sid}", 200),
-    Route("update_user", "PUT", "/users/{sid}", 200, body=obj(schema.UPDATE_USER)),
-    Route("delete_user", "DELETE", "/users/{sid}", 204),
-    Route("regenerate_s3_key", "POST", "/users/{sid}/s3-secret-key", 201),
-    # Sessions
-    Route("create_session", "POST", "/users/sessions", 201, body=obj(schema.SESSION_REQUEST),
-          login=True),
-    Route("get_active_sessions_count", "GET", "/users/sessions", 200, query=_SIDS),
-    Route("delete_session", "DELETE", "/users/sessions", 204, query={"sid": string()}),
-    # API keys
-    Route("create_user_api_key", "POST", "/users/{userSid}/api-keys", 201,
-          body=obj(schema.API_KEY_REQUEST)),
-    Route("get_user_api_keys", "GET", "/users/{userSid}/api-keys", 200, query=_KEY_FILTERS),
-    Route("get_user_api_key_by_id", "GET", "/users/{userSid}/api-keys/{id}", 200),
-    Route("update_user_api_key_by_id", "PUT", "/users/{userSid}/api-keys/{id}", 200,
-          body=obj(schema.API_KEY_REQUEST)),
-    Route("delete_user_api_key_by_id", "DELETE", "/users/{userSid}/api-keys/{id}", 204),
-    Route("rotate_user_api_key", "POST", "/users/{userSid}/api-keys/{id}/rotate", 200),
-    Route("get_all_api_keys", "GET", "/api-keys", 200,
-          query={**_KEY_FILTERS, "ownerSids": array(string())}),
-    # Groups
-    Route("create_group", "POST", "/groups", 201,
-          body=array(obj(schema.CREATE_GROUP), min_items=1)),
-    Route("get_groups", "GET", "/groups", 200, query={"names": array(string()), **_NAME_FILTERS}),
-    Route("delete_groups", "POST", "/groups/delete", 204, body=obj(schema.DELETE_GROUPS)),
-    Route("get_group_by_sid", "GET", "/groups/{sid}", 200),
-    Route("update_group", "PUT", "/groups/{sid}", 200, body=obj(schema.UPDATE_GROUP)),
-    Route("delete_group", "DELETE", "/groups/{sid}", 204),
-    # Security principals
-    Route("get_security_principals", "GET", "/security-principals", 200,
-          query=_SIDS, required_query=("sids",)),
-    Route("get_principal_sources", "GET", "/security-principals/{sid}/sources", 200),
-    Route("update_principal_sources", "PUT", "/security-principals/{sid}/sources", 200,
-          body=obj(schema.ASSIGNED_SOURCES)),
-    # Tenant access
-    Route("get_tenant_access", "GET", "/mcm/users/tenant-access", 200, query={
-        "tenantIds": array(string(min_length=2)), "includeInactive": boolean(),
-    }, routed=False),
-)
+
+ROUTES: Tuple[Route, ...] = tuple(_route(op_id, op) for op_id, op in OPERATIONS.items())
 
 OPERATION_IDS = frozenset(route.operation_id for route in ROUTES)
 
@@ -135,12 +103,20 @@ def _match_segments(template: List[str], segments: List[str]) -> Optional[Dict[s
     return params
 
 
+def arguments(route: Route, path_params: Mapping[str, str], raw_query: str) -> Dict[str, Any]:
+    """The path and query parameters of a request, checked, as keyword arguments."""
+    given = {**path_params, **parse_query(route, raw_query)}
+    return {route.keywords[name]: value for name, value in given.items()}
+
+
 def parse_query(route: Route, raw_query: str) -> Dict[str, Any]:
-    """The route's query parameters, typed: lists for arrays (``a,b`` is two items, an
-    escaped ``%2C`` stays inside one), booleans for ``true``/``false``.
+    """The route's query parameters by wire name, typed and checked against the spec:
+    lists for arrays (``a,b`` is two items, ``a,`` is ``a`` and an empty one, an escaped
+    ``%2C`` stays inside one), booleans for ``true``/``false``.
 
     Parameters the route does not take are ignored; a parameter given twice keeps the
-    last value.
+    last value; an array given empty (``?ids=``) counts as not given, unless it is
+    required.
     """
     raw: Dict[str, str] = {}
     for part in raw_query.split("&"):
@@ -156,11 +132,12 @@ def parse_query(route: Route, raw_query: str) -> Dict[str, Any]:
         text = raw[name]
         value: Any
         if spec.kind == schema.ARRAY:
-            value = [unquote_plus(item) for item in text.split(",") if item]
-            if not value:
+            if not text:
                 if name in route.required_query:
                     raise bad_request(f"{name}: must not be empty")
                 continue
+            # Empty items are kept, so that the item rules (minLength) see them.
+            value = [unquote_plus(item) for item in text.split(",")]
         elif spec.kind == schema.BOOLEAN:
             lowered = unquote_plus(text).lower()
             if lowered not in ("true", "false"):

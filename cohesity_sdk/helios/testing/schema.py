@@ -1,16 +1,18 @@
 """The shapes of request bodies and parameters, and the check that a value fits one.
 
-Written out from ``spec/helios-user-api.json`` (the package does not ship the spec);
-``test/test_fake_helios.py`` compares them with it. Read-only fields are left out: a
-server ignores them in requests. Unknown fields are ignored too, as real servers do.
+Built from the generated ``operations`` module (the package does not ship the spec).
+Read-only fields are left out: a server ignores them in requests. Unknown fields are
+ignored too, as real servers do.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Tuple
 
 from cohesity_sdk.helios.testing.errors import bad_request
+from cohesity_sdk.helios.testing.operations import SCHEMAS
 
 STRING = "string"
 INTEGER = "integer"
@@ -41,118 +43,41 @@ class Field:
     shape: Optional[Shape] = None
     min_items: int = 0
     min_length: int = 0
-    enum: Tuple[str, ...] = field(default=())
+    enum: Tuple[str, ...] = ()
 
 
-def string(nullable: bool = False, *, min_length: int = 0, enum: Tuple[str, ...] = ()) -> Field:
-    return Field(STRING, nullable, min_length=min_length, enum=enum)
+#: Fields the fake accepts beyond the spec, by (schema name, field name): a ``tenantId``
+#: on ``create_users`` items lets tests make tenant users (``UserParams`` has it).
+EXTENSIONS: Mapping[Tuple[str, str], Field] = {
+    ("CreateUserParameters", "tenantId"): Field(STRING, nullable=True),
+}
 
 
-def integer(nullable: bool = False) -> Field:
-    return Field(INTEGER, nullable)
+def field(schema: Mapping[str, Any]) -> Field:
+    """The ``Field`` for a schema of the generated ``operations`` module."""
+    if "$ref" in schema:
+        return Field(OBJECT, shape=shape(schema["$ref"]))
+    items = schema.get("items")
+    return Field(
+        kind=schema["type"],
+        nullable=bool(schema.get("nullable")),
+        items=None if items is None else field(items),
+        min_items=schema.get("minItems", 0),
+        min_length=schema.get("minLength", 0),
+        enum=tuple(schema.get("enum", ())),
+    )
 
 
-def boolean(nullable: bool = False) -> Field:
-    return Field(BOOLEAN, nullable)
+@functools.lru_cache(maxsize=None)
+def shape(name: str) -> Shape:
+    """The spec's object schema ``name`` as requests are checked against it: read-only
+    fields are left out (a server ignores them in requests), EXTENSIONS added."""
+    schema = SCHEMAS[name]
+    fields = {key: field(prop) for key, prop in schema.get("properties", {}).items()
+              if not prop.get("readOnly")}
+    fields.update({key: value for (owner, key), value in EXTENSIONS.items() if owner == name})
+    return Shape(name, fields, tuple(schema.get("required", ())))
 
-
-def array(items: Field, nullable: bool = False, *, min_items: int = 0) -> Field:
-    return Field(ARRAY, nullable, items=items, min_items=min_items)
-
-
-def obj(shape: Shape) -> Field:
-    return Field(OBJECT, shape=shape)
-
-
-LOCAL_USER_PARAMS = Shape("LocalUserParams", {
-    "email": string(True),
-    "password": string(True),
-})
-
-CREATE_USER = Shape("CreateUserParameters", {
-    "allowSmbAccessToken": boolean(True),
-    "description": string(True),
-    "domain": string(),
-    "effectiveTimeMsecs": integer(True),
-    "expiryTimeMsecs": integer(True),
-    "localUserParams": obj(LOCAL_USER_PARAMS),
-    "locked": boolean(True),
-    "restricted": boolean(True),
-    "roles": array(string(), True),
-    "username": string(),
-    # Not in the spec's request: lets tests create tenant users (UserParams has it).
-    "tenantId": string(True),
-}, ("domain", "username"))
-
-#: Fields the fake accepts beyond the spec: (schema name, field name).
-EXTENSIONS = frozenset({("CreateUserParameters", "tenantId")})
-
-LOCAL_USER_UPDATE_PARAMS = Shape("LocalUserUpdateParams", {
-    "email": string(True),
-    "password": string(True),
-    "currentPassword": string(True),
-})
-
-UPDATE_USER = Shape("UpdateUserParameters", {
-    "description": string(True),
-    "effectiveTimeMsecs": integer(True),
-    "expiryTimeMsecs": integer(True),
-    "locked": boolean(True),
-    "restricted": boolean(True),
-    "roles": array(string(), True),
-    "localUserParams": obj(LOCAL_USER_UPDATE_PARAMS),
-})
-
-LOCAL_GROUP_PARAMS = Shape("LocalGroupParams", {
-    "userSids": array(string()),
-})
-
-CREATE_GROUP = Shape("CreateGroupParams", {
-    "description": string(True),
-    "domain": string(),
-    "localGroupParams": obj(LOCAL_GROUP_PARAMS),
-    "name": string(),
-    "restricted": boolean(True),
-    "roles": array(string()),
-    "tenantIds": array(string()),
-}, ("domain", "name"))
-
-UPDATE_GROUP = Shape("UpdateGroupParameters", {
-    "description": string(True),
-    "localGroupParams": obj(LOCAL_GROUP_PARAMS),
-    "restricted": boolean(True),
-    "roles": array(string()),
-    "tenantIds": array(string()),
-})
-
-DELETE_USERS = Shape("DeleteUsersRequest", {
-    "sids": array(string(), min_items=1),
-}, ("sids",))
-
-DELETE_GROUPS = Shape("DeleteGroupsRequest", {
-    "sids": array(string(), min_items=1),
-}, ("sids",))
-
-SESSION_REQUEST = Shape("CreateUserSessionRequestParams", {
-    "certificate": string(True),
-    "domain": string(True),
-    "otpCode": string(True),
-    "otpType": string(True, enum=("email", "totp", "salesforce")),
-    "password": string(True),
-    "privateKey": string(True),
-    "username": string(True),
-})
-
-API_KEY_REQUEST = Shape("CreateOrUpdateAPIKeyRequest", {
-    "expiryTimeMsecs": integer(True),
-    "isActive": boolean(True),
-    "name": string(True),
-}, ("name",))
-
-ASSIGNED_SOURCES = Shape("AssignedSources", {
-    "sourceIds": array(integer()),
-    "viewIds": array(integer()),
-})
 
 _KIND_NAMES = {
     STRING: "a string",

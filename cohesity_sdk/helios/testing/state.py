@@ -1,8 +1,9 @@
 """What the fake remembers, and what each operation does to it.
 
-Pure logic on JSON-like values: requests arrive here already routed, authenticated and
-checked against their schema (``schema``), and answers leave as dicts in the spec's
-shape. Nothing here knows about HTTP.
+Pure logic: requests arrive here already routed, authenticated and checked against
+their schema (``schema``), as Python keyword arguments (bodies stay JSON-like dicts, in
+the API's shape), and answers leave as dicts in the spec's shape. Nothing here knows
+about HTTP.
 
 Rules a test may rely on:
 
@@ -20,20 +21,32 @@ Rules a test may rely on:
   objects of no tenant; ``includeTenants=true`` adds every tenant's; ``tenantIds``
   returns exactly those tenants' objects. ``create_users`` accepts ``tenantId`` in an
   item (beyond the spec) so that tenant users can be made.
+- A new LOCAL user needs ``localUserParams`` with a password (Cohesity requires one);
+  directory users have neither.
+- A locked, expired or not yet effective user is refused (401) whatever its
+  credentials: its API keys as well as its sessions.
+- Who may call what is ``roles``'s table; a refused call answers 403.
 - Every request is checked whole before anything changes: a refused request leaves the
   state as it was.
 """
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, cast
 
-from cohesity_sdk.helios.testing import saved_state
-from cohesity_sdk.helios.testing.errors import bad_request, conflict, not_found, unauthorized
+from cohesity_sdk.helios.testing import roles as rbac, saved_state
+from cohesity_sdk.helios.testing.errors import (
+    bad_request,
+    conflict,
+    forbidden,
+    not_found,
+    unauthorized,
+)
+from cohesity_sdk.helios.testing.operations import OPERATIONS
 from cohesity_sdk.helios.testing.records import (
     LOCAL,
     ApiKey,
@@ -56,62 +69,45 @@ ADMIN_ROLES = ("COHESITY_ADMIN",)
 BOOTSTRAP_KEY_NAME = "bootstrap"
 
 
-@dataclass(frozen=True)
-class Call:
-    """One authenticated, schema-checked request."""
-
-    cluster_id: Optional[int]
-    caller_sid: str
-    path: Mapping[str, str] = field(default_factory=dict)
-    query: Mapping[str, Any] = field(default_factory=dict)
-    body: Any = None
+F = TypeVar("F", bound=Callable[..., Optional[Json]])
 
 
-Operation = Callable[[Cluster, Call], Optional[Json]]
+def _operation(method: F) -> F:
+    """An operation of the API: run under the state's lock, once ``roles`` lets the
+    caller run it with these arguments."""
+    operation_id = method.__name__
+
+    @functools.wraps(method)
+    def run(self: "HeliosState", cluster_id: Optional[int], caller_sid: str,
+            **arguments: Any) -> Optional[Json]:
+        with self._lock:
+            rbac.authorize(operation_id, self._cluster(cluster_id), caller_sid, arguments)
+            return method(self, cluster_id, caller_sid, **arguments)
+
+    return cast(F, run)
 
 
 class HeliosState:
-    """Every cluster's state plus the Helios-level tenant access list, behind one lock."""
+    """Every cluster's state plus the Helios-level tenant access list, behind one lock.
+
+    Each operation of the API is the method of its operation id, called with the
+    cluster (the ``accessClusterId``, None for the Helios level), the caller's SID and
+    the request's parameters as keyword arguments, by their Python names (``sids``,
+    ``match_partial_names``...), the body as ``body``. It answers the response body as
+    JSON, or ``None`` for a 204.
+    """
 
     def __init__(self, bootstrap_key: str) -> None:
         self.bootstrap_key = bootstrap_key
         self._lock = threading.RLock()
         self._clusters: Dict[Optional[int], Cluster] = {}
         self._tenants = TenantAccessList()
-        self._operations: Dict[str, Operation] = {
-            "create_users": self._create_users,
-            "get_users": self._get_users,
-            "get_user_by_sid": self._get_user_by_sid,
-            "update_user": self._update_user,
-            "delete_user": self._delete_user,
-            "delete_users": self._delete_users,
-            "regenerate_s3_key": self._regenerate_s3_key,
-            "create_session": self._create_session,
-            "get_active_sessions_count": self._get_active_sessions_count,
-            "delete_session": self._delete_session,
-            "create_user_api_key": self._create_user_api_key,
-            "get_user_api_keys": self._get_user_api_keys,
-            "get_all_api_keys": self._get_all_api_keys,
-            "get_user_api_key_by_id": self._get_user_api_key_by_id,
-            "update_user_api_key_by_id": self._update_user_api_key_by_id,
-            "rotate_user_api_key": self._rotate_user_api_key,
-            "delete_user_api_key_by_id": self._delete_user_api_key_by_id,
-            "create_group": self._create_group,
-            "get_groups": self._get_groups,
-            "get_group_by_sid": self._get_group_by_sid,
-            "update_group": self._update_group,
-            "delete_group": self._delete_group,
-            "delete_groups": self._delete_groups,
-            "get_security_principals": self._get_security_principals,
-            "get_principal_sources": self._get_principal_sources,
-            "update_principal_sources": self._update_principal_sources,
-            "get_tenant_access": self._get_tenant_access,
-        }
         self.reset()
 
     @property
     def operation_ids(self) -> Iterable[str]:
-        return self._operations.keys()
+        """The API's operations that this state carries out."""
+        return [op for op in OPERATIONS if callable(getattr(self, op, None))]
 
     def reset(self) -> None:
         """Forget every cluster and go back to the seeded tenant access entries."""
@@ -126,7 +122,8 @@ class HeliosState:
         session_id: Optional[str] = None,
     ) -> str:
         """The SID of the user owning ``api_key`` (or, without a key, ``session_id``) on
-        that cluster; 401 otherwise, and for the session of a locked or expired user."""
+        that cluster; 401 otherwise, and for a locked, expired or not yet effective user
+        whatever the credentials."""
         if not api_key and not session_id:
             raise unauthorized("the apiKey or session-id header is required")
         with self._lock:
@@ -139,18 +136,20 @@ class HeliosState:
                     raise unauthorized(f"the {'API key' if api_key else 'session'} "
                                        "is not valid on this cluster")
                 cluster = self._cluster(cluster_id)
+            now = now_msecs()
             if not api_key:
                 user_sid = cluster.sessions.get(session_id or "")
                 if user_sid is None:
                     raise unauthorized("the session is not valid on this cluster")
-                _refuse_inactive(cluster.users[user_sid], now_msecs())
+                _refuse_inactive(cluster.users[user_sid], now)
                 return user_sid
             for key in cluster.keys.values():
                 if secrets.compare_digest(key.secret.encode(), api_key.encode()):
                     if not key.active:
                         raise unauthorized(f"API key {key.id} is inactive")
-                    if key.expired(now_msecs()):
+                    if key.expired(now):
                         raise unauthorized(f"API key {key.id} has expired")
+                    _refuse_inactive(cluster.users[key.user_sid], now)
                     return key.user_sid
         raise unauthorized("the API key is not valid on this cluster")
 
@@ -163,16 +162,18 @@ class HeliosState:
                 cluster.sessions.clear()
             return ended
 
-    def perform(self, operation_id: str, call: Call) -> Optional[Json]:
-        """Carry out one operation; its answer body, or ``None`` for a 204."""
-        operation = self._operations[operation_id]
+    def perform(self, operation_id: str, cluster_id: Optional[int], caller_sid: str,
+                arguments: Mapping[str, Any]) -> Optional[Json]:
+        """Carry out one operation (see the class); its answer body, or ``None`` for a
+        204."""
+        operation: Callable[..., Optional[Json]] = getattr(self, operation_id)
         with self._lock:
-            made = call.cluster_id not in self._clusters  # only by a login: others authenticate
+            made = cluster_id not in self._clusters  # only by a login: others authenticate
             try:
-                return operation(self._cluster(call.cluster_id), call)
+                return operation(cluster_id, caller_sid, **arguments)
             except Exception:
                 if made:  # a refused login leaves no cluster behind
-                    del self._clusters[call.cluster_id]
+                    self._clusters.pop(cluster_id, None)
                 raise
 
     def add_tenant_access(
@@ -230,21 +231,31 @@ class HeliosState:
 
     # -- users -------------------------------------------------------------------------
 
-    def _create_users(self, cluster: Cluster, call: Call) -> Json:
-        items: List[Json] = call.body
+    @_operation
+    def create_users(self, cluster_id: Optional[int], caller_sid: str, *,
+                     body: List[Json]) -> Json:
+        cluster = self._cluster(cluster_id)
         seen = set()
-        for i, item in enumerate(items):
+        for i, item in enumerate(body):
             where = f"body[{i}]"
             username = _non_empty(item["username"], f"{where}.username")
             domain = _domain(_non_empty(item["domain"], f"{where}.domain"))
-            if domain != LOCAL and item.get("localUserParams") is not None:
+            local = item.get("localUserParams")
+            if domain != LOCAL and local is not None:
                 raise bad_request(f"{where}.localUserParams: only LOCAL users have it")
+            if domain == LOCAL:
+                # Cohesity requires a password for a new LOCAL user.
+                if local is None:
+                    raise bad_request(f"{where}.localUserParams: is required for a LOCAL user")
+                if not local.get("password"):
+                    raise bad_request(
+                        f"{where}.localUserParams.password: is required for a LOCAL user")
             name = (domain.lower(), username.lower())
             if name in seen or _find_user(cluster, domain, username) is not None:
                 raise conflict(f"{where}: user {domain}\\{username} already exists")
             seen.add(name)
         created: List[User] = []
-        for item in items:
+        for item in body:
             stamp = now_msecs()
             local = item.get("localUserParams") or {}
             user = User(
@@ -260,35 +271,48 @@ class HeliosState:
             created.append(user)
         return {"users": [user_json(cluster, u) for u in created]}
 
-    def _get_users(self, cluster: Cluster, call: Call) -> Json:
-        q = call.query
+    @_operation
+    def get_users(
+        self, cluster_id: Optional[int], caller_sid: str, *,
+        domain: Optional[str] = None, sids: Optional[List[str]] = None,
+        usernames: Optional[List[str]] = None, match_partial_names: bool = False,
+        email_addresses: Optional[List[str]] = None, roles: Optional[List[str]] = None,
+        tenant_ids: Optional[List[str]] = None, include_tenants: bool = False,
+    ) -> Json:
+        cluster = self._cluster(cluster_id)
         found = []
         for user in cluster.users.values():
-            if "domain" in q and user.domain.lower() != q["domain"].lower():
+            if domain is not None and user.domain.lower() != domain.lower():
                 continue
-            if "sids" in q and user.sid not in q["sids"]:
+            if sids is not None and user.sid not in sids:
                 continue
-            if "usernames" in q and not _name_matches(
-                user.username, q["usernames"], q.get("matchPartialNames", False)
+            if usernames is not None and not _name_matches(
+                user.username, usernames, match_partial_names
             ):
                 continue
-            if "emailAddresses" in q and (user.email or "").lower() not in {
-                e.lower() for e in q["emailAddresses"]
+            if email_addresses is not None and (user.email or "").lower() not in {
+                e.lower() for e in email_addresses
             }:
                 continue
-            if "roles" in q and not set(user.roles) & set(q["roles"]):
+            if roles is not None and not set(user.roles) & set(roles):
                 continue
-            if not _tenant_visible([user.tenant_id] if user.tenant_id else [], q):
+            if not _tenant_visible([user.tenant_id] if user.tenant_id else [], tenant_ids,
+                                   include_tenants):
                 continue
             found.append(user_json(cluster, user))
         return {"users": found}
 
-    def _get_user_by_sid(self, cluster: Cluster, call: Call) -> Json:
-        return user_json(cluster, _user(cluster, call.path["sid"]))
+    @_operation
+    def get_user_by_sid(self, cluster_id: Optional[int], caller_sid: str, *,
+                        sid: str) -> Json:
+        cluster = self._cluster(cluster_id)
+        return user_json(cluster, _user(cluster, sid))
 
-    def _update_user(self, cluster: Cluster, call: Call) -> Json:
-        user = _user(cluster, call.path["sid"])
-        body: Json = call.body
+    @_operation
+    def update_user(self, cluster_id: Optional[int], caller_sid: str, *, sid: str,
+                    body: Json) -> Json:
+        cluster = self._cluster(cluster_id)
+        user = _user(cluster, sid)
         local = body.get("localUserParams")
         if local is not None:
             if not user.is_local:
@@ -318,27 +342,35 @@ class HeliosState:
         user.updated = now_msecs()
         return user_json(cluster, user)
 
-    def _delete_user(self, cluster: Cluster, call: Call) -> None:
-        _remove_user(cluster, _user(cluster, call.path["sid"]).sid)
+    @_operation
+    def delete_user(self, cluster_id: Optional[int], caller_sid: str, *, sid: str) -> None:
+        cluster = self._cluster(cluster_id)
+        _remove_user(cluster, _user(cluster, sid).sid)
         return None
 
-    def _delete_users(self, cluster: Cluster, call: Call) -> None:
-        sids: List[str] = call.body["sids"]
+    @_operation
+    def delete_users(self, cluster_id: Optional[int], caller_sid: str, *, body: Json) -> None:
+        cluster = self._cluster(cluster_id)
+        sids: List[str] = body["sids"]
         for sid in sids:
             _user(cluster, sid)
         for sid in dict.fromkeys(sids):
             _remove_user(cluster, sid)
         return None
 
-    def _regenerate_s3_key(self, cluster: Cluster, call: Call) -> Json:
-        user = _user(cluster, call.path["sid"])
+    @_operation
+    def regenerate_s3_key(self, cluster_id: Optional[int], caller_sid: str, *,
+                          sid: str) -> Json:
+        user = _user(self._cluster(cluster_id), sid)
         user.s3_secret_key = new_secret()
         return {"secret-key": user.s3_secret_key}
 
     # -- sessions ----------------------------------------------------------------------
 
-    def _create_session(self, cluster: Cluster, call: Call) -> Json:
-        body: Json = call.body
+    @_operation
+    def create_session(self, cluster_id: Optional[int], caller_sid: str, *,
+                       body: Json) -> Json:
+        cluster = self._cluster(cluster_id)
         username = body.get("username")
         if not username:
             raise bad_request("body.username: is required")
@@ -357,23 +389,27 @@ class HeliosState:
         user.last_login = now
         return {"sessionId": session_id}
 
-    def _get_active_sessions_count(self, cluster: Cluster, call: Call) -> Json:
-        wanted = call.query.get("sids")
+    @_operation
+    def get_active_sessions_count(self, cluster_id: Optional[int], caller_sid: str, *,
+                                  sids: Optional[List[str]] = None) -> Json:
+        cluster = self._cluster(cluster_id)
         counts: Dict[str, int] = {}
         for sid in cluster.sessions.values():
             counts[sid] = counts.get(sid, 0) + 1
         per_user = [
             {"sid": sid, "sessionsCount": counts[sid]}
             for sid in cluster.users
-            if sid in counts and (wanted is None or sid in wanted)
+            if sid in counts and (sids is None or sid in sids)
         ]
         return {
             "totalSessionsCount": sum(entry["sessionsCount"] for entry in per_user),
             "sessionsPerUser": per_user,
         }
 
-    def _delete_session(self, cluster: Cluster, call: Call) -> None:
-        sid = call.query.get("sid")
+    @_operation
+    def delete_session(self, cluster_id: Optional[int], caller_sid: str, *,
+                       sid: Optional[str] = None) -> None:
+        cluster = self._cluster(cluster_id)
         if sid is None:
             cluster.sessions.clear()
         else:
@@ -383,36 +419,59 @@ class HeliosState:
 
     # -- API keys ----------------------------------------------------------------------
 
-    def _create_user_api_key(self, cluster: Cluster, call: Call) -> Json:
-        owner = _user(cluster, call.path["userSid"])
-        body: Json = call.body
+    @_operation
+    def create_user_api_key(self, cluster_id: Optional[int], caller_sid: str, *,
+                            user_sid: str, body: Json) -> Json:
+        cluster = self._cluster(cluster_id)
+        owner = _user(cluster, user_sid)
         name = _non_empty(body["name"], "body.name")
         active = body.get("isActive")
         key = ApiKey(
-            id=str(uuid.uuid4()), name=name, user_sid=owner.sid, created_by=call.caller_sid,
+            id=str(uuid.uuid4()), name=name, user_sid=owner.sid, created_by=caller_sid,
             created=now_msecs(), secret=new_secret(),
             active=True if active is None else active, expiry_time=body.get("expiryTimeMsecs"),
         )
         cluster.keys[key.id] = key
         return {**key_json(key), "apiKey": key.secret}
 
-    def _get_user_api_keys(self, cluster: Cluster, call: Call) -> Json:
-        owner = _user(cluster, call.path["userSid"])
-        keys = [k for k in cluster.keys.values() if k.user_sid == owner.sid]
-        return {"apiKeys": [key_json(k) for k in _filter_keys(keys, call.query)]}
+    @_operation
+    def get_user_api_keys(
+        self, cluster_id: Optional[int], caller_sid: str, *, user_sid: str,
+        ids: Optional[List[str]] = None, is_active: Optional[bool] = None,
+        is_expired: Optional[bool] = None,
+    ) -> Json:
+        cluster = self._cluster(cluster_id)
+        owner = _user(cluster, user_sid)
+        keys = [k for k in _visible_keys(cluster, caller_sid) if k.user_sid == owner.sid]
+        return {"apiKeys": [key_json(k) for k in _filter_keys(keys, ids, is_active,
+                                                               is_expired)]}
 
-    def _get_all_api_keys(self, cluster: Cluster, call: Call) -> Json:
-        keys = list(cluster.keys.values())
-        if "ownerSids" in call.query:
-            keys = [k for k in keys if k.user_sid in call.query["ownerSids"]]
-        return {"apiKeys": [key_json(k) for k in _filter_keys(keys, call.query)]}
+    @_operation
+    def get_all_api_keys(
+        self, cluster_id: Optional[int], caller_sid: str, *,
+        ids: Optional[List[str]] = None, owner_sids: Optional[List[str]] = None,
+        is_active: Optional[bool] = None, is_expired: Optional[bool] = None,
+    ) -> Json:
+        keys = _visible_keys(self._cluster(cluster_id), caller_sid)
+        if owner_sids is not None:
+            keys = [k for k in keys if k.user_sid in owner_sids]
+        return {"apiKeys": [key_json(k) for k in _filter_keys(keys, ids, is_active,
+                                                               is_expired)]}
 
-    def _get_user_api_key_by_id(self, cluster: Cluster, call: Call) -> Json:
-        return key_json(_key(cluster, call))
+    @_operation
+    def get_user_api_key_by_id(self, cluster_id: Optional[int], caller_sid: str, *,
+                               id: str, user_sid: str) -> Json:
+        cluster = self._cluster(cluster_id)
+        key = _key(cluster, user_sid, id)
+        if key not in _visible_keys(cluster, caller_sid):
+            raise forbidden(f"API key {id} of user {user_sid} needs the "
+                            f"{rbac.API_KEY_VIEW_ALL} privilege")
+        return key_json(key)
 
-    def _update_user_api_key_by_id(self, cluster: Cluster, call: Call) -> Json:
-        key = _key(cluster, call)
-        body: Json = call.body
+    @_operation
+    def update_user_api_key_by_id(self, cluster_id: Optional[int], caller_sid: str, *,
+                                  id: str, user_sid: str, body: Json) -> Json:
+        key = _key(self._cluster(cluster_id), user_sid, id)
         name = _non_empty(body["name"], "body.name")
         key.name = name
         if body.get("isActive") is not None:
@@ -421,22 +480,29 @@ class HeliosState:
             key.expiry_time = body["expiryTimeMsecs"]
         return key_json(key)
 
-    def _rotate_user_api_key(self, cluster: Cluster, call: Call) -> Json:
-        key = _key(cluster, call)
+    @_operation
+    def rotate_user_api_key(self, cluster_id: Optional[int], caller_sid: str, *,
+                            user_sid: str, id: str) -> Json:
+        key = _key(self._cluster(cluster_id), user_sid, id)
         key.secret = new_secret()
         key.last_rotated = now_msecs()
         return {**key_json(key), "apiKey": key.secret}
 
-    def _delete_user_api_key_by_id(self, cluster: Cluster, call: Call) -> None:
-        del cluster.keys[_key(cluster, call).id]
+    @_operation
+    def delete_user_api_key_by_id(self, cluster_id: Optional[int], caller_sid: str, *,
+                                  user_sid: str, id: str) -> None:
+        cluster = self._cluster(cluster_id)
+        del cluster.keys[_key(cluster, user_sid, id).id]
         return None
 
     # -- groups ------------------------------------------------------------------------
 
-    def _create_group(self, cluster: Cluster, call: Call) -> Json:
-        items: List[Json] = call.body
+    @_operation
+    def create_group(self, cluster_id: Optional[int], caller_sid: str, *,
+                     body: List[Json]) -> Json:
+        cluster = self._cluster(cluster_id)
         seen = set()
-        for i, item in enumerate(items):
+        for i, item in enumerate(body):
             where = f"body[{i}]"
             name = _non_empty(item["name"], f"{where}.name")
             domain = _domain(_non_empty(item["domain"], f"{where}.domain"))
@@ -446,7 +512,7 @@ class HeliosState:
                 raise conflict(f"{where}: group {domain}\\{name} already exists")
             seen.add(key)
         created: List[Group] = []
-        for item in items:
+        for item in body:
             stamp = now_msecs()
             group = Group(
                 sid=cluster.new_sid(), name=item["name"], domain=_domain(item["domain"]),
@@ -459,31 +525,41 @@ class HeliosState:
             created.append(group)
         return {"groups": [group_json(g) for g in created]}
 
-    def _get_groups(self, cluster: Cluster, call: Call) -> Json:
-        q = call.query
+    @_operation
+    def get_groups(
+        self, cluster_id: Optional[int], caller_sid: str, *,
+        names: Optional[List[str]] = None, roles: Optional[List[str]] = None,
+        domain: Optional[str] = None, sids: Optional[List[str]] = None,
+        match_partial_names: bool = False, tenant_ids: Optional[List[str]] = None,
+        include_tenants: bool = False,
+    ) -> Json:
+        cluster = self._cluster(cluster_id)
         found = []
         for group in cluster.groups.values():
-            if "domain" in q and group.domain.lower() != q["domain"].lower():
+            if domain is not None and group.domain.lower() != domain.lower():
                 continue
-            if "sids" in q and group.sid not in q["sids"]:
+            if sids is not None and group.sid not in sids:
                 continue
-            if "names" in q and not _name_matches(
-                group.name, q["names"], q.get("matchPartialNames", False)
-            ):
+            if names is not None and not _name_matches(group.name, names,
+                                                       match_partial_names):
                 continue
-            if "roles" in q and not set(group.roles) & set(q["roles"]):
+            if roles is not None and not set(group.roles) & set(roles):
                 continue
-            if not _tenant_visible(group.tenant_ids, q):
+            if not _tenant_visible(group.tenant_ids, tenant_ids, include_tenants):
                 continue
             found.append(group_json(group))
         return {"groups": found}
 
-    def _get_group_by_sid(self, cluster: Cluster, call: Call) -> Json:
-        return group_json(_group(cluster, call.path["sid"]))
+    @_operation
+    def get_group_by_sid(self, cluster_id: Optional[int], caller_sid: str, *,
+                         sid: str) -> Json:
+        return group_json(_group(self._cluster(cluster_id), sid))
 
-    def _update_group(self, cluster: Cluster, call: Call) -> Json:
-        group = _group(cluster, call.path["sid"])
-        body: Json = call.body
+    @_operation
+    def update_group(self, cluster_id: Optional[int], caller_sid: str, *, sid: str,
+                     body: Json) -> Json:
+        cluster = self._cluster(cluster_id)
+        group = _group(cluster, sid)
         _check_members(cluster, group.domain, body.get("localGroupParams"), "body")
         if "description" in body:
             group.description = body["description"]
@@ -498,12 +574,17 @@ class HeliosState:
         group.updated = now_msecs()
         return group_json(group)
 
-    def _delete_group(self, cluster: Cluster, call: Call) -> None:
-        _remove_group(cluster, _group(cluster, call.path["sid"]).sid)
+    @_operation
+    def delete_group(self, cluster_id: Optional[int], caller_sid: str, *, sid: str) -> None:
+        cluster = self._cluster(cluster_id)
+        _remove_group(cluster, _group(cluster, sid).sid)
         return None
 
-    def _delete_groups(self, cluster: Cluster, call: Call) -> None:
-        sids: List[str] = call.body["sids"]
+    @_operation
+    def delete_groups(self, cluster_id: Optional[int], caller_sid: str, *,
+                      body: Json) -> None:
+        cluster = self._cluster(cluster_id)
+        sids: List[str] = body["sids"]
         for sid in sids:
             _group(cluster, sid)
         for sid in dict.fromkeys(sids):
@@ -512,9 +593,12 @@ class HeliosState:
 
     # -- security principals -------------------------------------------------------------
 
-    def _get_security_principals(self, cluster: Cluster, call: Call) -> Json:
+    @_operation
+    def get_security_principals(self, cluster_id: Optional[int], caller_sid: str, *,
+                                sids: List[str]) -> Json:
+        cluster = self._cluster(cluster_id)
         found = []
-        for sid in dict.fromkeys(call.query["sids"]):
+        for sid in dict.fromkeys(sids):
             user = cluster.users.get(sid)
             group = cluster.groups.get(sid)
             if user is not None:
@@ -526,24 +610,28 @@ class HeliosState:
                               "domainName": group.domain, "fullName": group.name, "sid": sid})
         return {"securityPrincipals": found}
 
-    def _get_principal_sources(self, cluster: Cluster, call: Call) -> Json:
-        sid = _principal(cluster, call.path["sid"])
-        return sources_json(cluster.sources.get(sid))
+    @_operation
+    def get_principal_sources(self, cluster_id: Optional[int], caller_sid: str, *,
+                              sid: str) -> Json:
+        cluster = self._cluster(cluster_id)
+        return sources_json(cluster.sources.get(_principal(cluster, sid)))
 
-    def _update_principal_sources(self, cluster: Cluster, call: Call) -> Json:
-        sid = _principal(cluster, call.path["sid"])
+    @_operation
+    def update_principal_sources(self, cluster_id: Optional[int], caller_sid: str, *,
+                                 sid: str, body: Json) -> Json:
+        cluster = self._cluster(cluster_id)
+        principal = _principal(cluster, sid)
         # A PUT replaces both lists; one left out becomes empty.
-        cluster.sources[sid] = sources_json(call.body)
-        return sources_json(cluster.sources[sid])
-
-
+        cluster.sources[principal] = sources_json(body)
+        return sources_json(cluster.sources[principal])
 
     # -- tenant access -----------------------------------------------------------------
 
-    def _get_tenant_access(self, cluster: Cluster, call: Call) -> Json:
-        tenants = self._tenants.query(call.query.get("tenantIds"),
-                                      call.query.get("includeInactive", False))
-        return {"tenantAccesses": tenants}
+    @_operation
+    def get_tenant_access(self, cluster_id: Optional[int], caller_sid: str, *,
+                          tenant_ids: Optional[List[str]] = None,
+                          include_inactive: bool = False) -> Json:
+        return {"tenantAccesses": self._tenants.query(tenant_ids, include_inactive)}
 
 
 # -- lookups -----------------------------------------------------------------------------
@@ -604,12 +692,21 @@ def _principal(cluster: Cluster, sid: str) -> str:
     return sid
 
 
-def _key(cluster: Cluster, call: Call) -> ApiKey:
-    owner = _user(cluster, call.path["userSid"])
-    key = cluster.keys.get(call.path["id"])
+def _key(cluster: Cluster, user_sid: str, key_id: str) -> ApiKey:
+    owner = _user(cluster, user_sid)
+    key = cluster.keys.get(key_id)
     if key is None or key.user_sid != owner.sid:
-        raise not_found(f"API key {call.path['id']} of user {owner.sid} not found")
+        raise not_found(f"API key {key_id} of user {owner.sid} not found")
     return key
+
+
+def _visible_keys(cluster: Cluster, caller_sid: str) -> List[ApiKey]:
+    """The keys the caller may read: all with API_KEY_VIEW_ALL, else those it owns or
+    created."""
+    keys = list(cluster.keys.values())
+    if rbac.API_KEY_VIEW_ALL in rbac.privileges(cluster, caller_sid):
+        return keys
+    return [k for k in keys if caller_sid in (k.user_sid, k.created_by)]
 
 
 def _name_matches(name: str, wanted: List[str], partial: bool) -> bool:
@@ -619,19 +716,21 @@ def _name_matches(name: str, wanted: List[str], partial: bool) -> bool:
     return any(w.lower() == lowered for w in wanted)
 
 
-def _tenant_visible(tenant_ids: List[str], query: Mapping[str, Any]) -> bool:
-    if "tenantIds" in query:
-        return bool(set(tenant_ids) & set(query["tenantIds"]))
-    return not tenant_ids or bool(query.get("includeTenants"))
+def _tenant_visible(tenants: List[str], tenant_ids: Optional[List[str]],
+                    include_tenants: bool) -> bool:
+    if tenant_ids is not None:
+        return bool(set(tenants) & set(tenant_ids))
+    return not tenants or include_tenants
 
 
-def _filter_keys(keys: List[ApiKey], query: Mapping[str, Any]) -> List[ApiKey]:
+def _filter_keys(keys: List[ApiKey], ids: Optional[List[str]], is_active: Optional[bool],
+                 is_expired: Optional[bool]) -> List[ApiKey]:
     now = now_msecs()
     return [
         k for k in keys
-        if ("ids" not in query or k.id in query["ids"])
-        and ("isActive" not in query or k.active == query["isActive"])
-        and ("isExpired" not in query or k.expired(now) == query["isExpired"])
+        if (ids is None or k.id in ids)
+        and (is_active is None or k.active == is_active)
+        and (is_expired is None or k.expired(now) == is_expired)
     ]
 
 
@@ -676,4 +775,4 @@ def _remove_group(cluster: Cluster, sid: str) -> None:
     cluster.sources.pop(sid, None)
 
 
-__all__ = ["Call", "ClusterSpec", "HeliosState"]
+__all__ = ["ClusterSpec", "HeliosState"]
