@@ -146,7 +146,7 @@ def test_the_cli_prints_what_the_page_shows() -> None:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        printed = process.stdout.readline() + process.stdout.readline()
+        printed = "".join(process.stdout.readline() for _ in output.splitlines())
     finally:
         process.terminate()
         process.communicate(timeout=30)
