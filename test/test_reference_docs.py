@@ -1,7 +1,8 @@
 """The hand-written reference pages in docs/ work as written.
 
 Each ```python block runs in a process of its own, as a reader would run it: with
-HELIOS_HOST, HELIOS_API_KEY and HELIOS_PASSWORD naming a FakeHelios, as the pages say.
+HELIOS_HOST, HELIOS_API_KEY and HELIOS_PASSWORD naming a FakeHelios, and
+NEW_USER_PASSWORD for the LOCAL users the examples create, as the pages say.
 A block that defines pytest tests runs under pytest, beside the conftest.py the
 FakeHelios page shows. A ```text block right after a block is what the block prints,
 stdout and stderr together, where "..." stands for any text on its line. A block whose
@@ -35,6 +36,8 @@ REFERENCE_PAGES = {
 NEEDS_REAL_HELIOS = "# needs a real Helios"
 #: The password of FakeHelios's seeded user ``admin``, which the pages tell readers to export.
 ADMIN_PASSWORD = "admin"
+#: The password the examples give the LOCAL users they create (a new one needs one).
+NEW_USER_PASSWORD = "new-user-Passw0rd"
 CONFTEST = 'pytest_plugins = ["cohesity_sdk.helios.testing.pytest_plugin"]\n'
 
 _BLOCK = re.compile(r"```python\n(.*?)```(?:\s*```text\n(.*?)```)?", re.S)
@@ -85,12 +88,14 @@ def test_block_runs_as_written(block: Block, tmp_path: Path) -> None:
     with FakeHelios() as fake:
         env = subprocess_env()
         env.update(HELIOS_HOST=fake.url, HELIOS_API_KEY=fake.api_key,
-                   HELIOS_PASSWORD=ADMIN_PASSWORD, PYTHONUNBUFFERED="1")
+                   HELIOS_PASSWORD=ADMIN_PASSWORD, NEW_USER_PASSWORD=NEW_USER_PASSWORD,
+                   PYTHONUNBUFFERED="1")
         done = subprocess.run(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stdout
     assert "Traceback" not in done.stdout, done.stdout
     assert fake.api_key not in done.stdout  # no example shows a key
+    assert NEW_USER_PASSWORD not in done.stdout  # nor a password
     if block.is_pytest_file:
         assert re.search(r"\b\d+ passed\b", done.stdout), done.stdout
     if block.prints is not None:
@@ -141,7 +146,7 @@ def test_the_cli_prints_what_the_page_shows() -> None:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        printed = process.stdout.readline() + process.stdout.readline()
+        printed = "".join(process.stdout.readline() for _ in output.splitlines())
     finally:
         process.terminate()
         process.communicate(timeout=30)
