@@ -354,17 +354,19 @@ class FakeHelios:
     ) -> Answer:
         lowered = {k.lower(): v for k, v in headers.items()}
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
-        caller = "" if route.login else self._state.authenticate(
-            cluster_id, lowered.get("apikey"), lowered.get("session-id"))
-        query = parse_query(route, raw_query)
-        if route.body is not None:
-            if body_error is not None:
-                raise body_error
-            if body is None:
-                raise bad_request("body: is required")
-            check(body, route.body, "body")
-        call = Call(cluster_id, caller, params, query, body)
-        return Answer(route.status, self._state.perform(route.operation_id, call))
+        # Authenticating makes the cluster; a request refused after that must not keep it.
+        with self._state.request(cluster_id):
+            caller = "" if route.login else self._state.authenticate(
+                cluster_id, lowered.get("apikey"), lowered.get("session-id"))
+            query = parse_query(route, raw_query)
+            if route.body is not None:
+                if body_error is not None:
+                    raise body_error
+                if body is None:
+                    raise bad_request("body: is required")
+                check(body, route.body, "body")
+            call = Call(cluster_id, caller, params, query, body)
+            return Answer(route.status, self._state.perform(route.operation_id, call))
 
 
 def _parse_json(raw: bytes) -> Tuple[Any, Optional[ApiError]]:

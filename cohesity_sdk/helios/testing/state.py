@@ -29,8 +29,9 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
 
 from cohesity_sdk.helios.testing import saved_state
 from cohesity_sdk.helios.testing.errors import bad_request, conflict, not_found, unauthorized
@@ -163,17 +164,24 @@ class HeliosState:
                 cluster.sessions.clear()
             return ended
 
+    @contextmanager
+    def request(self, cluster_id: Optional[int]) -> Iterator[None]:
+        """Hold the state for one request, from ``authenticate`` to ``perform``: a cluster
+        it brought into being goes again if it is refused, so it leaves no trace."""
+        with self._lock:
+            made = cluster_id not in self._clusters
+            try:
+                yield
+            except Exception:
+                if made:
+                    self._clusters.pop(cluster_id, None)
+                raise
+
     def perform(self, operation_id: str, call: Call) -> Optional[Json]:
         """Carry out one operation; its answer body, or ``None`` for a 204."""
         operation = self._operations[operation_id]
-        with self._lock:
-            made = call.cluster_id not in self._clusters  # only by a login: others authenticate
-            try:
-                return operation(self._cluster(call.cluster_id), call)
-            except Exception:
-                if made:  # a refused login leaves no cluster behind
-                    del self._clusters[call.cluster_id]
-                raise
+        with self.request(call.cluster_id):
+            return operation(self._cluster(call.cluster_id), call)
 
     def add_tenant_access(
         self,
