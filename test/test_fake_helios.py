@@ -1019,6 +1019,26 @@ def test_clusters_are_isolated(fake: FakeHelios, api: h.UserApi) -> None:
     api.get_users(access_cluster_id=9)
 
 
+def test_a_refused_request_leaves_no_new_cluster_behind(fake: FakeHelios, raw: Raw) -> None:
+    # Clusters are made on first use: one a refused request named must not stay.
+    assert fake.snapshot()["clusters"] == []
+    expect_error(raw("GET", "/users/S-1-100-21-1-1"), 404, "KNotFound")
+    expect_error(raw("GET", "/users/x", headers={"accessClusterId": "7"}), 404, "KNotFound")
+    expect_error(raw("GET", "/api-keys?isActive=yes", headers={"accessClusterId": "8"}), 400,
+                 "KInvalidRequest", "isActive")
+    expect_error(raw("POST", "/users", [{"username": "x"}], headers={"accessClusterId": "9"}),
+                 400, "KInvalidRequest", "body[0].domain")
+    expect_error(raw("POST", "/users/sessions", {"username": "admin", "password": "no"},
+                     headers={"accessClusterId": "10"}), 401, "KUnauthorized")
+    assert fake.snapshot()["clusters"] == []
+    # A request that succeeds makes its cluster, and a refused one then leaves it be.
+    assert raw("GET", "/users", headers={"accessClusterId": "7"})[0] == 200
+    before = fake.snapshot()
+    assert [c["clusterId"] for c in before["clusters"]] == [7]
+    expect_error(raw("GET", "/users/x", headers={"accessClusterId": "7"}), 404, "KNotFound")
+    assert fake.snapshot() == before
+
+
 def test_tenant_access_is_helios_level(fake: FakeHelios, api: h.UserApi, raw: Raw) -> None:
     active = api.get_tenant_access().tenant_accesses or []
     assert [(t.tenant_id, t.is_access_active, t.tenant_status) for t in active] == [

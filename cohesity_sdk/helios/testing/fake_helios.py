@@ -354,18 +354,20 @@ class FakeHelios:
     ) -> Answer:
         lowered = {k.lower(): v for k, v in headers.items()}
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
-        caller = "" if route.login else self._state.authenticate(
-            cluster_id, lowered.get("apikey"), lowered.get("session-id"))
-        kwargs = arguments(route, params, raw_query)
-        if route.body is not None:
-            if body_error is not None:
-                raise body_error
-            if body is None:
-                raise bad_request("body: is required")
-            check(body, route.body, "body")
-            kwargs["body"] = body
-        return Answer(route.status,
-                      self._state.perform(route.operation_id, cluster_id, caller, kwargs))
+        # Authenticating makes the cluster; a request refused after that must not keep it.
+        with self._state.request(cluster_id):
+            caller = "" if route.login else self._state.authenticate(
+                cluster_id, lowered.get("apikey"), lowered.get("session-id"))
+            kwargs = arguments(route, params, raw_query)
+            if route.body is not None:
+                if body_error is not None:
+                    raise body_error
+                if body is None:
+                    raise bad_request("body: is required")
+                check(body, route.body, "body")
+                kwargs["body"] = body
+            return Answer(route.status,
+                          self._state.perform(route.operation_id, cluster_id, caller, kwargs))
 
 
 def _parse_json(raw: bytes) -> Tuple[Any, Optional[ApiError]]:

@@ -36,7 +36,20 @@ import functools
 import secrets
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, cast
+from contextlib import contextmanager
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    TypeVar,
+    cast,
+)
 
 from cohesity_sdk.helios.testing import roles as rbac, saved_state
 from cohesity_sdk.helios.testing.errors import (
@@ -162,19 +175,26 @@ class HeliosState:
                 cluster.sessions.clear()
             return ended
 
+    @contextmanager
+    def request(self, cluster_id: Optional[int]) -> Iterator[None]:
+        """Hold the state for one request, from ``authenticate`` to ``perform``: a cluster
+        it brought into being goes again if it is refused, so it leaves no trace."""
+        with self._lock:
+            made = cluster_id not in self._clusters
+            try:
+                yield
+            except Exception:
+                if made:
+                    self._clusters.pop(cluster_id, None)
+                raise
+
     def perform(self, operation_id: str, cluster_id: Optional[int], caller_sid: str,
                 arguments: Mapping[str, Any]) -> Optional[Json]:
         """Carry out one operation (see the class); its answer body, or ``None`` for a
         204."""
         operation: Callable[..., Optional[Json]] = getattr(self, operation_id)
-        with self._lock:
-            made = cluster_id not in self._clusters  # only by a login: others authenticate
-            try:
-                return operation(cluster_id, caller_sid, **arguments)
-            except Exception:
-                if made:  # a refused login leaves no cluster behind
-                    self._clusters.pop(cluster_id, None)
-                raise
+        with self.request(cluster_id):
+            return operation(cluster_id, caller_sid, **arguments)
 
     def add_tenant_access(
         self,
