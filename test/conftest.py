@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import signal
 import subprocess
 import sys
 import threading
@@ -182,3 +184,38 @@ def modules_loaded_by(code: str, *prefixes: str, **run: Any) -> List[str]:
                          check=True, **run).stdout
     loaded: List[str] = ast.literal_eval(out.strip().splitlines()[-1])
     return loaded
+
+
+def start_served_fake(*args: str) -> Tuple["subprocess.Popen[str]", str, str]:
+    """``python -m cohesity_sdk.helios.testing --port 0 *args`` running; its URL and key
+    (its third line, the control API's URL, is left to read)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    first, second = proc.stdout.readline(), proc.stdout.readline()
+    url = re.fullmatch(r"FakeHelios listening on (http://127\.0\.0\.1:\d+/v2)\n", first)
+    key = re.fullmatch(r"API key: (.+)\n", second)
+    if not (url and key):
+        stop_served_fake(proc)
+        raise AssertionError(first + second)
+    return proc, url.group(1), key.group(1)
+
+
+def stop_served_fake(proc: "subprocess.Popen[str]",
+                     stop_with: signal.Signals = signal.SIGINT) -> Tuple[int, str]:
+    """Stop it with ``stop_with`` (Ctrl-C's by default); its exit status and what it
+    wrote to stderr."""
+    try:
+        proc.send_signal(stop_with)
+        status = proc.wait(timeout=10)
+        assert proc.stderr is not None
+        return status, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, NamedTuple, Optional
 
 import pytest
-from conftest import modules_loaded_by
+from conftest import modules_loaded_by, start_served_fake, stop_served_fake
 
 from cohesity_sdk.helios import ApiClient, Configuration, UserApi
 from cohesity_sdk.helios.cli_commands import COMMANDS
@@ -32,17 +31,11 @@ class Served(NamedTuple):
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0"],
-        stdout=subprocess.PIPE, text=True)
+    proc, url, api_key = start_served_fake()
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split()[-1]
-        api_key = proc.stdout.readline().split()[-1]
         yield Served(url, api_key)
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        stop_served_fake(proc)
 
 
 def clean_env(tmp: Path, **variables: str) -> Dict[str, str]:

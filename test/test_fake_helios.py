@@ -23,7 +23,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import modules_loaded_by
+from conftest import modules_loaded_by, start_served_fake, stop_served_fake
 
 import cohesity_sdk.helios as h
 import cohesity_sdk.helios.testing as testing
@@ -1413,31 +1413,15 @@ def test_concurrent_calls(fake: FakeHelios) -> None:
 
 @pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT])
 def test_cli_serves_until_signalled(stop_with: signal.Signals) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0",
-         "--api-key", "cli-key"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc, url, key = start_served_fake("--api-key", "cli-key")
     try:
-        assert proc.stdout is not None
-        first, second = proc.stdout.readline(), proc.stdout.readline()
-        match = re.fullmatch(r"FakeHelios listening on (http://127\.0\.0\.1:\d+/v2)\n", first)
-        assert match, first
-        assert second == "API key: cli-key\n"
-        config = h.Configuration(host=match.group(1), retries=0)
+        assert key == "cli-key"
+        config = h.Configuration(host=url, retries=0)
         config.api_key["APIKeyHeader"] = "cli-key"
         with h.ApiClient(config) as client:
             assert names(h.UserApi(client).get_users()) == ["admin"]
-        proc.send_signal(stop_with)
-        assert proc.wait(timeout=10) == 0
-        assert proc.stderr is not None and proc.stderr.read() == ""
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        assert stop_served_fake(proc, stop_with) == (0, "")
 
 
 def test_cli_reports_a_port_in_use() -> None:

@@ -11,7 +11,6 @@ import collections.abc
 import gc
 import http.client
 import json
-import re
 import signal
 import socket
 import subprocess
@@ -26,6 +25,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import start_served_fake, stop_served_fake
 
 import cohesity_sdk.helios as h
 from cohesity_sdk.helios.testing import FakeHelios, FakeRequest
@@ -478,39 +478,6 @@ def test_a_bad_snapshot_is_refused_and_changes_nothing(
         FakeHelios(state=bad)
 
 
-def start_cli(*args: str) -> Tuple["subprocess.Popen[str]", str, str]:
-    """``python -m cohesity_sdk.helios.testing`` running; its URL and key (its third
-    line, the control API's URL, is left to read)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cohesity_sdk.helios.testing", "--port", "0", *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert proc.stdout is not None
-    first, second = proc.stdout.readline(), proc.stdout.readline()
-    url = re.fullmatch(r"FakeHelios listening on (http://127\.0\.0\.1:\d+/v2)\n", first)
-    key = re.fullmatch(r"API key: (.+)\n", second)
-    if not (url and key):
-        stop_cli(proc)
-        raise AssertionError(first + second)
-    return proc, url.group(1), key.group(1)
-
-
-def stop_cli(proc: "subprocess.Popen[str]") -> Tuple[int, str]:
-    """Stop it as Ctrl-C would; its exit status and what it wrote to stderr."""
-    try:
-        proc.send_signal(signal.SIGINT)
-        status = proc.wait(timeout=10)
-        assert proc.stderr is not None
-        return status, proc.stderr.read()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-
-
 def cli_api(url: str, key: str) -> h.ApiClient:
     config = h.Configuration(host=url, retries=0)
     config.api_key["APIKeyHeader"] = key
@@ -521,7 +488,7 @@ def test_cli_starts_from_a_state_file_and_saves_one_on_exit(tmp_path: Path) -> N
     seed = good_snapshot()
     state, saved = tmp_path / "state.json", tmp_path / "saved.json"
     state.write_text(json.dumps(seed), encoding="utf-8")
-    proc, url, key = start_cli("--state", str(state), "--save-state", str(saved))
+    proc, url, key = start_served_fake("--state", str(state), "--save-state", str(saved))
     try:
         assert key != seed["bootstrapKey"]
         with cli_api(url, key) as client:
@@ -530,20 +497,20 @@ def test_cli_starts_from_a_state_file_and_saves_one_on_exit(tmp_path: Path) -> N
             assert names(api, access_cluster_id=7) == ["admin", "seven"]
             api.create_users([local("added")])
     finally:
-        status, errors = stop_cli(proc)
+        status, errors = stop_served_fake(proc)
     assert (status, errors) == (0, "")
     written = json.loads(saved.read_text(encoding="utf-8"))
     assert written["version"] == 1 and written["bootstrapKey"] == key
     assert [u["username"] for u in users_of(written)] == [
         "admin", "bob", "amy", "dora", "tina", "added"]
     # Started again from what it saved, with the same key given, it goes on from there.
-    proc, url, key = start_cli("--state", str(saved), "--api-key", "fixed-key")
+    proc, url, key = start_served_fake("--state", str(saved), "--api-key", "fixed-key")
     try:
         assert key == "fixed-key"
         with cli_api(url, key) as client:
             assert names(h.UserApi(client))[-1] == "added"
     finally:
-        assert stop_cli(proc) == (0, "")
+        assert stop_served_fake(proc) == (0, "")
 
 
 @pytest.mark.parametrize("content, message", [
@@ -821,7 +788,7 @@ def test_a_fake_told_to_listen_beyond_loopback_answers_other_clients() -> None:
 
 
 def test_cli_serves_the_control_api(tmp_path: Path) -> None:
-    proc, url, key = start_cli()
+    proc, url, key = start_served_fake()
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -835,8 +802,8 @@ def test_cli_serves_the_control_api(tmp_path: Path) -> None:
             expect(control(control_url, "POST", "/reset"), 204)
             assert names(api) == ["admin"]
     finally:
-        assert stop_cli(proc) == (0, "")
-    proc, url, key = start_cli("--no-control-api")
+        assert stop_served_fake(proc) == (0, "")
+    proc, url, key = start_served_fake("--no-control-api")
     try:
         status, _, body = control(url[:-len("/v2")] + "/_fake", "POST", "/reset")
         assert status == 404 and body["message"] == "no such path: /_fake/reset"
@@ -844,4 +811,4 @@ def test_cli_serves_the_control_api(tmp_path: Path) -> None:
         assert proc.wait(timeout=10) == 0
         assert proc.stdout is not None and proc.stdout.read() == ""  # no control line
     finally:
-        stop_cli(proc)
+        stop_served_fake(proc)
