@@ -332,6 +332,7 @@ class ParamDef:
     min_length: int = 0
     guards: Optional[str] = None  # for a confirmation: the filter it stands in for
     example: Optional[str] = None  # from its x-example, as Python; None: not in the docs
+    schema: Dict[str, Any] = field(default_factory=dict)  # the spec's, for the fake
 
 
 @dataclass
@@ -345,6 +346,8 @@ class OperationDef:
     status: int
     response: Optional[str]
     models: List[str]
+    login: bool = False  # the spec's empty security: it takes no credentials
+    body_example: str = ""  # the body's x-example as compact JSON, for the command line
 
 
 def example_code(value: Any, schema: Dict[str, Any], schemas: Dict[str, Any], name: str,
@@ -420,8 +423,8 @@ def model_examples(spec: Dict[str, Any]) -> Dict[str, Tuple[str, str]]:
     return found
 
 
-def build_operation(path: str, method: str, op: Dict[str, Any],
-                    schemas: Dict[str, Any]) -> OperationDef:
+def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[str, Any],
+                    default_security: Any = None) -> OperationDef:
     by_name: Dict[str, ParamDef] = {}
     examples: Dict[str, Tuple[Any, Dict[str, Any], str]] = {}  # x-example, schema, JSON name
     for p in op.get("parameters", []):
@@ -447,6 +450,7 @@ def build_operation(path: str, method: str, op: Dict[str, Any],
             description=p.get("description", ""),
             min_items=schema.get("minItems", 0),
             min_length=schema.get("minLength", schema.get("items", {}).get("minLength", 0)),
+            schema=schema,
         )
     models = set()
     body = op.get("requestBody")
@@ -471,6 +475,7 @@ def build_operation(path: str, method: str, op: Dict[str, Any],
             model=model,
             is_list=is_list,
             min_items=schema.get("minItems", 0),
+            schema=schema,
         )
     signature = op["x-python-signature"]
     if sorted(signature) != sorted(by_name):
@@ -517,6 +522,8 @@ def build_operation(path: str, method: str, op: Dict[str, Any],
         status=int(status),
         response=response,
         models=sorted(models),
+        login=op.get("security", default_security) == [],
+        body_example=json.dumps(body["x-example"], separators=(", ", ": ")) if body else "",
     )
 
 
@@ -528,7 +535,7 @@ def load() -> Tuple[Dict[str, Any], List[ModelDef], List[OperationDef]]:
         model.columns = columns(model.name, schemas[model.name], schemas)
     assign_roles(spec, models)
     operations = [
-        build_operation(path, method, op, spec["components"]["schemas"])
+        build_operation(path, method, op, schemas, spec.get("security"))
         for path, item in spec["paths"].items()
         for method, op in item.items()
     ]
@@ -651,24 +658,11 @@ VARIANTS = (
 )
 
 
-def command_line_context(spec: Dict[str, Any], models: List[ModelDef]) -> Dict[str, Any]:
-    """What the command line's table needs beyond the operations: each body's example as
-    compact JSON, and which operations answer with a secret (a new key, say), whose
+def secret_answers(operations: List[OperationDef], models: List[ModelDef]) -> Set[str]:
+    """The operations that answer with a secret (a new key, say): the command line's
     output must not leave it out by default."""
-    examples: Dict[str, str] = {}
-    returns_secret = {m.name for m in models if any(f.wire.get("secret") for f in m.fields)}
-    secret_answers = set()
-    for item in spec["paths"].values():
-        for op in item.values():
-            body = op.get("requestBody")
-            if body:
-                examples[op["operationId"]] = json.dumps(body["x-example"],
-                                                         separators=(", ", ": "))
-            for code, answer in op["responses"].items():
-                schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
-                if code.startswith("2") and ref_name(schema) in returns_secret:
-                    secret_answers.add(op["operationId"])
-    return {"body_examples": examples, "secret_answers": secret_answers}
+    secret = {m.name for m in models if any(f.wire.get("secret") for f in m.fields)}
+    return {op.id for op in operations if op.response in secret}
 
 
 # What the fake keeps of a schema: what a request is checked against, without the prose.
@@ -695,44 +689,33 @@ def fake_schema(schema: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def fake_context(spec: Dict[str, Any]) -> Dict[str, Any]:
-    """The fake's table of operations and the schemas their bodies use, as plain data.
+def fake_param(p: ParamDef) -> Dict[str, Any]:
+    """A parameter as the fake's table holds it."""
+    return {"python_name": p.name, "required": p.required, "schema": fake_schema(p.schema)}
 
-    An operation whose ``security`` is empty takes no credentials (``login``): it is how
-    a caller gets some.
-    """
-    operations: Dict[str, Dict[str, Any]] = {}
+
+def fake_context(spec: Dict[str, Any], operations: List[OperationDef]) -> Dict[str, Any]:
+    """The fake's table: each operation's parameters, by location, as the code of their
+    entries (those several operations share defined once), and the schemas its bodies
+    use, as plain data."""
+    shared = shared_codes(operations, lambda p: py_literal(fake_param(p)))
+    params: Dict[str, Dict[str, Dict[str, str]]] = {}
     request_schemas: Set[str] = set()
-    default_security = spec.get("security")
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            by_location: Dict[str, Dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
-            for p in op.get("parameters", []):
-                by_location[p["in"]][p["name"]] = {
-                    "python_name": p["x-python-name"],
-                    "required": bool(p.get("required")),
-                    "schema": fake_schema(p["schema"]),
-                }
-            body = op.get("requestBody")
-            if body:
-                schema = body["content"]["application/json"]["schema"]
-                reachable(spec, schema, request_schemas)
-                body = {"required": bool(body.get("required")), "schema": fake_schema(schema)}
-            status = next(code for code in op["responses"] if code.startswith("2"))
-            operations[op["operationId"]] = {
-                "method": method.upper(),
-                "path": path,
-                "status": int(status),
-                "login": op.get("security", default_security) == [],
-                "path_params": by_location["path"],
-                "query": by_location["query"],
-                "headers": by_location["header"],
-                "body": body or None,
-            }
+    for op in operations:
+        by_location: Dict[str, Dict[str, str]] = {"path": {}, "query": {}, "header": {}}
+        for p in op.params:
+            if p.location in by_location:
+                code = py_literal(fake_param(p))
+                by_location[p.location][p.wire_name] = shared.get(code, code)
+            elif p.location == "body":
+                reachable(spec, p.schema, request_schemas)
+        params[op.id] = by_location
     schemas = spec["components"]["schemas"]
     return {
-        "fake_operations": dict(sorted(operations.items())),
+        "fake_shared": sorted((const, code) for code, const in shared.items()),
+        "fake_params": params,
         "fake_schemas": {name: fake_schema(schemas[name]) for name in sorted(request_schemas)},
+        "fake_schema": fake_schema,
     }
 
 
@@ -755,7 +738,8 @@ def render() -> Dict[Path, str]:
     env.globals["example_call"] = example_call
     context = {"mark": GENERATED_MARK, "models": models, "operations": operations,
                "variants": VARIANTS, "model_examples": model_examples(spec),
-               **api_context(operations), **command_line_context(spec, models)}
+               **api_context(operations),
+               "secret_answers": secret_answers(operations, models)}
     out: Dict[Path, str] = {}
     for model in models:
         out[PACKAGE / "models" / f"{model.module}.py"] = env.get_template(
@@ -771,7 +755,7 @@ def render() -> Dict[Path, str]:
     out[PACKAGE / "cli_commands.py"] = env.get_template("cli_commands.py.j2").render(**context)
     out[DOCS / "CommandLine.md"] = env.get_template("command_line.md.j2").render(**context)
     out[PACKAGE / "testing" / "operations.py"] = env.get_template(
-        "fake_operations.py.j2").render(**context, **fake_context(spec))
+        "fake_operations.py.j2").render(**context, **fake_context(spec, operations))
     return formatted(out)
 
 

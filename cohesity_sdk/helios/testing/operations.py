@@ -17,6 +17,53 @@ schema keeps only what requests are checked against: ``type``, ``format``, ``enu
 
 from typing import Any, Dict
 
+_ACCESS_CLUSTER_ID_HEADER = {
+    "python_name": "access_cluster_id",
+    "required": False,
+    "schema": {"type": "integer", "format": "int64"},
+}
+_DOMAIN_QUERY = {"python_name": "domain", "required": False, "schema": {"type": "string"}}
+_IDS_QUERY = {
+    "python_name": "ids",
+    "required": False,
+    "schema": {"type": "array", "items": {"type": "string"}},
+}
+_ID_PATH_REQUIRED = {"python_name": "id", "required": True, "schema": {"type": "string"}}
+_INCLUDE_TENANTS_QUERY = {
+    "python_name": "include_tenants",
+    "required": False,
+    "schema": {"type": "boolean"},
+}
+_IS_ACTIVE_QUERY = {"python_name": "is_active", "required": False, "schema": {"type": "boolean"}}
+_IS_EXPIRED_QUERY = {"python_name": "is_expired", "required": False, "schema": {"type": "boolean"}}
+_MATCH_PARTIAL_NAMES_QUERY = {
+    "python_name": "match_partial_names",
+    "required": False,
+    "schema": {"type": "boolean"},
+}
+_REGION_ID_HEADER = {"python_name": "region_id", "required": False, "schema": {"type": "string"}}
+_ROLES_QUERY = {
+    "python_name": "roles",
+    "required": False,
+    "schema": {"type": "array", "items": {"type": "string"}},
+}
+_SIDS_QUERY = {
+    "python_name": "sids",
+    "required": False,
+    "schema": {"type": "array", "items": {"type": "string"}},
+}
+_SID_PATH_REQUIRED = {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+_TENANT_IDS_QUERY = {
+    "python_name": "tenant_ids",
+    "required": False,
+    "schema": {"type": "array", "items": {"type": "string"}},
+}
+_USER_SID_PATH_REQUIRED = {
+    "python_name": "user_sid",
+    "required": True,
+    "schema": {"type": "string"},
+}
+
 OPERATIONS: Dict[str, Dict[str, Any]] = {
     "create_group": {
         "method": "POST",
@@ -26,16 +73,8 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "path_params": {},
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {
             "required": True,
@@ -50,16 +89,8 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "path_params": {},
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "CreateUserSessionRequestParams"}},
     },
@@ -69,20 +100,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 201,
         "login": False,
         "path_params": {
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}}
+            "userSid": _USER_SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "CreateOrUpdateAPIKeyRequest"}},
     },
@@ -94,16 +117,8 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "path_params": {},
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {
             "required": True,
@@ -116,20 +131,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 204,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -141,16 +148,8 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "path_params": {},
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "DeleteGroupsRequest"}},
     },
@@ -160,18 +159,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 204,
         "login": False,
         "path_params": {},
-        "query": {"sid": {"python_name": "sid", "required": False, "schema": {"type": "string"}}},
+        "query": {
+            "sid": {"python_name": "sid", "required": False, "schema": {"type": "string"}},
+        },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -181,20 +174,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 204,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -204,21 +189,13 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 204,
         "login": False,
         "path_params": {
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}},
-            "id": {"python_name": "id", "required": True, "schema": {"type": "string"}},
+            "userSid": _USER_SID_PATH_REQUIRED,
+            "id": _ID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -230,16 +207,8 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "path_params": {},
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "DeleteUsersRequest"}},
     },
@@ -250,23 +219,11 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "login": False,
         "path_params": {},
         "query": {
-            "sids": {
-                "python_name": "sids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            }
+            "sids": _SIDS_QUERY,
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -277,38 +234,18 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "login": False,
         "path_params": {},
         "query": {
-            "ids": {
-                "python_name": "ids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
+            "ids": _IDS_QUERY,
             "ownerSids": {
                 "python_name": "owner_sids",
                 "required": False,
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            "isActive": {
-                "python_name": "is_active",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
-            "isExpired": {
-                "python_name": "is_expired",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
+            "isActive": _IS_ACTIVE_QUERY,
+            "isExpired": _IS_EXPIRED_QUERY,
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -318,20 +255,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -347,44 +276,16 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
                 "required": False,
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            "roles": {
-                "python_name": "roles",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "domain": {"python_name": "domain", "required": False, "schema": {"type": "string"}},
-            "sids": {
-                "python_name": "sids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "matchPartialNames": {
-                "python_name": "match_partial_names",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
-            "tenantIds": {
-                "python_name": "tenant_ids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "includeTenants": {
-                "python_name": "include_tenants",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
+            "roles": _ROLES_QUERY,
+            "domain": _DOMAIN_QUERY,
+            "sids": _SIDS_QUERY,
+            "matchPartialNames": _MATCH_PARTIAL_NAMES_QUERY,
+            "tenantIds": _TENANT_IDS_QUERY,
+            "includeTenants": _INCLUDE_TENANTS_QUERY,
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -394,20 +295,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -422,19 +315,11 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
                 "python_name": "sids",
                 "required": True,
                 "schema": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-            }
+            },
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -457,11 +342,7 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
             },
         },
         "headers": {
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            }
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -471,21 +352,13 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "id": {"python_name": "id", "required": True, "schema": {"type": "string"}},
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}},
+            "id": _ID_PATH_REQUIRED,
+            "userSid": _USER_SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -495,36 +368,16 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}}
+            "userSid": _USER_SID_PATH_REQUIRED,
         },
         "query": {
-            "ids": {
-                "python_name": "ids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "isActive": {
-                "python_name": "is_active",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
-            "isExpired": {
-                "python_name": "is_expired",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
+            "ids": _IDS_QUERY,
+            "isActive": _IS_ACTIVE_QUERY,
+            "isExpired": _IS_EXPIRED_QUERY,
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -534,20 +387,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -558,54 +403,26 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "login": False,
         "path_params": {},
         "query": {
-            "domain": {"python_name": "domain", "required": False, "schema": {"type": "string"}},
-            "sids": {
-                "python_name": "sids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
+            "domain": _DOMAIN_QUERY,
+            "sids": _SIDS_QUERY,
             "usernames": {
                 "python_name": "usernames",
                 "required": False,
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            "matchPartialNames": {
-                "python_name": "match_partial_names",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
+            "matchPartialNames": _MATCH_PARTIAL_NAMES_QUERY,
             "emailAddresses": {
                 "python_name": "email_addresses",
                 "required": False,
                 "schema": {"type": "array", "items": {"type": "string"}},
             },
-            "roles": {
-                "python_name": "roles",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "tenantIds": {
-                "python_name": "tenant_ids",
-                "required": False,
-                "schema": {"type": "array", "items": {"type": "string"}},
-            },
-            "includeTenants": {
-                "python_name": "include_tenants",
-                "required": False,
-                "schema": {"type": "boolean"},
-            },
+            "roles": _ROLES_QUERY,
+            "tenantIds": _TENANT_IDS_QUERY,
+            "includeTenants": _INCLUDE_TENANTS_QUERY,
         },
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -615,20 +432,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 201,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -638,21 +447,13 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}},
-            "id": {"python_name": "id", "required": True, "schema": {"type": "string"}},
+            "userSid": _USER_SID_PATH_REQUIRED,
+            "id": _ID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": None,
     },
@@ -662,20 +463,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "UpdateGroupParameters"}},
     },
@@ -685,20 +478,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "AssignedSources"}},
     },
@@ -708,20 +493,12 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "sid": {"python_name": "sid", "required": True, "schema": {"type": "string"}}
+            "sid": _SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "UpdateUserParameters"}},
     },
@@ -731,21 +508,13 @@ OPERATIONS: Dict[str, Dict[str, Any]] = {
         "status": 200,
         "login": False,
         "path_params": {
-            "id": {"python_name": "id", "required": True, "schema": {"type": "string"}},
-            "userSid": {"python_name": "user_sid", "required": True, "schema": {"type": "string"}},
+            "id": _ID_PATH_REQUIRED,
+            "userSid": _USER_SID_PATH_REQUIRED,
         },
         "query": {},
         "headers": {
-            "accessClusterId": {
-                "python_name": "access_cluster_id",
-                "required": False,
-                "schema": {"type": "integer", "format": "int64"},
-            },
-            "regionId": {
-                "python_name": "region_id",
-                "required": False,
-                "schema": {"type": "string"},
-            },
+            "accessClusterId": _ACCESS_CLUSTER_ID_HEADER,
+            "regionId": _REGION_ID_HEADER,
         },
         "body": {"required": True, "schema": {"$ref": "CreateOrUpdateAPIKeyRequest"}},
     },
