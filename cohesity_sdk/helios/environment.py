@@ -14,7 +14,6 @@ refuses such a private key.
 from __future__ import annotations
 
 import configparser
-import difflib
 import inspect
 import os
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Type, TypeVar, Union
 
 from cohesity_sdk.helios.configuration import _CHECKS, Configuration
-from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
 
 __all__ = ["CONFIG_FILE_VARIABLE", "PROFILE_VARIABLE", "VARIABLES", "default_config_file",
            "from_env", "setting_sources"]
@@ -155,7 +154,7 @@ def _resolve(cls: Type[Configuration], profile: Optional[str],
     for name in overrides:
         if name not in known:
             raise ApiTypeError(f"Configuration.from_env() got an unexpected keyword argument "
-                               f"{name!r}{_did_you_mean(name, known)}")
+                               f"{name!r}{did_you_mean(name, known)}")
     # Lowest precedence first: each later source replaces what an earlier one gave.
     found = _read_profile(profile, env, config_file)
     for name, variable in VARIABLES.items():
@@ -214,7 +213,7 @@ def _read_profile(profile: Optional[str], env: Mapping[str, str],
         if setting not in VARIABLES:
             raise ApiValueError(
                 f"unknown key {key!r} in profile [{name}] of {path}"
-                f"{_did_you_mean(key, [*VARIABLES, *_ALIASES])}; "
+                f"{did_you_mean(key, [*VARIABLES, *_ALIASES])}; "
                 f"the keys are: {', '.join(VARIABLES)} (ca_bundle is ssl_ca_cert)")
         if setting in seen:
             raise ApiValueError(f"profile [{name}] of {path} gives both ssl_ca_cert and "
@@ -266,6 +265,3 @@ def _parse(path: Path, named_by: Optional[str], asked_by: Optional[str],
     return parser
 
 
-def _did_you_mean(name: str, choices: Any) -> str:
-    close = difflib.get_close_matches(name, list(choices), 1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

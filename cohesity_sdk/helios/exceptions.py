@@ -13,7 +13,7 @@ and the server's request id when there was one.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Union
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -43,6 +43,15 @@ def where(operation: Optional[str], method: Optional[str], url: Optional[str]) -
     if operation:
         return f"{operation} [{target}]" if target else operation
     return f"[{target}]" if target else ""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'username'?)`` for the choice closest to a misspelt ``name``, or
+    ``""`` when none is close."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), 1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def describe_errors(exc: Any) -> str:

@@ -11,7 +11,6 @@ pydantic then writes the fields that were set, less what a request never carries
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import itertools
@@ -43,6 +42,7 @@ from cohesity_sdk.helios.exceptions import (
     ApiTypeError,
     ApiValueError,
     describe_errors,
+    did_you_mean,
     render_path,
 )
 from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
@@ -318,12 +318,9 @@ def _check_nested(plan: FieldPlan, value: Any, path: Path) -> None:
 
 def _unknown_name(cls: Type["ApiModel"], key: str, path: Path) -> ApiTypeError:
     names = [p.name for p in cls.__wire_plan__] + [p.alias for p in cls.__wire_plan__]
-    hint = difflib.get_close_matches(key, names, 1)
-    did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
     where = f" at {render_path(path)}" if path else ""
-    return ApiTypeError(
-        f"{cls.__name__}() got an unexpected keyword argument {key!r}{where}{did_you_mean}"
-    )
+    return ApiTypeError(f"{cls.__name__}() got an unexpected keyword argument {key!r}"
+                        f"{where}{did_you_mean(key, names)}")
 
 
 class ApiModel(BaseModel, metaclass=_StrictConstruction):
@@ -397,8 +394,7 @@ class ApiModel(BaseModel, metaclass=_StrictConstruction):
 
     @classmethod
     def _hint(cls, name: str) -> str:
-        hint = difflib.get_close_matches(name, list(cls.model_fields), 1)
-        return f" (did you mean {hint[0]!r}?)" if hint else ""
+        return did_you_mean(name, cls.model_fields)
 
     # -- conversions -------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict, Union
 
-from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
 
 if TYPE_CHECKING:
@@ -81,13 +81,9 @@ def request_options(op: Operation[Any], given: Mapping[str, Any], result: str) -
     values: Dict[str, Any] = {}
     for name, value in given.items():
         if name not in _NAMES:
-            import difflib
-
             # A misspelt parameter lands here too, as **options takes any keyword.
-            hint = difflib.get_close_matches(name, [*_NAMES, *(p.name for p in op.params)], 1)
-            did_you_mean = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise ApiTypeError(f"{where} got an unexpected keyword argument {name!r}"
-                               f"{did_you_mean}")
+            hint = did_you_mean(name, [*_NAMES, *(p.name for p in op.params)])
+            raise ApiTypeError(f"{where} got an unexpected keyword argument {name!r}{hint}")
         if value is None:
             continue
         if name == "_request_timeout":
