@@ -348,6 +348,8 @@ class OperationDef:
     models: List[str]
     login: bool = False  # the spec's empty security: it takes no credentials
     body_example: str = ""  # the body's x-example as compact JSON, for the command line
+    idempotent: bool = False  # x-idempotent: a try whose answer was lost may be repeated
+    deletes: bool = False  # x-deletes: a 404 to such a repeat means the earlier try did it
 
 
 def example_code(value: Any, schema: Dict[str, Any], schemas: Dict[str, Any], name: str,
@@ -505,6 +507,12 @@ def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[st
             required=False, py_type="bool", doc_type="**bool**",
             description=confirm["description"], guards=confirm["filter"],
         ))
+    if not isinstance(op.get("x-idempotent"), bool):
+        raise SystemExit(f"{op['operationId']}: x-idempotent (true or false) is missing: "
+                         f"the engine must know whether a try whose answer was lost may be "
+                         f"sent again")
+    if op.get("x-deletes") and not op["x-idempotent"]:
+        raise SystemExit(f"{op['operationId']}: x-deletes needs x-idempotent")
     success = [code for code in op["responses"] if code.startswith("2")]
     assert len(success) == 1, op["operationId"]
     status = success[0]
@@ -524,6 +532,8 @@ def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[st
         models=sorted(models),
         login=op.get("security", default_security) == [],
         body_example=json.dumps(body["x-example"], separators=(", ", ": ")) if body else "",
+        idempotent=op["x-idempotent"],
+        deletes=bool(op.get("x-deletes")),
     )
 
 

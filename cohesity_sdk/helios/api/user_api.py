@@ -96,6 +96,7 @@ _CREATE_SESSION: Operation[UserSession] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserSession",
+    idempotent=True,
 )
 
 _CREATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
@@ -141,6 +142,8 @@ _DELETE_GROUP: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_GROUPS: Operation[None] = Operation(
@@ -152,6 +155,8 @@ _DELETE_GROUPS: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_SESSION: Operation[None] = Operation(
@@ -164,6 +169,8 @@ _DELETE_SESSION: Operation[None] = Operation(
         Param("sid", "sid", QUERY, "string"),
         Param("all_sessions", "", CONFIRM, "boolean", guards="sid"),
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USER: Operation[None] = Operation(
@@ -175,6 +182,8 @@ _DELETE_USER: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
@@ -187,6 +196,8 @@ _DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USERS: Operation[None] = Operation(
@@ -198,6 +209,8 @@ _DELETE_USERS: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
@@ -210,6 +223,7 @@ _GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
         _SIDS_QUERY,
     ),
     response="ActiveSessionsCountParams",
+    idempotent=True,
 )
 
 _GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
@@ -225,6 +239,7 @@ _GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
         _IS_EXPIRED_QUERY,
     ),
     response="UserAPIKeys",
+    idempotent=True,
 )
 
 _GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
@@ -237,6 +252,7 @@ _GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="GroupParams",
+    idempotent=True,
 )
 
 _GET_GROUPS: Operation[Groups] = Operation(
@@ -255,6 +271,7 @@ _GET_GROUPS: Operation[Groups] = Operation(
         _INCLUDE_TENANTS_QUERY,
     ),
     response="Groups",
+    idempotent=True,
 )
 
 _GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
@@ -267,6 +284,7 @@ _GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
         _REGION_ID_HEADER,
     ),
     response="AssignedSources",
+    idempotent=True,
 )
 
 _GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
@@ -279,6 +297,7 @@ _GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
         _REGION_ID_HEADER,
     ),
     response="SecurityPrincipals",
+    idempotent=True,
 )
 
 _GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
@@ -291,6 +310,7 @@ _GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
         Param("include_inactive", "includeInactive", QUERY, "boolean"),
     ),
     response="TenantAccessResult",
+    idempotent=True,
 )
 
 _GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
@@ -304,6 +324,7 @@ _GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserAPIKey",
+    idempotent=True,
 )
 
 _GET_USER_API_KEYS: Operation[UserAPIKeys] = Operation(
@@ -319,6 +340,7 @@ _GET_USER_API_KEYS: Operation[UserAPIKeys] = Operation(
         _IS_EXPIRED_QUERY,
     ),
     response="UserAPIKeys",
+    idempotent=True,
 )
 
 _GET_USER_BY_SID: Operation[UserParams] = Operation(
@@ -331,6 +353,7 @@ _GET_USER_BY_SID: Operation[UserParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserParams",
+    idempotent=True,
 )
 
 _GET_USERS: Operation[UsersList] = Operation(
@@ -350,6 +373,7 @@ _GET_USERS: Operation[UsersList] = Operation(
         _INCLUDE_TENANTS_QUERY,
     ),
     response="UsersList",
+    idempotent=True,
 )
 
 _REGENERATE_S3_KEY: Operation[SecretKeyEntity] = Operation(
@@ -388,6 +412,7 @@ _UPDATE_GROUP: Operation[GroupParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="GroupParams",
+    idempotent=True,
 )
 
 _UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
@@ -401,6 +426,7 @@ _UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
         _REGION_ID_HEADER,
     ),
     response="AssignedSources",
+    idempotent=True,
 )
 
 _UPDATE_USER: Operation[UserParams] = Operation(
@@ -428,6 +454,7 @@ _UPDATE_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserAPIKey",
+    idempotent=True,
 )
 
 
