@@ -641,33 +641,6 @@ def api_context(operations: List[OperationDef]) -> Dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Variant:
-    """One of the three methods made for each operation."""
-
-    suffix: str
-    call: str  # the BaseApi method it hands the operation to
-    result: str  # its return type, "{}" standing for the response model
-    description: str  # what it returns, for its docstring
-
-    def returns(self, response: str) -> str:
-        return self.result.format(response)
-
-    def describe(self, response: str) -> str:
-        return self.description.format(response)
-
-
-VARIANTS = (
-    Variant("", "_call", "{}", "{}"),
-    Variant("_with_http_info", "_call_with_http_info", "ApiResponse[{}]",
-            "an ``ApiResponse[{}]``: ``data`` (the result) with ``status_code``, "
-            "``headers`` and ``raw_data`` (the body's bytes)"),
-    Variant("_without_preload_content", "_call_without_preload_content", "BaseHTTPResponse",
-            "urllib3's response, unread and undecoded, whatever its status (the request "
-            "is checked, retried and authenticated all the same)"),
-)
-
-
 def secret_answers(operations: List[OperationDef], models: List[ModelDef]) -> Set[str]:
     """The operations that answer with a secret (a new key, say): the command line's
     output must not leave it out by default."""
@@ -747,7 +720,7 @@ def render() -> Dict[Path, str]:
     env.filters["dashed"] = lambda name: name.replace("_", "-")
     env.globals["example_call"] = example_call
     context = {"mark": GENERATED_MARK, "models": models, "operations": operations,
-               "variants": VARIANTS, "model_examples": model_examples(spec),
+               "model_examples": model_examples(spec),
                **api_context(operations),
                "secret_answers": secret_answers(operations, models)}
     out: Dict[Path, str] = {}
