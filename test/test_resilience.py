@@ -9,18 +9,18 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-import ssl
 import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import trustme
 import urllib3
+from conftest import TLSServer
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.retry import RetryPolicy
@@ -399,60 +399,6 @@ def test_debug_log_shows_method_url_status_and_time(
 
 
 # -- TLS ---------------------------------------------------------------------------
-
-
-class _Answer(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = b'{"users": [{"username": "tls"}]}'
-        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Client-Cert", "yes" if peer else "no")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class TLSServer:
-    def __init__(self, ca: trustme.CA, name: str, client_ca: Optional[trustme.CA] = None):
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert(name).configure_cert(context)
-        if client_ca is not None:
-            client_ca.configure_trust(context)
-            context.verify_mode = ssl.CERT_REQUIRED
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-        self.httpd.daemon_threads = True
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v2"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-@pytest.fixture
-def tls_server(ca: trustme.CA) -> Iterator[TLSServer]:
-    server = TLSServer(ca, "127.0.0.1")
-    yield server
-    server.close()
 
 
 def tls_get(url: str, **settings: Any) -> Tuple[List[str], Any]:

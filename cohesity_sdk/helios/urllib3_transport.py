@@ -240,7 +240,7 @@ class _Reader:
                 break
             received += len(chunk)
             if decoder is not None:
-                chunk = decoder.decompress(chunk, limit - size + 1)
+                chunk = decoder.inflate(chunk, limit - size + 1)
             size += len(chunk)
             if size > limit:
                 raise self.too_large(None)
@@ -250,15 +250,11 @@ class _Reader:
                               f"{received} of {declared} bytes of the answer",
                               ApiConnectionError.READ)
         if decoder is not None:
-            if decoder.unconsumed_tail:
-                raise self.too_large(None)
-            tail = decoder.flush()
+            tail = decoder.finish()
             size += len(tail)
             if size > limit:
                 raise self.too_large(None)
             chunks.append(tail)
-            if not decoder.eof:
-                raise self.undecodable("the compressed answer ends early")
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def next_chunk(self, size: int) -> bytes:
@@ -319,18 +315,60 @@ class _Reader:
         )
 
 
-def _decoder(encoding: Optional[str], reader: _Reader) -> Any:
-    """A zlib decompressor for a gzip or deflate body; None for an identity one."""
-    name = (encoding or "identity").strip().lower()
+def _decoder(encoding: str, reader: _Reader) -> Optional["_Inflater"]:
+    """An inflater for a gzip or deflate body; None for an identity one."""
+    name = encoding.strip().lower()
     if name in ("", "identity"):
         return None
-    if name in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if name == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS)
+    if name in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(name != "deflate", reader)
     raise reader.undecodable(
         f"the answer is encoded as {name!r}, which the SDK does not read (it asks for "
         f"identity, and takes gzip and deflate)")
+
+
+class _Inflater:
+    """Inflates a gzip (of one member or several) or deflate body, never more than it
+    is asked for at a time: a body that inflates past the limit is not inflated
+    whole."""
+
+    __slots__ = ("gzip", "reader", "zlib")
+
+    def __init__(self, gzip: bool, reader: _Reader) -> None:
+        self.gzip = gzip
+        self.reader = reader
+        self.zlib = self._new()
+
+    def _new(self) -> Any:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS if self.gzip else zlib.MAX_WBITS)
+
+    def inflate(self, data: bytes, at_most: int) -> bytes:
+        """Up to ``at_most`` bytes of what ``data`` inflates to (more is an error the
+        caller raises: ``at_most`` is one past the room left)."""
+        out: List[bytes] = []
+        try:
+            while data:
+                piece = self.zlib.decompress(data, at_most)
+                out.append(piece)
+                at_most -= len(piece)
+                if at_most <= 0:
+                    break  # past the limit: the caller refuses the answer
+                data = self.zlib.unconsumed_tail
+                if self.zlib.eof:  # the end of a gzip member: another may follow
+                    data = self.zlib.unused_data
+                    if data and self.gzip:
+                        self.zlib = self._new()
+                    elif data:
+                        raise self.reader.undecodable("bytes follow the end of the "
+                                                      "compressed answer")
+        except zlib.error as exc:
+            raise self.reader.undecodable(f"the compressed answer is corrupt: {exc}") from None
+        return out[0] if len(out) == 1 else b"".join(out)
+
+    def finish(self) -> bytes:
+        if not self.zlib.eof:
+            raise self.reader.undecodable("the compressed answer ends early")
+        return bytes(self.zlib.flush())
 
 
 def _read_timeout(timeout: Timeout) -> Optional[float]:
