@@ -118,6 +118,10 @@ def _common_options(top: bool) -> argparse.ArgumentParser:
     group.add_argument("-o", "--output", choices=OUTPUTS, default=default,
                        help="json (the API's answer), table (the default on a terminal) "
                             "or csv")
+    group.add_argument("--trust-env", dest="trust_env", action=argparse.BooleanOptionalAction,
+                       default=default,
+                       help="take the proxy from HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and "
+                            "NO_PROXY (the default; HELIOS_TRUST_ENV=false turns it off)")
     group.add_argument("--fake", action="store_true", default=False if top else default,
                        help="run against a fresh local FakeHelios, to try things out")
     group.add_argument("-v", "--verbose", action="count", default=0 if top else default,
@@ -254,7 +258,8 @@ def _configuration(args: argparse.Namespace) -> Iterator[Configuration]:
         return
     from cohesity_sdk.helios.configuration import Configuration
 
-    configuration = Configuration.from_env(profile=args.profile, host=args.host, **routing)
+    configuration = Configuration.from_env(profile=args.profile, host=args.host,
+                                           trust_env=args.trust_env, **routing)
     if (configuration.auth is None and configuration.username is None
             and configuration.auth_header_value() is None):
         raise UsageError("no credentials: set HELIOS_API_KEY (or HELIOS_USERNAME and "
