@@ -362,3 +362,18 @@ def test_readme_bearer_token_auth_runs_as_written(
         assert api.get_users().users == []
     assert [r.headers["Authorization"] for r in server.requests] == [
         "Bearer t-1", "Bearer t-1", "Bearer t-2"]
+
+
+def test_readme_hooks_snippet_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cohesity_sdk.helios.testing import FakeHelios
+
+    [code] = [b for b in python_blocks(ROOT / "README.md") if "event_hooks=" in b]
+    with FakeHelios() as fake:
+        monkeypatch.setenv("HELIOS_HOST", fake.url)
+        monkeypatch.setenv("HELIOS_API_KEY", fake.api_key)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<readme>", "exec"), {})
+        assert out.getvalue() == "['get_users #1: 200']\n"
+        sent = fake.requests[-1]
+        assert sent.headers["traceparent"].startswith("00-4bf92f3577b34da6")

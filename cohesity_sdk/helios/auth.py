@@ -255,7 +255,7 @@ class SessionAuth(Credential):
         client = call.client
         request = client.login_request(LOGIN_PATH, LOGIN_OPERATION)
         request.headers["Content-Type"] = JSON
-        request.body = json.dumps(self._login_fields()).encode("utf-8")
+        request.body = self._login_body()
         response = client.pipeline.log_in(call, request)
         if not 200 <= response.status <= 299:
             from cohesity_sdk.helios.parse import error_for
@@ -275,15 +275,22 @@ class SessionAuth(Credential):
         logger.info("logged in as %s\\%s", self.domain, self.username)
         return session
 
-    def _login_fields(self) -> Dict[str, str]:
-        fields = {"username": self.username, "password": self._password.reveal(),
-                  "domain": self.domain}
+    def _login_body(self) -> bytes:
+        """The login's JSON, checked as any request body is (an unknown ``otp_type`` is
+        refused here, before anything is sent)."""
+        from cohesity_sdk.helios.models.create_user_session_request_params import (
+            CreateUserSessionRequestParams,
+        )
+
+        fields: Dict[str, Any] = {"username": self.username, "domain": self.domain}
         # Set only when given, so that the login sends no nulls for them.
         if self._otp_type is not None:
-            fields["otpType"] = self._otp_type
+            fields["otp_type"] = self._otp_type
+        credentials = CreateUserSessionRequestParams(**fields)
+        credentials.password = self._password.reveal()
         if self._otp_code is not None:
-            fields["otpCode"] = self._otp_code.reveal()
-        return fields
+            credentials.otp_code = self._otp_code.reveal()
+        return json.dumps(credentials.to_wire(), separators=(",", ":")).encode("utf-8")
 
     def _raise_if_refused(self) -> None:
         refused = self._refused
