@@ -220,3 +220,17 @@ def test_no_secret_is_in_the_locals_of_a_failure(fake: FakeHelios) -> None:
         for frame in frames:
             for secret in (key, wrong_key, password, session_id):
                 assert secret not in frame, (name, secret, frame)
+
+
+def test_a_host_with_a_password_in_it_is_refused_without_repeating_it() -> None:
+    for host in ("http://bob:hunter2@cluster.example/v2", "https://:hunter2@cluster/v2",
+                 "https://bob@cluster.example/v2"):
+        with pytest.raises(helios.ApiValueError) as info:
+            helios.Configuration(host=host)
+        assert "hunter2" not in str(info.value) + repr(info.value)
+        assert "must not hold a user name or password" in str(info.value)
+    configuration = helios.Configuration()
+    with pytest.raises(helios.ApiValueError) as info:
+        configuration.host = "http://bob:hunter2@cluster.example/v2"
+    assert "'http://bob:***@cluster.example/v2'" in str(info.value)
+    assert configuration.host == "https://helios.cohesity.com/v2"  # unchanged
