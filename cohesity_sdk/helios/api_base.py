@@ -27,7 +27,7 @@ from typing_extensions import Concatenate, ParamSpec
 
 from cohesity_sdk.helios.api_client import ApiClient
 from cohesity_sdk.helios.exceptions import ApiTypeError
-from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, request_options
+from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
@@ -40,6 +40,8 @@ R = TypeVar("R")
 P = ParamSpec("P")
 A = TypeVar("A", bound="BaseApi")
 F = TypeVar("F", bound=Callable[..., Any])
+
+NO_OPTIONS = RequestOptions()
 
 #: The key under which a variant tells ``_call`` the result it wants. Not a name a
 #: caller can write as a keyword argument.
@@ -60,11 +62,13 @@ class BaseApi:
     def _call(self, op: Operation[R], args: Tuple[Any, ...], options: CallOptions) -> R:
         """The result of calling ``op`` with ``args`` and the method's keyword options:
         its decoded model, or what a variant asked for."""
-        given = cast(Dict[str, Any], options)
+        if not options:  # most calls: no option at all
+            return self.api_client.call_api(op, args, NO_OPTIONS)  # type: ignore[no-any-return]
+        given: Dict[str, Any] = options  # type: ignore[assignment]
         try:
-            result = given.pop(RESULT, DATA) if given else DATA
-            return cast(R, self.api_client.call_api(op, args,
-                                                    request_options(op, given, result)))
+            result = given.pop(RESULT, DATA)
+            return self.api_client.call_api(  # type: ignore[no-any-return]
+                op, args, request_options(op, given, result))
         finally:
             given.clear()  # the method's own dict: its credentials stay in no frame
 

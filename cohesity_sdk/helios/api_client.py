@@ -237,7 +237,7 @@ class ApiClient:
             config.max_response_bytes,
             idempotent=op.idempotent, deletes=op.deletes, stream=result == RAW,
         )
-        response = pipeline.send(call)
+        response = pipeline.calls.send(call)
         if result == RAW:
             return response.raw if response.raw is not None else response
         if call.deleted:  # a 404 to a repeated delete: the earlier try did it

@@ -136,6 +136,16 @@ class ApiKeyAuth(Credential):
                                  Headers({API_KEY_HEADER: value}))
         return last[1]
 
+    def apply(self, call: Call, headers: Headers) -> None:
+        if type(self).auth_headers is not ApiKeyAuth.auth_headers:
+            super().apply(call, headers)  # a subclass of yours decides
+        elif self._key is not None:
+            headers[API_KEY_HEADER] = self._key.reveal()
+        else:  # per call, so keep it short: apiKey is masked by name in any Headers
+            value = call.client.configuration.auth_header_value()
+            if value is not None:
+                headers[API_KEY_HEADER] = value
+
     def __repr__(self) -> str:
         return "ApiKeyAuth(***)" if self._key is not None else "ApiKeyAuth(from the configuration)"
 

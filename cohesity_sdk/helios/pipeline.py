@@ -432,9 +432,6 @@ class Pipeline:
         #: Where a login starts: the same, without credentials.
         self.logins = RetryStage(send)
 
-    def send(self, call: Call) -> TransportResponse:
-        return self.calls.send(call)
-
     def log_in(self, call: Call, request: HttpRequest) -> TransportResponse:
         """Send the login ``request`` for ``call``, within its deadline and retries;
         returns the answer, whatever its status."""

@@ -72,10 +72,7 @@ class Headers(Dict[str, str]):
             self._secret_names = self._names() | {lowered}
 
     def _names(self) -> FrozenSet[str]:
-        try:
-            return self._secret_names
-        except AttributeError:
-            return _NONE
+        return getattr(self, "_secret_names", _NONE)
 
     def update_secret(self, headers: Mapping[str, str]) -> None:
         """Set every header of ``headers`` as a credential."""
@@ -88,10 +85,7 @@ class Headers(Dict[str, str]):
 
     def copy(self) -> "Headers":
         other = Headers(self)
-        try:
-            other._secret_names = self._secret_names
-        except AttributeError:
-            pass
+        other._secret_names = getattr(self, "_secret_names", _NONE)
         return other
 
     def masked(self) -> Dict[str, str]:
