@@ -80,7 +80,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description=_DESCRIPTION, parents=[_common_options(top=True)],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the version, check the install, and exit (1 when "
+                             "another distribution also installs cohesity_sdk)")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                         title="commands")
     # Also after the subcommand; SUPPRESS keeps them from undoing a value given before it.
@@ -99,6 +101,21 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                 help=f"the request body: JSON text, @ and a file name, or - for stdin; "
                      f"{_body_shape(command.body)}")
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``: the version, and what is wrong with the install, if anything."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: Optional[str] = None) -> None:
+        print(f"{PROG} {__version__}")  # the distribution's name, however it was run
+        from cohesity_sdk.helios.installation import mixed_install_problem
+
+        problem = mixed_install_problem(__version__)
+        if problem is None:
+            parser.exit(EXIT_OK)
+        print(f"{parser.prog}: warning: {problem}", file=sys.stderr)
+        parser.exit(EXIT_REFUSED)
 
 
 def _common_options(top: bool) -> argparse.ArgumentParser:

@@ -21,7 +21,7 @@ flat dict per item:
   ``local_user_params.extraField`` when nested).
 
 ``to_pandas()`` makes a ``pandas.DataFrame`` of the same rows (pandas is optional:
-``pip install cohesity-sdk[pandas]``). ``cell_text`` and ``text_table`` write records as
+``pip install 'cohesity-helios[pandas]'``). ``cell_text`` and ``text_table`` write records as
 text: ``None`` as nothing, dates as ISO-8601 (``2026-11-28T10:15:00Z``), ``true`` and
 ``false`` as JSON has them, lists joined with ``", "``, anything nested as JSON.
 
@@ -92,7 +92,7 @@ def to_pandas(result: ListResult) -> Any:
         import pandas
     except ImportError:
         raise PandasMissingError(
-            "to_pandas() needs pandas: pip install cohesity-sdk[pandas]") from None
+            "to_pandas() needs pandas: pip install 'cohesity-helios[pandas]'") from None
     columns, rows = _rows(_items(result), mask=False, item=_item_class(result))
     data: Dict[str, Any] = {name: [row[name] for row in rows] for name in columns}
     for name in filter(_is_time, columns):
