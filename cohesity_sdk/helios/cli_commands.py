@@ -89,9 +89,15 @@ COMMANDS: Dict[str, Command] = {
             is_list=False,
             required=True,
             example='{"username": "alice", "domain": "LOCAL", "password": "<secret>"}',
+            secrets=(
+                "otpCode",
+                "password",
+                "privateKey",
+            ),
         ),
         response="UserSession",
         returns_secret=True,
+        login=True,
     ),
     "create-user-api-key": Command(
         method="create_user_api_key",
@@ -124,6 +130,7 @@ COMMANDS: Dict[str, Command] = {
             is_list=True,
             required=True,
             example='[{"username": "alice", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "localUserParams": {"email": "alice@example.com", "password": "<secret>"}}]',
+            secrets=("localUserParams.password",),
         ),
         response="UsersList",
     ),
@@ -171,7 +178,8 @@ COMMANDS: Dict[str, Command] = {
                 "boolean",
                 "confirm",
                 required=False,
-                help="Without sid, every session on the cluster is deleted: pass True to mean that. It is refused otherwise, so that a sid that happens to be None cannot log everyone out. Not sent.",
+                help="Without --sid, every session on the cluster is deleted: give --all-sessions to mean that. It is refused otherwise, so that a forgotten --sid cannot log everyone out.",
+                guards="sid",
             ),
         ),
     ),
@@ -304,7 +312,7 @@ COMMANDS: Dict[str, Command] = {
     ),
     "get-principal-sources": Command(
         method="get_principal_sources",
-        summary="Fetch sources &amp; views assigned to a user/group.",
+        summary="Fetch sources & views assigned to a user/group.",
         description="Returns the IDs of the protection sources and views assigned to the user or group identified by the given SID.",
         options=(
             _SID_PATH_REQUIRED_3,
@@ -507,7 +515,14 @@ COMMANDS: Dict[str, Command] = {
             _REGION_ID_HEADER,
         ),
         body=Body(
-            "UpdateUserParameters", is_list=False, required=True, example='{"locked": false}'
+            "UpdateUserParameters",
+            is_list=False,
+            required=True,
+            example='{"locked": false}',
+            secrets=(
+                "localUserParams.password",
+                "localUserParams.currentPassword",
+            ),
         ),
         response="UserParams",
     ),

@@ -1667,7 +1667,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
     ) -> AssignedSources:
-        """Fetch sources &amp; views assigned to a user/group.
+        """Fetch sources & views assigned to a user/group.
 
         Returns the IDs of the protection sources and views assigned to the user or
         group identified by the given SID.
@@ -1702,7 +1702,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
     ) -> ApiResponse[AssignedSources]:
-        """Fetch sources &amp; views assigned to a user/group.
+        """Fetch sources & views assigned to a user/group.
 
         Like ``get_principal_sources`` (the same arguments, the same request), but
         returns an ``ApiResponse[AssignedSources]``: ``data`` (the result) with
@@ -1724,7 +1724,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
     ) -> BaseHTTPResponse:
-        """Fetch sources &amp; views assigned to a user/group.
+        """Fetch sources & views assigned to a user/group.
 
         Like ``get_principal_sources`` (the same arguments, the same request), but
         returns urllib3's response, unread and undecoded, whatever its status (the
