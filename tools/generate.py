@@ -711,11 +711,13 @@ VARIANTS = (
 )
 
 
-def secret_answers(operations: List[OperationDef], models: List[ModelDef]) -> Set[str]:
-    """The operations that answer with a secret (a new key, say): the command line's
-    output must not leave it out by default."""
-    secret = {m.name for m in models if any(f.wire.get("secret") for f in m.fields)}
-    return {op.id for op in operations if op.response in secret}
+def secret_answers(operations: List[OperationDef],
+                   models: List[ModelDef]) -> Dict[str, List[str]]:
+    """The operations that answer with a secret (a new key, say), with the JSON names of
+    the answer's secret fields: the command line's output must not lose them."""
+    secret = {m.name: [f.alias for f in m.fields if f.wire.get("secret")] for m in models}
+    return {op.id: secret[op.response] for op in operations
+            if op.response and secret[op.response]}
 
 
 # What the fake keeps of a schema: what a request is checked against, without the prose.

@@ -97,6 +97,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="UserSession",
         returns_secret=True,
+        answer_secrets=("sessionId",),
         login=True,
     ),
     "create-user-api-key": Command(
@@ -116,6 +117,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="CreatedUserAPIKey",
         returns_secret=True,
+        answer_secrets=("apiKey",),
     ),
     "create-users": Command(
         method="create_users",
@@ -457,6 +459,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="SecretKeyEntity",
         returns_secret=True,
+        answer_secrets=("secret-key",),
     ),
     "rotate-user-api-key": Command(
         method="rotate_user_api_key",
@@ -470,6 +473,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="CreatedUserAPIKey",
         returns_secret=True,
+        answer_secrets=("apiKey",),
     ),
     "update-group": Command(
         method="update_group",

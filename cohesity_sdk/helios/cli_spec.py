@@ -43,4 +43,5 @@ class Command(NamedTuple):
     response: Optional[str] = None  # the model of the answer; None: no body
     # The answer holds a secret the API gives once (a new key): printed in JSON only.
     returns_secret: bool = False
+    answer_secrets: Tuple[str, ...] = ()  # the JSON names of the answer's secret fields
     login: bool = False  # it logs in: it takes credentials in its body, not a key

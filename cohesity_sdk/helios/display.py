@@ -80,6 +80,17 @@ def records(value: Any) -> List[Row]:
     )
 
 
+def record_columns(result: ListResult) -> List[str]:
+    """The keys of ``result.to_records()``'s rows, also when it has none: a table of an
+    empty result still has its header."""
+    return _rows(_items(result), mask=False, item=_item_class(result))[0]
+
+
+def item_noun(result: ListResult) -> str:
+    """What the items of ``result`` are, in the plural: ``users``, ``api keys``."""
+    return _noun(result)
+
+
 def list_records(result: ListResult) -> List[Row]:
     """``result.to_records()``."""
     return _rows(_items(result), mask=False, item=_item_class(result))[1]
