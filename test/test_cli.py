@@ -516,3 +516,134 @@ def test_a_duplicate_is_named_without_a_doubled_backslash(env: Dict[str, str]) -
     line = one_line(done.stderr)
     assert "(409)" in line and "user admin already exists in domain LOCAL" in line
     assert "\\" not in line
+
+
+# -- prompts on a terminal ---------------------------------------------------------------
+
+
+def on_a_terminal(args: List[str], env: Dict[str, str], answers: List[str],
+                  timeout: float = 30.0) -> "tuple[int, str]":
+    """Run the command line with a terminal (a pseudo-terminal it controls) as its
+    stdin and stdout, typing each of ``answers`` after a prompt; its exit status and
+    everything the terminal showed."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its own
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "cohesity_sdk.helios", *args], env)
+        finally:
+            os._exit(127)
+    shown = b""
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child has closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.rstrip().endswith(b":"):
+                os.write(fd, pending.pop(0).encode() + b"\n")
+                shown += b"<typed>\n"
+    finally:
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+needs_a_terminal = pytest.mark.skipif(os.name != "posix", reason="a POSIX pseudo-terminal")
+
+
+def new_local_user(served: Served, name: str, password: str) -> str:
+    from cohesity_sdk.helios import CreateUserParameters, LocalUserParams
+
+    created = api(served).create_users([CreateUserParameters(
+        username=name, domain="LOCAL", roles=["COHESITY_ADMIN"],
+        local_user_params=LocalUserParams(password=password))])
+    sid = created.users[0].sid
+    assert sid is not None
+    return sid
+
+
+def can_log_in(served: Served, name: str, password: str) -> bool:
+    from cohesity_sdk.helios import CreateUserSessionRequestParams
+    from cohesity_sdk.helios.exceptions import UnauthorizedException
+
+    try:
+        api(served).create_session(CreateUserSessionRequestParams(
+            username=name, domain="LOCAL", password=password))
+    except UnauthorizedException:
+        return False
+    return True
+
+
+@needs_a_terminal
+def test_a_login_without_its_password_asks_on_a_terminal(env: Dict[str, str],
+                                                         served: Served) -> None:
+    new_local_user(served, "tty-login", "Typed-Pa55-1")
+    body = json.dumps({"username": "tty-login", "domain": "LOCAL"})
+    status, shown = on_a_terminal(["create-session", "--body", body], env, ["Typed-Pa55-1"])
+    assert status == 0, shown
+    assert "Password for LOCAL\\tty-login:" in shown
+    assert "Typed-Pa55-1" not in shown  # not echoed
+    assert '"sessionId"' in shown
+
+
+@needs_a_terminal
+def test_a_username_without_a_password_asks_on_a_terminal(env: Dict[str, str],
+                                                          served: Served) -> None:
+    new_local_user(served, "tty-user", "Typed-Pa55-2")
+    login_env = {k: v for k, v in env.items() if k != "HELIOS_API_KEY"}
+    login_env["HELIOS_USERNAME"] = "tty-user"
+    status, shown = on_a_terminal(["get-users", "--usernames", "tty-user", "-o", "csv"],
+                                  login_env, ["Typed-Pa55-2"])
+    assert status == 0, shown
+    assert "Password for LOCAL\\tty-user:" in shown
+    assert "Typed-Pa55-2" not in shown
+    assert "tty-user,LOCAL" in shown
+    # Without a terminal, nothing to ask on: a usage error that says what to set.
+    done = cli("get-users", env=login_env)
+    assert done.returncode == 2
+    assert "HELIOS_PASSWORD" in one_line(done.stderr)
+
+
+@needs_a_terminal
+def test_a_new_local_user_without_a_password_asks_twice(env: Dict[str, str],
+                                                        served: Served) -> None:
+    body = json.dumps([{"username": "tty-new", "domain": "LOCAL"}])
+    status, shown = on_a_terminal(["create-users", "--body", body, "-o", "csv"], env,
+                                  ["Typed-Pa55-3", "Typed-Pa55-3"])
+    assert status == 0, shown
+    assert "Password for the new user LOCAL\\tty-new:" in shown and "again" in shown
+    assert can_log_in(served, "tty-new", "Typed-Pa55-3")
+
+    body = json.dumps([{"username": "tty-mistyped", "domain": "LOCAL"}])
+    status, shown = on_a_terminal(["create-users", "--body", body], env,
+                                  ["Typed-Pa55-4", "Typed-Pa55-5"])
+    assert status == 2
+    assert "do not match" in shown and "nothing was sent" in shown
+    assert len(api(served).get_users(usernames=["tty-mistyped"])) == 0
+
+
+@needs_a_terminal
+def test_new_password_asks_twice_and_sets_it(env: Dict[str, str], served: Served) -> None:
+    sid = new_local_user(served, "tty-change", "Typed-Pa55-6")
+    status, shown = on_a_terminal(["update-user", "--sid", sid, "--new-password", "-o", "csv"],
+                                  env, ["Typed-Pa55-7", "Typed-Pa55-7"])
+    assert status == 0, shown
+    assert f"New password for {sid}:" in shown
+    assert "Typed-Pa55-7" not in shown
+    assert can_log_in(served, "tty-change", "Typed-Pa55-7")
+    assert not can_log_in(served, "tty-change", "Typed-Pa55-6")
+    # Off a terminal it cannot ask: refused, and the body is the way.
+    done = cli("update-user", "--sid", sid, "--new-password", env=env)
+    assert done.returncode == 2 and "--body @FILE" in one_line(done.stderr)
