@@ -240,6 +240,7 @@ def test_fake_request_to_json_masks_like_str(fake: FakeHelios, api: h.UserApi) -
         "json": [{"domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "username": "bob",
                   "localUserParams": {"password": "***"}}],
         "operationId": "create_users", "status": 201,
+        "bodySize": len(fake.requests[-1].body), "truncated": False,
     }
     assert entry["headers"]["apiKey"] == "***"
     assert isinstance(fake.requests[-1], FakeRequest)
