@@ -529,8 +529,13 @@ def on_a_terminal(args: List[str], env: Dict[str, str], answers: List[str],
     import pty
     import select
     import time
+    import warnings
 
-    pid, fd = pty.fork()
+    with warnings.catch_warnings():
+        # The child only replaces itself with the command: no thread of ours runs there.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded",
+                                DeprecationWarning)
+        pid, fd = pty.fork()
     if pid == 0:  # the child: the terminal is its own
         try:
             os.execve(sys.executable, [sys.executable, "-m", "cohesity_sdk.helios", *args], env)

@@ -72,8 +72,17 @@ def test_a_distribution_without_top_level_is_found_by_its_files(tmp_path: Path) 
     dist_info(tmp_path, "Cohesity_SDK", "1.3.1", top_level=None,
               files="cohesity_sdk/__init__.py,,\ncohesity_sdk/helios/__init__.py,,\n")
     dist_info(tmp_path, "unrelated", "2.0", top_level="unrelated")
-    done = version(env_with(tmp_path))
-    assert done.returncode == 1
+    # The files it lists are there (importlib.metadata skips missing ones), in a folder
+    # on the path after this package's, which is the one imported.
+    for name in ("cohesity_sdk/__init__.py", "cohesity_sdk/helios/__init__.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("raise ImportError('the other one')\n", encoding="utf-8")
+    code = (f"import sys; sys.path.append({str(tmp_path)!r})\n"
+            "from cohesity_sdk.helios.cli import main\n"
+            "sys.exit(main(['--version']))")
+    done = subprocess.run([sys.executable, "-c", code], env=env_with(), capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
     assert "Cohesity_SDK 1.3.1" in done.stderr
     assert "unrelated" not in done.stderr
 
