@@ -1078,7 +1078,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
     ) -> AssignedSources:
-        """Fetch sources &amp; views assigned to a user/group.
+        """Fetch sources & views assigned to a user/group.
 
         Returns the IDs of the protection sources and views assigned to the user or
         group identified by the given SID.
