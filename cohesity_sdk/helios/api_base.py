@@ -125,7 +125,8 @@ def _wrap(function: Callable[..., Any], result: str, name: str) -> Callable[...,
     @functools.wraps(function)
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
         if len(args) > required:
-            raise _by_position(name, required, len(args), keywords)
+            raise _by_position(f"{type(self).__name__}.{name}", required, len(args),
+                               keywords)
         if result is not DATA:
             kwargs[RESULT] = result
         try:
@@ -139,11 +140,10 @@ def _wrap(function: Callable[..., Any], result: str, name: str) -> Callable[...,
 
 
 def _by_position(name: str, required: int, given: int, keywords: Tuple[str, ...]) -> ApiTypeError:
-    # As Python words it ("takes 1 positional argument but 2 were given"), and then
-    # which keywords the extra ones would have been.
-    takes = ("takes no positional arguments" if required == 0 else
-             f"takes {required} positional argument{'s' if required > 1 else ''}")
-    were = "was" if given == 1 else "were"
+    # As Python words it ("UserApi.get_users() takes 1 positional argument but 2 were
+    # given", self counted), and then which keywords the extra ones would have been.
+    takes = required + 1
     meant = ", ".join(f"{keyword}=..." for keyword in keywords[:given - required])
-    return ApiTypeError(f"{name}() {takes} but {given} {were} given: optional parameters "
-                        f"are keywords, so write {meant}")
+    return ApiTypeError(
+        f"{name}() takes {takes} positional argument{'s' if takes > 1 else ''} but "
+        f"{given + 1} were given: optional parameters are keywords, so write {meant}")

@@ -64,6 +64,12 @@ def describe_errors(exc: Any) -> str:
     return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else "")
 
 
+def _quoted(text: str) -> str:
+    """``text`` in quotes, on one line: line breaks escaped, but not backslashes, which
+    a server's message holds as they are (``LOCAL\\jdoe``, not ``LOCAL\\\\jdoe``)."""
+    return "'" + text.replace("\r", "\\r").replace("\n", "\\n") + "'"
+
+
 class OpenApiException(Exception):
     """Root of every exception the SDK raises."""
 
@@ -271,7 +277,7 @@ class ApiException(OpenApiException):
         if self.error_code:
             parts.append(f"errorCode={self.error_code}")
         if self.message:
-            parts.append(f"message={self.message!r}")
+            parts.append(f"message={_quoted(self.message)}")
         if self.request_id:
             parts.append(f"request-id={self.request_id}")
         extra = self._summary()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 import json
 import os
 import signal
@@ -24,6 +23,7 @@ import threading
 from types import FrameType
 from typing import Any, Optional, Sequence
 
+from cohesity_sdk.helios.proxies import is_loopback
 from cohesity_sdk.helios.testing.fake_helios import FakeHelios
 from cohesity_sdk.helios.testing.request_log import DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_REQUESTS
 
@@ -75,7 +75,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.api_key is not None:
         print(f"warning: --api-key is visible to every user of this machine in the process "
               f"list; set {KEY_VARIABLE} or use --api-key-file FILE instead", file=sys.stderr)
-    if not args.no_control_api and not _is_loopback(args.host):
+    if not args.no_control_api and not is_loopback(args.host):
         print(f"warning: listening on {args.host}, beyond loopback: the control API under "
               f"/_fake/, which can read every secret through a snapshot, then answers anyone "
               f"who reaches it, without a key; add --no-control-api, or listen on "
@@ -122,16 +122,6 @@ def _api_key(args: argparse.Namespace) -> Optional[str]:
     if args.api_key is not None:
         return str(args.api_key)
     return os.environ.get(KEY_VARIABLE) or None
-
-
-def _is_loopback(host: str) -> bool:
-    """Whether ``host`` is a loopback address (or ``localhost``): only this machine."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:  # a name: it may resolve anywhere
-        return False
 
 
 def _read_state(path: str) -> Any:
