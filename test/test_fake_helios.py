@@ -8,6 +8,7 @@ The SDK is the client where it can be; raw ``http.client`` sends what the SDK re
 
 from __future__ import annotations
 
+import ast
 import http.client
 import json
 import re
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -260,6 +262,81 @@ def test_the_server_side_needs_no_pydantic() -> None:
             assert conn.getresponse().status == 201
     """)
     assert modules_loaded_by(code, "pydantic", "cohesity_sdk.helios.models.", cwd=ROOT) == []
+
+
+def imports_of_the_testing_package() -> Dict[str, Set[str]]:
+    """Which modules of ``cohesity_sdk.helios.testing`` each of its modules imports,
+    those imported only for type checkers included."""
+    package = "cohesity_sdk.helios.testing"
+    folder = Path(testing.__file__).parent
+    modules = {path.stem for path in folder.glob("*.py")}
+    graph: Dict[str, Set[str]] = {}
+    for name in modules:
+        found: Set[str] = set()
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                found.update(a.name if a.name in modules else "__init__" for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+                found.add((node.module or "").rsplit(".", 1)[1])
+            elif isinstance(node, ast.Import):
+                found.update(a.name.rsplit(".", 1)[1] for a in node.names
+                             if a.name.startswith(package + "."))
+        graph[name] = found
+    return graph
+
+
+def test_the_fakes_modules_import_one_way() -> None:
+    graph = imports_of_the_testing_package()
+    assert "fake_helios" not in graph["control"]  # the control API drives the fake's parts
+    assert {"state", "faults", "request_log"} <= graph["control"]
+    # Every resource of a cluster has a module of its own, below the cluster's backend.
+    assert {"users", "groups", "sessions", "api_keys", "sources", "tenants"} <= graph["backend"]
+    done: Set[str] = set()
+
+    def visit(name: str, path: Tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path, name))
+        if name not in done:
+            for imported in graph[name]:
+                visit(imported, (*path, name))
+            done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())
+
+
+class CountingLock:
+    """A lock that counts how often it is taken."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.taken = 0
+
+    def __enter__(self) -> "CountingLock":
+        self._lock.acquire()
+        self.taken += 1
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._lock.release()
+
+
+def test_a_request_takes_the_states_lock_once(fake: FakeHelios, raw: Raw) -> None:
+    counting = CountingLock()
+    fake._state._lock = counting  # type: ignore[assignment]  # a look inside
+    requests: List[Tuple[str, str, Any, Optional[Dict[str, str]], int]] = [
+        ("GET", "/users", None, None, 200),  # the Helios level, made on first use
+        ("GET", "/users", None, {"accessClusterId": "5"}, 200),  # another, made on first use
+        ("POST", "/users", [{"domain": "LOCAL", "username": "bob",
+                             "localUserParams": {"password": "pw"}}], None, 201),
+        ("POST", "/users/sessions", {"username": "bob", "password": "pw"}, None, 201),
+        ("POST", "/users", [{"domain": "LOCAL", "username": "x"}], None, 400),
+        ("GET", "/users", None, {"apiKey": "wrong", "accessClusterId": "6"}, 401),
+        ("GET", "/users", None, {"apiKey": "wrong"}, 401),
+    ]
+    for method, path, body, headers, status in requests:
+        counting.taken = 0
+        answered, _, _ = raw(method, path, body, headers=headers)
+        assert (answered, counting.taken) == (status, 1), (method, path)
 
 
 def _check_field(ours: shapes.Field, theirs: Dict[str, Any], where: str) -> None:

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request, not_found
+from cohesity_sdk.helios.testing.faults import FaultPlan
 from cohesity_sdk.helios.testing.http_server import Answer
+from cohesity_sdk.helios.testing.request_log import RequestLog
 from cohesity_sdk.helios.testing.routes import OPERATION_IDS
-
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.testing.fake_helios import FakeHelios
+from cohesity_sdk.helios.testing.state import HeliosState
 
 PREFIX = "/_fake"
 
@@ -71,11 +71,22 @@ def control_allowed(peer: Optional[str], listening_on: str) -> bool:
     return is_loopback(peer) or not is_loopback(listening_on)
 
 
-class ControlApi:
-    """Answers the control requests of one fake."""
+def reset(state: HeliosState, faults: FaultPlan, log: RequestLog) -> None:
+    """What ``POST /_fake/reset`` and ``FakeHelios.reset()`` do: the state back to where
+    it started, and no logged request or pending fault."""
+    faults.clear()
+    log.clear()
+    state.reset()
 
-    def __init__(self, fake: "FakeHelios") -> None:
-        self._fake = fake
+
+class ControlApi:
+    """Answers the control requests of one fake, acting on its parts directly: its
+    state, its fault plan and its request log."""
+
+    def __init__(self, state: HeliosState, faults: FaultPlan, log: RequestLog) -> None:
+        self._state = state
+        self._faults = faults
+        self._log = log
         self._endpoints: Dict[str, Dict[str, Callable[[bytes], Answer]]] = {
             PREFIX + "/reset": {"POST": self._reset},
             PREFIX + "/snapshot": {"GET": self._get_snapshot, "PUT": self._put_snapshot},
@@ -104,15 +115,15 @@ class ControlApi:
     # -- endpoints -------------------------------------------------------------------------
 
     def _reset(self, body: bytes) -> Answer:
-        self._fake.reset()
+        reset(self._state, self._faults, self._log)
         return Answer(204)
 
     def _get_snapshot(self, body: bytes) -> Answer:
-        return Answer(200, self._fake.snapshot())
+        return Answer(200, self._state.snapshot())
 
     def _put_snapshot(self, body: bytes) -> Answer:
         try:
-            self._fake.restore(_json(body))
+            self._state.restore(_json(body))
         except ValueError as exc:
             raise bad_request(str(exc)) from None
         return Answer(204)
@@ -138,18 +149,18 @@ class ControlApi:
             raise bad_request("delay: must be a non-negative number of seconds")
         after_action = None if drop is None else _after_action(drop)
         if failure is not None:
-            self._fake.fail_next(operation, **failure)
+            self._faults.fail(operation, **failure)
         if delay is not None:
-            self._fake.delay_next(operation, delay)
+            self._faults.delay(operation, delay)
         if after_action is not None:
-            self._fake.drop_next(operation, after_action=after_action)
+            self._faults.drop(operation, after_action)
         return Answer(204)
 
     def _get_requests(self, body: bytes) -> Answer:
-        return Answer(200, [request.to_json() for request in self._fake.requests])
+        return Answer(200, [request.to_json() for request in self._log.snapshot()])
 
     def _clear_requests(self, body: bytes) -> Answer:
-        self._fake.requests.clear()
+        self._log.clear()
         return Answer(204)
 
 

@@ -3,8 +3,8 @@
 A request is matched to an operation (404 for an unknown path, 405 for a wrong method),
 filed in the request log, given its queued faults, authenticated by its ``apiKey``
 header (or, without one, its ``session-id`` header) on the cluster its
-``accessClusterId`` header names, checked against the
-operation's parameters and body schema, and carried out by ``HeliosState``.
+``accessClusterId`` header names, checked against the operation's parameters and body
+schema, and carried out by ``HeliosState``, which holds its lock once for all of that.
 
 Queued faults come before authentication, as a gateway's would: a ``fail_next`` answers
 whatever the key, and leaves the state alone.
@@ -19,10 +19,19 @@ import re
 import secrets
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 from urllib.parse import parse_qs, urlsplit
 
-from cohesity_sdk.helios.testing.control import PREFIX, ControlApi, is_control_path
+from cohesity_sdk.helios.testing.control import PREFIX, ControlApi, is_control_path, reset
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request
 from cohesity_sdk.helios.testing.faults import FaultPlan, Faults, RetryAfter
 from cohesity_sdk.helios.testing.http_server import (
@@ -103,15 +112,12 @@ class FakeHelios:
         self._port: Optional[int] = None
         self._bound_host = host
         self._api_key = api_key or secrets.token_urlsafe(24)
-        self._state = HeliosState(self._api_key)
-        self._initial: Optional[Dict[str, Any]] = None  # what reset() goes back to
-        if state is not None:
-            self._state.restore(state)
-            self._initial = self._state.snapshot()
+        self._state = HeliosState(self._api_key, state)  # reset() goes back to state
         self._faults = FaultPlan(OPERATION_IDS)
         self._log = RequestLog(max_requests, max_log_bytes)
         self._requests = RequestLogView(self._log)
-        self._control = ControlApi(self) if control_api else None
+        self._control = ControlApi(self._state, self._faults, self._log) if control_api \
+            else None
         self._lifecycle = threading.Lock()
         self._server: Optional[FakeHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -234,12 +240,7 @@ class FakeHelios:
     def reset(self) -> None:
         """Forget all state, logged requests and pending faults; the key stays valid. A
         fake made with ``state=`` goes back to that state."""
-        self._faults.clear()
-        self._log.clear()
-        if self._initial is None:
-            self._state.reset()
-        else:
-            self._state.restore(self._initial)
+        reset(self._state, self._faults, self._log)
 
     def snapshot(self) -> Dict[str, Any]:
         """A copy of every cluster's state and the tenant access list, in plain JSON
@@ -357,10 +358,9 @@ class FakeHelios:
     ) -> Answer:
         lowered = {k.lower(): v for k, v in headers.items()}
         cluster_id = _cluster_id(lowered.get("accessclusterid")) if route.routed else None
-        # Authenticating makes the cluster; a request refused after that must not keep it.
-        with self._state.request(cluster_id):
-            caller = "" if route.login else self._state.authenticate(
-                cluster_id, lowered.get("apikey"), lowered.get("session-id"))
+
+        def read_arguments() -> Dict[str, Any]:
+            # After authentication: a caller without credentials learns nothing more.
             kwargs = arguments(route, params, raw_query)
             if route.body is not None:
                 if body_error is not None:
@@ -369,8 +369,12 @@ class FakeHelios:
                     raise bad_request("body: is required")
                 check(body, route.body, "body")
                 kwargs["body"] = body
-            return Answer(route.status,
-                          self._state.perform(route.operation_id, cluster_id, caller, kwargs))
+            return kwargs
+
+        credentials = None if route.login else (lowered.get("apikey"),
+                                                lowered.get("session-id"))
+        return Answer(route.status, self._state.serve(route.operation_id, cluster_id,
+                                                      credentials, read_arguments))
 
 
 def _parse_json(raw: bytes) -> Tuple[Any, Optional[ApiError]]:

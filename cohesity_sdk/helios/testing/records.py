@@ -20,6 +20,11 @@ LOCAL_PRIMARY_GROUP = "local-users"
 FIRST_RID = 1000
 
 
+def local_domain(domain: str) -> str:
+    """``LOCAL`` in any case is the local domain; other domains are kept as given."""
+    return LOCAL if domain.upper() == LOCAL else domain
+
+
 def now_msecs() -> int:
     return int(time.time() * 1000)
 

@@ -1,7 +1,7 @@
 """The operations as the wire sees them, from the generated ``operations`` module: matching
-a request to one, and turning its path and query into the keyword arguments of
-``HeliosState``'s method of that operation. What an operation does is ``state``'s
-business.
+a request to one, and turning its path and query into the keyword arguments of the
+method of that operation (on its resource, see ``backend``). What an operation does is
+the resources' business.
 """
 
 from __future__ import annotations

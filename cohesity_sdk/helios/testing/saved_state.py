@@ -30,12 +30,12 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Typ
 
 from cohesity_sdk.helios.testing.records import (
     FIRST_RID,
-    LOCAL,
     ApiKey,
     Cluster,
     Group,
     Json,
     User,
+    local_domain,
     now_msecs,
 )
 
@@ -212,10 +212,6 @@ def _dump_cluster(cluster_id: Optional[int], cluster: Cluster) -> Json:
     }
 
 
-def _domain(domain: str) -> str:
-    return LOCAL if domain.upper() == LOCAL else domain
-
-
 def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
                   bootstrap_key: str) -> Tuple[Optional[int], Cluster]:
     item = _object(value, where, _CLUSTER_FIELDS)
@@ -235,7 +231,7 @@ def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
     for i, raw in enumerate(_list(item.get("users", []), f"{where}.users")):
         at = f"{where}.users[{i}]"
         user = _load(User, raw, _USER, at)
-        user.domain = _domain(user.domain)
+        user.domain = local_domain(user.domain)
         if user.sid in cluster.users:
             raise ValueError(f"{at}.sid: {user.sid} is taken")
         if (user.domain.lower(), user.username.lower()) in names:
@@ -249,7 +245,7 @@ def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
     for i, raw in enumerate(_list(item.get("groups", []), f"{where}.groups")):
         at = f"{where}.groups[{i}]"
         group = _load(Group, raw, _GROUP, at)
-        group.domain = _domain(group.domain)
+        group.domain = local_domain(group.domain)
         group.member_sids = list(dict.fromkeys(group.member_sids))
         if group.sid in cluster.users or group.sid in cluster.groups:
             raise ValueError(f"{at}.sid: {group.sid} is taken")

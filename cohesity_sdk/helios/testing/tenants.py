@@ -1,4 +1,4 @@
-"""The Helios-level list of tenant access entries that ``get_tenant_access`` reads.
+"""The Helios-level list of tenant access entries, and ``get_tenant_access``, which reads it.
 
 It starts with two entries, ``acme/`` (active) and ``globex/`` (inactive); tests add
 more through ``FakeHelios.add_tenant_access``.
@@ -102,3 +102,14 @@ class TenantAccessList:
             if (tenant_ids is None or entry["tenantId"] in tenant_ids)
             and (include_inactive or entry["isAccessActive"])
         ]
+
+
+class Tenants:
+    """``get_tenant_access``: the Helios-level list, the same from every cluster."""
+
+    def __init__(self, access: TenantAccessList) -> None:
+        self._access = access
+
+    def get_tenant_access(self, caller_sid: str, *, tenant_ids: Optional[List[str]] = None,
+                          include_inactive: bool = False) -> Json:
+        return {"tenantAccesses": self._access.query(tenant_ids, include_inactive)}
