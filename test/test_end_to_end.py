@@ -159,7 +159,8 @@ def header(request: FakeRequest, name: str) -> Optional[str]:
 # -- users -------------------------------------------------------------------------------
 
 
-def test_onboard_a_local_and_a_directory_user(api: h.UserApi) -> None:
+def test_onboard_a_local_and_a_directory_user(fake: FakeHelios, api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     response = api.create_users_with_http_info([
         local_user("alice", email="alice@example.com", roles=["COHESITY_VIEWER"]),
         ad_user("bob", roles=["AUDITOR"]),
@@ -225,6 +226,7 @@ def test_unknown_user_sid_is_not_found(api: h.UserApi) -> None:
 
 
 def test_find_users_with_every_filter(fake: FakeHelios, api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     api.create_users([
         local_user("alice", email="Alice@Example.com", roles=["COHESITY_VIEWER"]),
         local_user("alicia", email="alicia@example.com", roles=["COHESITY_ADMIN", "AUDITOR"]),
@@ -279,7 +281,9 @@ def test_find_users_with_every_filter(fake: FakeHelios, api: h.UserApi) -> None:
                                    include_tenants=True)) == ["tina", "tom"]
 
 
-def test_update_user_roles_description_lock_expiry_and_password(api: h.UserApi) -> None:
+def test_update_user_roles_description_lock_expiry_and_password(fake: FakeHelios,
+                                                                 api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     alice = create_one(api, local_user("alice", password="first-pw"))
     alice_sid = sid(alice)
 
@@ -384,7 +388,8 @@ def test_offboard_users_one_by_one_and_in_bulk(fake: FakeHelios, api: h.UserApi)
 # -- groups ------------------------------------------------------------------------------
 
 
-def test_group_lifecycle_and_membership(api: h.UserApi) -> None:
+def test_group_lifecycle_and_membership(fake: FakeHelios, api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     alice, bob, carol = users_of(api.create_users([
         local_user("alice"), local_user("bob"), local_user("carol"),
     ]))

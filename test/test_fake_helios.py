@@ -372,6 +372,8 @@ def test_request_shapes_are_the_spec_schemas() -> None:
 
 
 def test_every_operation_answers_the_spec_status_and_keys(fake: FakeHelios, raw: Raw) -> None:
+    fake.add_role("R", [])
+    fake.add_role("R2", [])
     operations = spec_operations()
     seen: Set[str] = set()
     request_ids: Set[str] = set()
@@ -644,7 +646,8 @@ def test_create_users_validates_the_whole_request_first(raw: Raw) -> None:
     assert snapshot(raw) == before
 
 
-def test_get_users_filters(api: h.UserApi, raw: Raw) -> None:
+def test_get_users_filters(fake: FakeHelios, api: h.UserApi, raw: Raw) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     api.create_users([
         local("alice", email="Alice@Example.com", roles=["COHESITY_VIEWER"]),
         local("alicia", roles=["COHESITY_ADMIN", "AUDITOR"]),
@@ -688,7 +691,8 @@ def test_get_users_filters(api: h.UserApi, raw: Raw) -> None:
     assert names(api.get_users(usernames=["alice,bob"])) == []
 
 
-def test_update_user(api: h.UserApi, raw: Raw) -> None:
+def test_update_user(fake: FakeHelios, api: h.UserApi, raw: Raw) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     (bob,) = api.create_users([local("bob", password="old", email="b@x.com")]).users or []
     assert bob.sid
     locked = api.update_user(bob.sid, h.UpdateUserParameters(locked=True, roles=["AUDITOR"],
@@ -1154,7 +1158,8 @@ def test_tenant_access_is_helios_level(fake: FakeHelios, api: h.UserApi, raw: Ra
 # -- groups ----------------------------------------------------------------------------
 
 
-def test_groups(api: h.UserApi, raw: Raw) -> None:
+def test_groups(fake: FakeHelios, api: h.UserApi, raw: Raw) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     (bob, amy) = api.create_users([local("bob"), local("amy")]).users or []
     assert bob.sid and amy.sid
     result = api.create_group_with_http_info([

@@ -249,13 +249,18 @@ ALLOWED = {
     "COHESITY_ADMIN": set(CASES),
     "COHESITY_VIEWER": set(READS) | set(OPEN),
     "COHESITY_OPERATOR": set(READS) | set(OPEN),
-    "BACKUP_CLERK": set(OPEN),  # a role the fake does not know
+    "AUDITOR": set(READS) | set(OPEN),  # added, as the viewer is built in
+    "BACKUP_CLERK": set(OPEN),  # added, with no privilege
 }
+#: The roles above that are not built in, and the privileges they are added with.
+ADDED = {"AUDITOR": ["PRINCIPAL_VIEW"], "BACKUP_CLERK": []}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("role", sorted(ALLOWED))
 def test_role_against_operation(users: Users, role: str, case: str) -> None:
+    if role in ADDED:
+        users.fake.add_role(role, ADDED[role])
     target = Target(users)
     _, api = users.add("caller", [role])
     before = snapshot(users.admin)
@@ -364,6 +369,113 @@ def test_a_local_groups_roles_count_for_its_members(users: Users) -> None:
     users.admin.create_group([h.CreateGroupParams(name="Domain Admins", domain="corp",
                                                   roles=["COHESITY_ADMIN"])])
     refused(lambda: api.get_users())
+
+
+# -- roles that exist, and roles added ---------------------------------------------------
+
+
+def local_user(name: str, roles: List[str]) -> h.CreateUserParameters:
+    return h.CreateUserParameters(username=name, domain="LOCAL", roles=roles,
+                                  local_user_params=h.LocalUserParams(password=PASSWORD))
+
+
+def test_a_role_that_is_neither_built_in_nor_added_is_refused(users: Users) -> None:
+    admin = users.admin
+    sid, _ = users.add("vera", ["COHESITY_VIEWER"])
+    (group,) = admin.create_group([h.CreateGroupParams(
+        name="ops", domain="LOCAL", roles=["COHESITY_VIEWER"])]).groups or []
+    assert group.sid
+    before = snapshot(admin)
+    god = "COHESITY_GOD"
+    attempts: List[Tuple[str, Callable[[], Any], str]] = [
+        ("create_users", lambda: admin.create_users([
+            local_user("ok", ["COHESITY_VIEWER"]),
+            local_user("god", ["COHESITY_VIEWER", god])]), f"body[1].roles[1]: role {god}"),
+        ("create_users", lambda: admin.create_users([h.CreateUserParameters(
+            username="dir", domain="corp.example.com", roles=[god])]),
+         f"body[0].roles[0]: role {god}"),
+        ("update_user", lambda: admin.update_user(sid, h.UpdateUserParameters(
+            roles=["COHESITY_ADMIN", god], description="changed")),
+         f"body.roles[1]: role {god}"),
+        ("create_group", lambda: admin.create_group([h.CreateGroupParams(
+            name="gods", domain="corp.example.com", roles=[god])]),
+         f"body[0].roles[0]: role {god}"),
+        ("update_group", lambda: admin.update_group(group.sid or "", h.UpdateGroupParameters(
+            roles=[god], description="changed")), f"body.roles[0]: role {god}"),
+        # Role names are exact, as the built-in ones are written.
+        ("update_user", lambda: admin.update_user(sid, h.UpdateUserParameters(
+            roles=["cohesity_viewer"])), "body.roles[0]: role cohesity_viewer"),
+    ]
+    for operation_id, attempt, message in attempts:
+        with pytest.raises(h.BadRequestException) as caught:
+            attempt()
+        assert caught.value.error_code == "KInvalidRequest"
+        assert caught.value.message == f"{message} does not exist"
+        assert users.fake.requests[-1].operation_id == operation_id
+    assert snapshot(admin) == before
+
+
+def test_an_added_role_gives_its_privileges_on_every_cluster(users: Users) -> None:
+    fake, admin = users.fake, users.admin
+    fake.add_role("USER_ADMIN", ["PRINCIPAL_VIEW", "PRINCIPAL_MODIFY"])
+    sid, api = users.add("uma", ["USER_ADMIN"])
+    assert api.get_user_by_sid(sid).roles == ["USER_ADMIN"]
+    api.create_users([local_user("made-by-uma", ["USER_ADMIN"])])
+    refused(lambda: api.create_user_api_key(users.admin_sid, h.CreateOrUpdateAPIKeyRequest(
+        name="borrowed")))  # API_KEY_MANAGE_ALL is not among them
+    # Added roles are the fake's: every cluster knows them.
+    (far,) = admin.create_users([local_user("far", ["USER_ADMIN"])],
+                                access_cluster_id=77).users or []
+    assert far.roles == ["USER_ADMIN"]
+    (team,) = admin.create_group([h.CreateGroupParams(
+        name="team", domain="LOCAL", roles=["USER_ADMIN"])], access_cluster_id=77).groups or []
+    assert team.roles == ["USER_ADMIN"]
+    # Added again, it has the new privileges, for the users who hold it.
+    fake.add_role("USER_ADMIN", ["PRINCIPAL_VIEW"])
+    refused(lambda: api.create_users([local_user("second", [])]))
+    assert "made-by-uma" in [u.username for u in api.get_users().users or []]
+
+
+def test_an_added_role_of_a_local_group_counts_for_its_members(users: Users) -> None:
+    users.fake.add_role("KEY_AUDITOR", ["PRINCIPAL_VIEW", "API_KEY_VIEW_ALL"])
+    sid, api = users.add("member", [])
+    refused(lambda: api.get_users())
+    assert key_names(api.get_all_api_keys()) == ["login"]
+    users.admin.create_group([h.CreateGroupParams(
+        name="auditors", domain="LOCAL", roles=["KEY_AUDITOR"],
+        local_group_params=h.LocalGroupParams(user_sids=[sid]))])
+    assert len(api.get_users().users or []) == 2
+    assert key_names(api.get_all_api_keys()) == ["bootstrap", "login"]
+    refused(lambda: api.delete_user(users.admin_sid))
+
+
+@pytest.mark.parametrize("name, privileges, message", [
+    ("", [], "name: must be a non-empty string"),
+    ("  ", [], "name: must be a non-empty string"),
+    (7, [], "name: must be a non-empty string"),
+    ("COHESITY_ADMIN", [], "name: COHESITY_ADMIN is a built-in role"),
+    ("AUDITOR", ["EVERYTHING"], "privileges[0]: 'EVERYTHING' is not a privilege of the fake; "
+     "they are API_KEY_MANAGE_ALL, API_KEY_VIEW_ALL, PRINCIPAL_MODIFY, PRINCIPAL_VIEW, "
+     "SESSION_MANAGE_ALL"),
+    ("AUDITOR", ["PRINCIPAL_VIEW", "principal_view"], "privileges[1]: 'principal_view'"),
+    ("AUDITOR", "PRINCIPAL_VIEW", "privileges: must be a list of privilege names"),
+    ("AUDITOR", None, "privileges: must be a list of privilege names"),
+])
+def test_add_role_refuses_what_is_no_role(fake: FakeHelios, name: Any, privileges: Any,
+                                          message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        fake.add_role(name, privileges)
+    assert str(caught.value).startswith(message)
+    assert fake.snapshot()["roles"] == []
+
+
+def test_add_role_takes_any_collection_of_privileges(fake: FakeHelios) -> None:
+    fake.add_role("AUDITOR", ("PRINCIPAL_VIEW", "API_KEY_VIEW_ALL", "PRINCIPAL_VIEW"))
+    fake.add_role("NOBODY", set())
+    assert fake.snapshot()["roles"] == [
+        {"name": "AUDITOR", "privileges": ["API_KEY_VIEW_ALL", "PRINCIPAL_VIEW"]},
+        {"name": "NOBODY", "privileges": []},
+    ]
 
 
 # -- get_all_api_keys, scoped -------------------------------------------------------------

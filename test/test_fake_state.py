@@ -256,6 +256,7 @@ def as_key(secret: str) -> Dict[str, str]:
 def populate(fake: FakeHelios, api: h.UserApi) -> Dict[str, str]:
     """Users, groups, keys, a session, sources and a tenant entry on two clusters; the
     secrets the API handed out."""
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
     bob, amy, dora = api.create_users([
         local("bob", password="bob-pw"), local("amy"),
         h.CreateUserParameters(username="dora", domain="corp.example", roles=["AUDITOR"]),
@@ -417,6 +418,45 @@ def test_a_hand_written_snapshot(tmp_path: Any) -> None:
     assert fresh.snapshot()["clusters"] == []
 
 
+AUDITOR = {"name": "AUDITOR", "privileges": ["PRINCIPAL_VIEW"]}
+
+
+def auditor(name: str) -> h.CreateUserParameters:
+    return h.CreateUserParameters(username=name, domain="corp.example", roles=["AUDITOR"])
+
+
+def test_added_roles_are_part_of_the_state(fake: FakeHelios, api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
+    api.create_users([auditor("dora")])
+    snapshot = fake.snapshot()
+    assert snapshot["roles"] == [AUDITOR]
+    # reset() forgets them, as it forgets added tenant access entries.
+    fake.reset()
+    assert fake.snapshot()["roles"] == []
+    with pytest.raises(h.BadRequestException,
+                       match=r"body\[0\]\.roles\[0\]: role AUDITOR does not exist"):
+        api.create_users([auditor("erin")])
+    # restore() brings them back with the users who hold them.
+    fake.restore(json.loads(json.dumps(snapshot)))
+    assert names(api) == ["admin", "dora"]
+    api.create_users([auditor("erin")])
+    assert fake.snapshot()["roles"] == [AUDITOR]
+    # A fake started from a snapshot goes back to its roles, and to no other.
+    with FakeHelios(state=snapshot) as seeded, \
+            h.ApiClient(seeded.configuration(retries=0)) as client:
+        seeded.add_role("CLERK", [])
+        seeded_api = h.UserApi(client)
+        seeded_api.create_users([h.CreateUserParameters(username="cleo", domain="corp",
+                                                        roles=["CLERK"])])
+        seeded.reset()
+        assert seeded.snapshot()["roles"] == [AUDITOR]
+        assert names(seeded_api) == ["admin", "dora"]
+        seeded_api.create_users([auditor("fay")])
+        with pytest.raises(h.BadRequestException, match="role CLERK does not exist"):
+            seeded_api.create_users([h.CreateUserParameters(username="cleo", domain="corp",
+                                                            roles=["CLERK"])])
+
+
 def good_snapshot() -> Dict[str, Any]:
     with FakeHelios() as fake, h.ApiClient(fake.configuration()) as client:
         populate(fake, h.UserApi(client))
@@ -460,6 +500,25 @@ BAD_SNAPSHOTS = [
      r"tenantAccess\[0\].roles: is required"),
     (lambda s: s["tenantAccess"][0].update(tenantType="Other") or s,
      "tenantType: must be one of Dmaas, Mcm"),
+    # Roles: users and groups hold roles that are built in or in snapshot.roles.
+    (lambda s: users_of(s)[1].update(roles=["COHESITY_GOD"]) or s,
+     r"users\[1\].roles\[0\]: role COHESITY_GOD does not exist; add it to snapshot.roles"),
+    (lambda s: s["clusters"][0]["groups"][0].update(roles=["COHESITY_VIEWER", "GOD"]) or s,
+     r"groups\[0\].roles\[1\]: role GOD does not exist"),
+    (lambda s: s.pop("roles") and s, r"users\[3\].roles\[0\]: role AUDITOR does not exist"),
+    (lambda s: {**s, "roles": {"AUDITOR": []}}, "snapshot.roles: must be a list"),
+    (lambda s: s["roles"][0]["privileges"].append("EVERYTHING") or s,
+     r"snapshot.roles\[0\].privileges\[1\]: 'EVERYTHING' is not a privilege"),
+    (lambda s: s["roles"][0].update(privileges="PRINCIPAL_VIEW") or s,
+     r"snapshot.roles\[0\].privileges: must be a list of strings"),
+    (lambda s: s["roles"].append({"name": "COHESITY_ADMIN", "privileges": []}) or s,
+     r"snapshot.roles\[1\].name: COHESITY_ADMIN is a built-in role"),
+    (lambda s: s["roles"].append(dict(s["roles"][0])) or s,
+     r"snapshot.roles\[1\].name: role AUDITOR is there twice"),
+    (lambda s: s["roles"][0].pop("privileges") and s,
+     r"snapshot.roles\[0\].privileges: is required"),
+    (lambda s: s["roles"][0].update(color="red") or s,
+     r"snapshot.roles\[0\]: unknown field 'color'"),
 ]
 
 
@@ -514,6 +573,60 @@ def test_cli_starts_from_a_state_file_and_saves_one_on_exit(tmp_path: Path) -> N
             assert names(h.UserApi(client))[-1] == "added"
     finally:
         assert stop_served_fake(proc) == (0, "")
+
+
+def test_cli_state_file_brings_its_roles_and_the_control_reset_goes_back_to_them(
+        tmp_path: Path) -> None:
+    state, saved = tmp_path / "state.json", tmp_path / "saved.json"
+    state.write_text(json.dumps({"version": 1, "roles": [AUDITOR]}), encoding="utf-8")
+    proc, url, key = start_served_fake("--state", str(state), "--save-state", str(saved))
+    try:
+        assert proc.stdout is not None
+        control_url = proc.stdout.readline().rstrip("\n").split("Control API: ", 1)[1]
+        with cli_api(url, key) as client:
+            api = h.UserApi(client)
+            api.create_users([auditor("dora")])
+            with pytest.raises(h.BadRequestException, match="role CLERK does not exist"):
+                api.create_users([h.CreateUserParameters(username="cleo", domain="corp",
+                                                         roles=["CLERK"])])
+            saved_now = expect(control(control_url, "GET", "/snapshot"), 200)
+            assert saved_now["roles"] == [AUDITOR]
+            # A snapshot put through the control API brings its roles, and only those.
+            clerk = {"name": "CLERK", "privileges": []}
+            expect(control(control_url, "PUT", "/snapshot", {"version": 1, "roles": [clerk]}),
+                   204)
+            api.create_users([h.CreateUserParameters(username="cleo", domain="corp",
+                                                     roles=["CLERK"])])
+            with pytest.raises(h.BadRequestException, match="role AUDITOR does not exist"):
+                api.create_users([auditor("erin")])
+            expect(control(control_url, "PUT", "/snapshot", {
+                "version": 1, "roles": [{"name": "CLERK", "privileges": ["ALL"]}]}), 400,
+                "snapshot.roles[0].privileges[0]: 'ALL' is not a privilege of the fake")
+            # The control API's reset goes back to the state file, its roles with it.
+            expect(control(control_url, "POST", "/reset"), 204)
+            assert names(api) == ["admin"]
+            api.create_users([auditor("erin")])
+            with pytest.raises(h.BadRequestException, match="role CLERK does not exist"):
+                api.create_users([h.CreateUserParameters(username="cleo", domain="corp",
+                                                         roles=["CLERK"])])
+    finally:
+        status, errors = stop_served_fake(proc)
+    assert (status, errors) == (0, "")
+    written = json.loads(saved.read_text(encoding="utf-8"))
+    assert written["roles"] == [AUDITOR]
+    assert [u["username"] for u in users_of(written)] == ["admin", "erin"]
+
+
+def test_control_reset_forgets_added_roles(fake: FakeHelios, api: h.UserApi) -> None:
+    fake.add_role("AUDITOR", ["PRINCIPAL_VIEW"])
+    assert send(fake, "POST", "/users", [{"username": "dora", "domain": "corp",
+                                          "roles": ["AUDITOR"]}])[0] == 201
+    expect(control(fake.control_url, "POST", "/reset"), 204)
+    status, body = send(fake, "POST", "/users", [{"username": "dora", "domain": "corp",
+                                                  "roles": ["AUDITOR"]}])
+    assert (status, body) == (400, {"errorCode": "KInvalidRequest",
+                                    "message": "body[0].roles[0]: role AUDITOR does not exist"})
+    assert names(api) == ["admin"]
 
 
 @pytest.mark.parametrize("content, message", [

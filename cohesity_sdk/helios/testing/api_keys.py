@@ -27,9 +27,10 @@ class ApiKeys:
     a caller sees only the keys it owns or created.
     """
 
-    def __init__(self, cluster: Cluster, users: Users) -> None:
+    def __init__(self, cluster: Cluster, users: Users, roles: rbac.Roles) -> None:
         self._cluster = cluster
         self._users = users
+        self._roles = roles
 
     # -- for the cluster and the other resources ----------------------------------------------
 
@@ -124,7 +125,7 @@ class ApiKeys:
         """The keys the caller may read: all with API_KEY_VIEW_ALL, else those it owns or
         created."""
         keys = list(self._cluster.keys.values())
-        if rbac.API_KEY_VIEW_ALL in rbac.privileges(self._cluster, caller_sid):
+        if rbac.API_KEY_VIEW_ALL in rbac.privileges(self._cluster, self._roles, caller_sid):
             return keys
         return [k for k in keys if caller_sid in (k.user_sid, k.created_by)]
 

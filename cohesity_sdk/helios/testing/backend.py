@@ -50,14 +50,16 @@ RESOURCE_OF: Mapping[str, str] = {
 
 class ClusterBackend:
     """One cluster: its records (``records``) and the resources that act on them. The
-    tenant access list is the fake's, shared by every cluster."""
+    roles and the tenant access list are the fake's, shared by every cluster."""
 
-    def __init__(self, records: Cluster, tenant_access: TenantAccessList) -> None:
+    def __init__(self, records: Cluster, roles: rbac.Roles,
+                 tenant_access: TenantAccessList) -> None:
         self.records = records
-        self.users = Users(records)
-        self.groups = Groups(records)
+        self._roles = roles
+        self.users = Users(records, roles)
+        self.groups = Groups(records, roles)
         self.sessions = Sessions(records, self.users)
-        self.api_keys = ApiKeys(records, self.users)
+        self.api_keys = ApiKeys(records, self.users, roles)
         self.sources = Sources(records)
         self.tenants = Tenants(tenant_access)
         # A user goes with its sessions, API keys, group memberships and sources; a group
@@ -85,7 +87,7 @@ class ClusterBackend:
                 arguments: Mapping[str, Any]) -> Optional[Json]:
         """Carry out one operation as ``caller_sid``, once ``roles`` lets it: its answer
         body, or ``None`` for a 204."""
-        rbac.authorize(operation_id, self.records, caller_sid, arguments)
+        rbac.authorize(operation_id, self.records, self._roles, caller_sid, arguments)
         resource = getattr(self, RESOURCE_OF[operation_id])
         answer: Optional[Json] = getattr(resource, operation_id)(caller_sid, **arguments)
         return answer

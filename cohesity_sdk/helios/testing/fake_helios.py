@@ -24,6 +24,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    Iterable,
     Mapping,
     Optional,
     Sequence,
@@ -238,14 +239,15 @@ class FakeHelios:
         return self._state.expire_sessions()
 
     def reset(self) -> None:
-        """Forget all state, logged requests and pending faults; the key stays valid. A
-        fake made with ``state=`` goes back to that state."""
+        """Forget all state (added roles and tenant access entries included), logged
+        requests and pending faults; the key stays valid. A fake made with ``state=``
+        goes back to that state."""
         reset(self._state, self._faults, self._log)
 
     def snapshot(self) -> Dict[str, Any]:
-        """A copy of every cluster's state and the tenant access list, in plain JSON
-        values (``json.dumps`` takes it), secrets included: ``{"version": 1,
-        "bootstrapKey", "clusters", "tenantAccess"}``. See
+        """A copy of every cluster's state, the added roles and the tenant access list,
+        in plain JSON values (``json.dumps`` takes it), secrets included: ``{"version":
+        1, "bootstrapKey", "roles", "clusters", "tenantAccess"}``. See
         ``cohesity_sdk.helios.testing.saved_state`` for the format."""
         return self._state.snapshot()
 
@@ -255,6 +257,16 @@ class FakeHelios:
         snapshot's bootstrap key become this fake's ``api_key``. A snapshot of another
         version or shape raises ``ValueError`` and changes nothing."""
         self._state.restore(snapshot)
+
+    def add_role(self, name: str, privileges: Iterable[str]) -> None:
+        """Add a custom role, known on every cluster, that users and groups may then be
+        given: ``privileges`` are names of ``cohesity_sdk.helios.testing.roles``
+        (``PRINCIPAL_VIEW``, ``PRINCIPAL_MODIFY``, ``API_KEY_VIEW_ALL``,
+        ``API_KEY_MANAGE_ALL``, ``SESSION_MANAGE_ALL``), possibly none. Adding it again
+        changes its privileges. A blank or built-in name, or an unknown privilege, raises
+        ``ValueError``. Added roles are part of the state: ``snapshot()`` holds them and
+        ``reset()`` forgets them."""
+        self._state.add_role(name, privileges)
 
     def add_tenant_access(
         self,

@@ -15,17 +15,19 @@ from cohesity_sdk.helios.testing.records import (
     local_domain,
     now_msecs,
 )
+from cohesity_sdk.helios.testing.roles import Roles
 
 
 class Groups:
     """The groups of one cluster.
 
     A LOCAL group holds its members in ``localGroupParams.userSids``, each a user of the
-    cluster; groups of other domains have no members here.
+    cluster; groups of other domains have no members here. Roles given must exist.
     """
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, roles: Roles) -> None:
         self._cluster = cluster
+        self._roles = roles
         #: What goes with a deleted group: each is called with its SID.
         self.on_delete: List[Callable[[str], None]] = []
 
@@ -60,6 +62,7 @@ class Groups:
             name = non_empty(item["name"], f"{where}.name")
             domain = local_domain(non_empty(item["domain"], f"{where}.domain"))
             self._check_members(domain, item.get("localGroupParams"), where)
+            self._roles.check(item.get("roles"), f"{where}.roles")
             key = (domain.lower(), name.lower())
             if key in seen or self.find(domain, name) is not None:
                 raise conflict(f"{where}: group {name} already exists in domain {domain}")
@@ -107,6 +110,7 @@ class Groups:
     def update_group(self, caller_sid: str, *, sid: str, body: Json) -> Json:
         group = self.get(sid)
         self._check_members(group.domain, body.get("localGroupParams"), "body")
+        self._roles.check(body.get("roles"), "body.roles")
         if "description" in body:
             group.description = body["description"]
         if body.get("restricted") is not None:

@@ -10,9 +10,12 @@ sessions.
 
 Rules a test may rely on:
 
+- The roles a user or a group may be given are the built-in ones and those added to the
+  fake (``Roles.add``, ``FakeHelios.add_role``), each with privileges of the table
+  below; any other is refused with 400, as a cluster refuses it.
 - A caller's privileges are those of its own roles and of the roles of every LOCAL
   group whose ``localGroupParams.userSids`` holds it (as a directory group's roles
-  apply to its members). A role the table does not know gives none.
+  apply to its members).
 - Self-service needs no privilege: a user may read itself, change its own password and
   e-mail (``update_user`` with nothing but ``localUserParams``), reset its own S3 key,
   read its own sources, count and delete its own sessions, and create, read, update,
@@ -25,10 +28,10 @@ Rules a test may rely on:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Mapping, Optional
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional
 
-from cohesity_sdk.helios.testing.errors import forbidden
-from cohesity_sdk.helios.testing.records import Cluster
+from cohesity_sdk.helios.testing.errors import bad_request, forbidden
+from cohesity_sdk.helios.testing.records import Cluster, Json
 
 PRINCIPAL_VIEW = "PRINCIPAL_VIEW"
 PRINCIPAL_MODIFY = "PRINCIPAL_MODIFY"
@@ -45,6 +48,64 @@ ROLE_PRIVILEGES: Mapping[str, FrozenSet[str]] = {
     "COHESITY_VIEWER": frozenset({PRINCIPAL_VIEW}),
     "COHESITY_OPERATOR": frozenset({PRINCIPAL_VIEW}),
 }
+
+
+class Roles:
+    """The roles of one fake: the built-in ones, and those added to it, in the order they
+    were added. Added roles are the fake's, known on every cluster."""
+
+    def __init__(self) -> None:
+        self._added: Dict[str, FrozenSet[str]] = {}
+
+    def add(self, name: str, privileges: Iterable[str]) -> None:
+        """Know ``name`` as a role with these privileges (the names of ``ALL_PRIVILEGES``);
+        adding it again sets its privileges anew. A ``ValueError`` for a name that is
+        blank or built in, or a privilege the fake does not know."""
+        self._added[name] = added_role(name, privileges)
+
+    def privileges_of(self, role: str) -> FrozenSet[str]:
+        """What ``role`` may do; nothing when it is no role."""
+        found = ROLE_PRIVILEGES.get(role)
+        if found is None:
+            found = self._added.get(role, frozenset())
+        return found
+
+    def check(self, roles: Optional[Iterable[str]], where: str) -> None:
+        """400 unless every one of ``roles`` (given at ``where``) is a role."""
+        for i, role in enumerate(roles or ()):
+            if role not in ROLE_PRIVILEGES and role not in self._added:
+                raise bad_request(f"{where}[{i}]: role {role} does not exist")
+
+    def entries(self) -> List[Json]:
+        """The added roles as JSON: ``[{"name", "privileges"}]``, privileges sorted."""
+        return [{"name": name, "privileges": sorted(privileges)}
+                for name, privileges in self._added.items()]
+
+    def replace(self, added: Mapping[str, FrozenSet[str]]) -> None:
+        """Know exactly these added roles (already checked)."""
+        self._added = dict(added)
+
+    def reset(self) -> None:
+        """Forget the added roles."""
+        self._added = {}
+
+
+def added_role(name: Any, privileges: Any, where: str = "") -> FrozenSet[str]:
+    """The privileges of a role to add as ``name``, checked: a ``ValueError`` for a name
+    that is blank or built in, or a privilege the fake does not know. ``where`` begins
+    the names of the fields in the message."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{where}name: must be a non-empty string")
+    if name in ROLE_PRIVILEGES:
+        raise ValueError(f"{where}name: {name} is a built-in role")
+    if isinstance(privileges, (str, bytes, Mapping)) or not isinstance(privileges, Iterable):
+        raise ValueError(f"{where}privileges: must be a list of privilege names")
+    privileges = list(privileges)
+    for i, privilege in enumerate(privileges):
+        if privilege not in ALL_PRIVILEGES:
+            raise ValueError(f"{where}privileges[{i}]: {privilege!r} is not a privilege of "
+                             f"the fake; they are {', '.join(sorted(ALL_PRIVILEGES))}")
+    return frozenset(privileges)
 
 
 @dataclass(frozen=True)
@@ -96,29 +157,29 @@ RULES: Mapping[str, Rule] = {
 }
 
 
-def privileges(cluster: Cluster, sid: str) -> FrozenSet[str]:
+def privileges(cluster: Cluster, roles: Roles, sid: str) -> FrozenSet[str]:
     """The privileges of the user ``sid``: its roles' and its LOCAL groups' roles'."""
     user = cluster.users.get(sid)
     if user is None:
         return frozenset()
-    roles = set(user.roles)
+    held = set(user.roles)
     for group in cluster.groups.values():
         if sid in group.member_sids:
-            roles.update(group.roles)
+            held.update(group.roles)
     found: FrozenSet[str] = frozenset()
-    for role in roles:
-        found |= ROLE_PRIVILEGES.get(role, frozenset())
+    for role in held:
+        found |= roles.privileges_of(role)
     return found
 
 
-def authorize(operation_id: str, cluster: Cluster, caller_sid: str,
+def authorize(operation_id: str, cluster: Cluster, roles: Roles, caller_sid: str,
               arguments: Mapping[str, Any]) -> None:
     """Refuse with a 403 unless the caller may call ``operation_id`` with ``arguments``
     (its keyword arguments)."""
     rule = RULES[operation_id]
     if rule.privilege is None or _own(rule, caller_sid, arguments):
         return
-    if rule.privilege not in privileges(cluster, caller_sid):
+    if rule.privilege not in privileges(cluster, roles, caller_sid):
         raise forbidden(f"{operation_id} needs the {rule.privilege} privilege")
 
 

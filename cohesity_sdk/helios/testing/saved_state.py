@@ -4,6 +4,7 @@ A snapshot is a test fixture, so it holds everything, secrets included::
 
     {"version": 1,
      "bootstrapKey": "<the fake's key>",
+     "roles": [{"name": "AUDITOR", "privileges": ["PRINCIPAL_VIEW"]}],
      "clusters": [{"clusterId": null, "number": 123456789, "nextRid": 1002,
                    "users": [...], "groups": [...], "apiKeys": [...],
                    "sessions": {"<session id>": "<user SID>"},
@@ -12,10 +13,12 @@ A snapshot is a test fixture, so it holds everything, secrets included::
 
 Records use the API's field names, plus ``password`` and ``s3SecretKey`` for users,
 ``secret`` for API keys and ``memberSids`` for groups; fields not set are left out.
+``roles`` are the roles added to the fake (``add_role``), which users and groups may
+hold besides the built-in ones; a role neither built in nor there is refused.
 Restoring checks the whole snapshot before anything changes. Left out of a hand-written
-snapshot, ``clusters`` means none yet (each is made on first use, as in a new fake),
-``tenantAccess`` the two seeded entries, ``nextRid`` the rid after the highest in use,
-and a record's optional fields their defaults.
+snapshot, ``roles`` means none added, ``clusters`` none yet (each is made on first use,
+as in a new fake), ``tenantAccess`` the two seeded entries, ``nextRid`` the rid after
+the highest in use, and a record's optional fields their defaults.
 
 The API keys whose secret is the snapshot's ``bootstrapKey`` come back with the
 restoring fake's own key, so that ``fake.api_key`` works on restored clusters as on new
@@ -26,7 +29,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Type, TypeVar
+from typing import (
+    AbstractSet,
+    Any,
+    Callable,
+    Dict,
+    FrozenSet,
+    List,
+    Mapping,
+    Optional,
+    Set,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 from cohesity_sdk.helios.testing.records import (
     FIRST_RID,
@@ -38,6 +54,7 @@ from cohesity_sdk.helios.testing.records import (
     local_domain,
     now_msecs,
 )
+from cohesity_sdk.helios.testing.roles import ROLE_PRIVILEGES, added_role
 
 VERSION = 1
 
@@ -212,8 +229,15 @@ def _dump_cluster(cluster_id: Optional[int], cluster: Cluster) -> Json:
     }
 
 
+def _check_roles(roles: List[str], known: AbstractSet[str], where: str) -> None:
+    for i, role in enumerate(roles):
+        if role not in ROLE_PRIVILEGES and role not in known:
+            raise ValueError(f"{where}[{i}]: role {role} does not exist; add it to "
+                             "snapshot.roles")
+
+
 def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
-                  bootstrap_key: str) -> Tuple[Optional[int], Cluster]:
+                  bootstrap_key: str, roles: AbstractSet[str]) -> Tuple[Optional[int], Cluster]:
     item = _object(value, where, _CLUSTER_FIELDS)
     if "clusterId" not in item:
         raise ValueError(f"{where}.clusterId: is required (null for the Helios level)")
@@ -232,6 +256,7 @@ def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
         at = f"{where}.users[{i}]"
         user = _load(User, raw, _USER, at)
         user.domain = local_domain(user.domain)
+        _check_roles(user.roles, roles, f"{at}.roles")
         if user.sid in cluster.users:
             raise ValueError(f"{at}.sid: {user.sid} is taken")
         if (user.domain.lower(), user.username.lower()) in names:
@@ -246,6 +271,7 @@ def _load_cluster(value: Any, where: str, snapshot_key: Optional[str],
         at = f"{where}.groups[{i}]"
         group = _load(Group, raw, _GROUP, at)
         group.domain = local_domain(group.domain)
+        _check_roles(group.roles, roles, f"{at}.roles")
         group.member_sids = list(dict.fromkeys(group.member_sids))
         if group.sid in cluster.users or group.sid in cluster.groups:
             raise ValueError(f"{at}.sid: {group.sid} is taken")
@@ -353,24 +379,45 @@ def _load_tenant(value: Any, where: str) -> Json:
     return entry
 
 
+# -- added roles ---------------------------------------------------------------------------
+
+
+def _load_roles(value: Any, where: str) -> Dict[str, FrozenSet[str]]:
+    """The added roles, by name, of a snapshot's ``roles``."""
+    added: Dict[str, FrozenSet[str]] = {}
+    for i, raw in enumerate(_list(value, where)):
+        at = f"{where}[{i}]"
+        item = _object(raw, at, ("name", "privileges"))
+        for name in ("name", "privileges"):
+            if name not in item:
+                raise ValueError(f"{at}.{name}: is required")
+        _check(item["privileges"], _is_strs, f"{at}.privileges")
+        privileges = added_role(item["name"], item["privileges"], f"{at}.")
+        if item["name"] in added:
+            raise ValueError(f"{at}.name: role {item['name']} is there twice")
+        added[item["name"]] = privileges
+    return added
+
+
 # -- the whole ----------------------------------------------------------------------------
 
 
-def dump(clusters: Mapping[Optional[int], Cluster], tenants: List[Json],
+def dump(clusters: Mapping[Optional[int], Cluster], roles: List[Json], tenants: List[Json],
          bootstrap_key: str) -> Json:
     """The snapshot of this state: plain JSON values only, none shared with it."""
     return {
         "version": VERSION,
         "bootstrapKey": bootstrap_key,
+        "roles": roles,
         "clusters": [_dump_cluster(cid, cluster) for cid, cluster in clusters.items()],
         "tenantAccess": tenants,
     }
 
 
-def load(snapshot: Any, bootstrap_key: str
-         ) -> Tuple[Dict[Optional[int], Cluster], Optional[List[Json]]]:
-    """The clusters and tenant access entries (``None``: the seeded ones) of
-    ``snapshot``; a ``ValueError`` naming the first problem when it is not one."""
+def load(snapshot: Any, bootstrap_key: str) -> Tuple[
+        Dict[Optional[int], Cluster], Dict[str, FrozenSet[str]], Optional[List[Json]]]:
+    """The clusters, added roles and tenant access entries (``None``: the seeded ones)
+    of ``snapshot``; a ``ValueError`` naming the first problem when it is not one."""
     if not isinstance(snapshot, Mapping):
         raise ValueError("snapshot: must be a JSON object")
     if "version" not in snapshot:
@@ -378,16 +425,20 @@ def load(snapshot: Any, bootstrap_key: str
     if not _is_int(snapshot["version"]) or snapshot["version"] != VERSION:
         raise ValueError(f"snapshot.version: {snapshot['version']!r} is not supported "
                          f"(this fake reads version {VERSION})")
-    _object(snapshot, "snapshot", ("version", "bootstrapKey", "clusters", "tenantAccess"))
+    _object(snapshot, "snapshot", ("version", "bootstrapKey", "roles", "clusters",
+                                   "tenantAccess"))
     snapshot_key = snapshot.get("bootstrapKey")
     if snapshot_key is not None:
         _check(snapshot_key, _is_name, "snapshot.bootstrapKey")
+    roles = _load_roles([] if snapshot.get("roles") is None else snapshot["roles"],
+                        "snapshot.roles")
 
     clusters: Dict[Optional[int], Cluster] = {}
     numbers: Set[int] = set()
     for i, raw in enumerate(_list(snapshot.get("clusters", []), "snapshot.clusters")):
         where = f"snapshot.clusters[{i}]"
-        cluster_id, cluster = _load_cluster(raw, where, snapshot_key, bootstrap_key)
+        cluster_id, cluster = _load_cluster(raw, where, snapshot_key, bootstrap_key,
+                                            roles.keys())
         if cluster_id in clusters:
             raise ValueError(f"{where}.clusterId: cluster {cluster_id} is there twice")
         if cluster.number in numbers:
@@ -399,4 +450,4 @@ def load(snapshot: Any, bootstrap_key: str
     if snapshot.get("tenantAccess") is not None:
         tenants = [_load_tenant(raw, f"snapshot.tenantAccess[{i}]") for i, raw in
                    enumerate(_list(snapshot["tenantAccess"], "snapshot.tenantAccess"))]
-    return clusters, tenants
+    return clusters, roles, tenants

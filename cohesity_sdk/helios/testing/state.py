@@ -1,5 +1,5 @@
-"""What the fake remembers: a backend per cluster (``backend``), and the tenant access
-list that every cluster shares, behind one lock taken once per request.
+"""What the fake remembers: a backend per cluster (``backend``), and the roles and tenant
+access list that every cluster shares, behind one lock taken once per request.
 
 Pure logic: requests arrive here already routed and checked against their schema
 (``schema``), as Python keyword arguments (bodies stay JSON-like dicts, in the API's
@@ -25,7 +25,10 @@ Rules a test may rely on:
   directory users have neither.
 - A locked, expired or not yet effective user is refused (401) whatever its
   credentials: its API keys as well as its sessions.
-- Who may call what is ``roles``'s table; a refused call answers 403.
+- Who may call what is ``roles``'s table; a refused call answers 403. A role given to
+  a user or a group is built in or added (``add_role``), else the request is a 400.
+  Added roles, like the tenant access entries, are part of the state: snapshots hold
+  them and ``reset()`` forgets them.
 - Every request is checked whole before anything changes: a refused request leaves the
   state as it was.
 """
@@ -57,6 +60,7 @@ from cohesity_sdk.helios.testing.backend import (
 from cohesity_sdk.helios.testing.errors import unauthorized
 from cohesity_sdk.helios.testing.operations import OPERATIONS
 from cohesity_sdk.helios.testing.records import Cluster, Json
+from cohesity_sdk.helios.testing.roles import Roles
 from cohesity_sdk.helios.testing.tenants import ClusterSpec, TenantAccessList
 
 #: A request's credentials: its API key and its session id, either may be missing.
@@ -64,7 +68,7 @@ Credentials = Tuple[Optional[str], Optional[str]]
 
 
 class HeliosState:
-    """Every cluster's backend, plus the Helios-level tenant access list, behind one
+    """Every cluster's backend, plus the fake's roles and tenant access list, behind one
     lock.
 
     ``serve`` carries out one request; ``perform`` one operation as a caller already
@@ -81,6 +85,7 @@ class HeliosState:
     def __init__(self, bootstrap_key: str, initial: Optional[Mapping[str, Any]] = None) -> None:
         self.bootstrap_key = bootstrap_key
         self._lock = threading.Lock()
+        self._roles = Roles()
         self._tenants = TenantAccessList()
         self._clusters = ClusterBackends(self._backend, bootstrap_key)
         self._initial: Optional[Json] = None
@@ -94,13 +99,14 @@ class HeliosState:
         return [op for op in OPERATIONS if callable(getattr(self, op, None))]
 
     def reset(self) -> None:
-        """Back to the state it started from: no cluster yet and the seeded tenant access
-        entries, or the ``initial`` snapshot."""
+        """Back to the state it started from: no cluster yet, no added role and the seeded
+        tenant access entries, or the ``initial`` snapshot."""
         if self._initial is not None:
             self.restore(self._initial)
             return
         with self._lock:
             self._clusters.clear()
+            self._roles.reset()
             self._tenants.reset()
 
     # -- requests ------------------------------------------------------------------------
@@ -156,7 +162,7 @@ class HeliosState:
         return backend, backend.authenticate(api_key, session_id)
 
     def _backend(self, records: Cluster) -> ClusterBackend:
-        return ClusterBackend(records, self._tenants)
+        return ClusterBackend(records, self._roles, self._tenants)
 
     # -- what tests set up -------------------------------------------------------------------
 
@@ -164,6 +170,11 @@ class HeliosState:
         """End every session on every cluster, as if each had timed out; how many ended."""
         with self._lock:
             return sum(backend.sessions.expire() for backend in self._clusters.values())
+
+    def add_role(self, name: str, privileges: Iterable[str]) -> None:
+        """See ``Roles.add``."""
+        with self._lock:
+            self._roles.add(name, privileges)
 
     def add_tenant_access(
         self,
@@ -178,19 +189,21 @@ class HeliosState:
             return self._tenants.add(tenant_id, roles, clusters, active, **details)
 
     def snapshot(self) -> Json:
-        """Every cluster and the tenant access list as plain JSON (``saved_state``)."""
+        """Every cluster, the added roles and the tenant access list as plain JSON
+        (``saved_state``)."""
         with self._lock:
             return saved_state.dump(
                 {cluster_id: backend.records for cluster_id, backend in self._clusters.items()},
-                self._tenants.entries(), self.bootstrap_key)
+                self._roles.entries(), self._tenants.entries(), self.bootstrap_key)
 
     def restore(self, snapshot: Any) -> None:
         """Replace the state with ``snapshot``'s; a ``ValueError`` leaves it as it was."""
-        clusters, tenants = saved_state.load(snapshot, self.bootstrap_key)
+        clusters, roles, tenants = saved_state.load(snapshot, self.bootstrap_key)
         with self._lock:
             self._clusters.clear()
             for cluster_id, records in clusters.items():
                 self._clusters[cluster_id] = self._backend(records)
+            self._roles.replace(roles)
             if tenants is None:
                 self._tenants.reset()
             else:

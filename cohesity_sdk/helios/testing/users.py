@@ -16,6 +16,7 @@ from cohesity_sdk.helios.testing.records import (
     now_msecs,
     user_json,
 )
+from cohesity_sdk.helios.testing.roles import Roles
 
 
 class Users:
@@ -23,11 +24,12 @@ class Users:
 
     A new LOCAL user needs ``localUserParams`` with a password (Cohesity requires one);
     directory users have neither. ``create_users`` accepts ``tenantId`` in an item
-    (beyond the spec) so that tenant users can be made.
+    (beyond the spec) so that tenant users can be made. Roles given must exist.
     """
 
-    def __init__(self, cluster: Cluster) -> None:
+    def __init__(self, cluster: Cluster, roles: Roles) -> None:
         self._cluster = cluster
+        self._roles = roles
         #: What goes with a deleted user: each is called with its SID.
         self.on_delete: List[Callable[[str], None]] = []
 
@@ -66,6 +68,7 @@ class Users:
                 if not local.get("password"):
                     raise bad_request(
                         f"{where}.localUserParams.password: is required for a LOCAL user")
+            self._roles.check(item.get("roles"), f"{where}.roles")
             name = (domain.lower(), username.lower())
             if name in seen or self.find(domain, username) is not None:
                 raise conflict(f"{where}: user {username} already exists in domain {domain}")
@@ -130,6 +133,7 @@ class Users:
                 raise bad_request("body.localUserParams.currentPassword: does not match")
             if local.get("password") == "":
                 raise bad_request("body.localUserParams.password: must not be empty")
+        self._roles.check(body.get("roles"), "body.roles")
         # Checked; now change.
         for key, attr in (("description", "description"),
                           ("effectiveTimeMsecs", "effective_time"),
