@@ -31,6 +31,8 @@ What to know:
 - Each call is made as the user owning its key or session, with its roles' privileges
   (``cohesity_sdk.helios.testing.roles``: ``COHESITY_ADMIN`` may do everything,
   ``COHESITY_VIEWER`` may read, any user may act on itself); a refused call is a 403.
+  A role given to a user or a group must be built in or added with
+  ``fake.add_role(name, privileges)``; any other is refused with 400.
 - Faults (``fail_next``, ``delay_next``, ``drop_next``) apply before authentication.
 - ``fake.requests`` keeps the last ``max_requests`` (1000) requests, their bodies whole
   up to ``max_log_bytes`` (16 MiB) in all, older ones cut to a prefix; ``str()`` and
