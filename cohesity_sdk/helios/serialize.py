@@ -235,7 +235,7 @@ def _query_value(op: Operation[Any], param: Param, value: Any) -> str:
 
 
 def _encode_body(op: Operation[Any], param: Param, value: Any) -> bytes:
-    from cohesity_sdk.helios.model_base import encode_body
+    from cohesity_sdk.helios.encoder import encode_body
 
     model = op.body_model(param)
     try:
