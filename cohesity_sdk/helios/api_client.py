@@ -217,7 +217,8 @@ class ApiClient:
         if result == RAW:
             return response
         return parse_response(op, method, url, status, response.reason, response.headers,
-                              response.data or b"", result, attempt)
+                              response.data or b"", result, attempt,
+                              pause_gc=self.configuration.pause_gc_on_decode)
 
     def _pause(
         self,

@@ -103,6 +103,10 @@ class Configuration:
     # Values worked out from settings (base URL, retry policy), dropped when those change.
     _derived: Dict[str, Any]
 
+    #: Pause the garbage collector while an answer of 256 KiB or more is decoded, when no
+    #: other thread runs Python code (see parse.py and the README's Performance section).
+    pause_gc_on_decode: bool = True
+
     def __init__(
         self,
         host: Optional[str] = None,
@@ -414,6 +418,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "auth": _check_auth,
     "verify_ssl": _check_flag("verify_ssl"),
     "trust_env": _check_flag("trust_env"),
+    "pause_gc_on_decode": _check_flag("pause_gc_on_decode"),
     "connection_pool_maxsize": _check_pool_size,
     "ssl_ca_cert": _optional(str, "ssl_ca_cert"),
     "cert_file": _optional(str, "cert_file"),
