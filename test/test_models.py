@@ -52,7 +52,7 @@ from cohesity_sdk.helios import (
 )
 from cohesity_sdk.helios.encoder import dump_json, encode_body
 from cohesity_sdk.helios.model_base import ApiModel
-from cohesity_sdk.helios.wire import WireEnum
+from cohesity_sdk.helios.wire import WireEnum, empty_list
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "helios-user-api.json"
 SCHEMAS: Dict[str, Dict[str, Any]] = json.loads(SPEC_PATH.read_text())["components"]["schemas"]
@@ -308,7 +308,7 @@ def test_every_field_is_optional_and_defaults_to_none_or_an_empty_list(schema: s
         if is_list_result(schema, name):
             item = model(ref_of(props(schema)[name]))  # type: ignore[arg-type]
             assert field.annotation == List[item]  # type: ignore[valid-type]
-            assert field.default_factory is list
+            assert field.default_factory is empty_list
             assert getattr(empty, attr) == [] and type(getattr(empty, attr)) is list
             assert getattr(empty, attr) is not getattr(other, attr)
         else:

@@ -19,7 +19,7 @@ from typing import (  # noqa: F401
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
 from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
-from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class OtpType(WireEnum):

@@ -20,7 +20,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noq
 
 from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.tenant_access import TenantAccess
-from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class TenantAccessResult(ListResult):
@@ -29,7 +29,7 @@ class TenantAccessResult(ListResult):
     __items__: ClassVar[str] = "tenant_accesses"
 
     tenant_accesses: Annotated[List[TenantAccess], NULL_AS_EMPTY] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         alias="tenantAccesses",
         description="The tenant access entries in the result.",
     )

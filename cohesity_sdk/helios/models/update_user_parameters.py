@@ -20,7 +20,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noq
 
 from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.local_user_update_params import LocalUserUpdateParams
-from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UpdateUserParameters(ApiModel):
