@@ -311,4 +311,6 @@ def test_decoding_never_goes_through_the_constructor(schema: str) -> None:
     # objects it validates (which would refuse the unknown keys an answer may hold).
     cls = model_of(schema)
     assert cls.__init__ is ApiModel.__init__ and cls.__pydantic_custom_init__ is False
+    core = cls.__pydantic_core_schema__
+    assert core["type"] == "model" and core.get("custom_init") is False
     assert cls.from_json('{"addedLater": 1}').model_extra == {"addedLater": 1}
