@@ -314,3 +314,24 @@ def test_decoding_never_goes_through_the_constructor(schema: str) -> None:
     core = cls.__pydantic_core_schema__
     assert core["type"] == "model" and core.get("custom_init") is False
     assert cls.from_json('{"addedLater": 1}').model_extra == {"addedLater": 1}
+
+
+def test_a_scripts_first_use_of_each_model_at_top_level_works() -> None:
+    # Each model's validator is built on its first use (defer_build): whatever a script
+    # does first with a model, at the top level of a fresh process, works.
+    code = "\n".join([
+        "import cohesity_sdk.helios as h",
+        "from pydantic import TypeAdapter",
+        "h.CreateUserParameters(username='a')",
+        "h.UsersList.model_validate_json(b'{\"users\": [{\"username\": \"a\"}]}')",
+        "h.Groups.model_validate({})",
+        "h.UserParams().model_dump()",
+        "h.TenantAccess.model_json_schema()",
+        "h.UserSession.model_construct().model_dump_json()",
+        "TypeAdapter(h.UserAPIKeys).validate_json(b'{}')",
+        "h.SecurityPrincipals.from_json('{}').to_wire()",
+        "print('ok')",
+    ])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out == "ok\n"
