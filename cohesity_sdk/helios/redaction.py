@@ -7,7 +7,6 @@ notebook display (``display``) masks them the same way.
 
 from __future__ import annotations
 
-import pprint
 from typing import TYPE_CHECKING, Any, Dict, Iterator, Tuple, cast
 
 from pydantic import BaseModel
@@ -33,6 +32,8 @@ def repr_args(model: ApiModel) -> Iterator[Tuple[str, Any]]:
 
 def redacted_text(model: ApiModel) -> str:
     """``model.to_dict()`` pretty-printed, secrets masked at any depth."""
+    import pprint  # for to_str() only: not on the way of a script's first call
+
     return pprint.pformat(_redacted(model))
 
 
