@@ -90,8 +90,8 @@ def _decode(model: type[ApiModel], raw: bytes, pause_gc: bool) -> ApiModel:
 
     Decoding a large list makes tens of thousands of objects at once, all of them alive;
     the collections this triggers find nothing to free and take more time than the
-    decoding itself (``benchmarks/bench.py``: 10,000 users in about 1.9x the time of
-    ``json.loads`` with the pause, 2.6x without). The collector is switched off for the
+    decoding itself (``benchmarks/bench.py``: 10,000 users in about 2x the time of
+    ``json.loads`` with the pause, 3.2x without). The collector is switched off for the
     whole process, though, so only while no other thread runs Python code that could
     notice, and only for a body of ``GC_PAUSE_BYTES`` or more. ``pause_gc`` is
     ``Configuration.pause_gc_on_decode`` (default True): False leaves the collector alone.
