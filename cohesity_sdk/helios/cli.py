@@ -56,12 +56,14 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)  # exits with 2 on a usage error, 0 for --help
+    from cohesity_sdk.helios.access import command as access_command
     from cohesity_sdk.helios.cli_commands import COMMANDS
 
-    command = COMMANDS[args.command]
     where = f"{prog} {args.command}"
     try:
-        return run(command, args)
+        if args.command in access_command.NAMES:  # plan, apply, export: access as code
+            return access_command.run(args, prog, _configuration, _log_to_stderr)
+        return run(COMMANDS[args.command], args)
     except UsageError as exc:
         return _fail(where, str(exc), EXIT_USAGE)
     except BrokenPipeError:  # the reader left (| head): not an error of the command
@@ -98,6 +100,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                 "--body", required=command.body.required, metavar="JSON|@FILE|-",
                 help=f"the request body: JSON text, @ and a file name, or - for stdin; "
                      f"{_body_shape(command.body)}")
+    from cohesity_sdk.helios.access import command as access_command
+
+    access_command.add_commands(subcommands, common)
     return parser
 
 
