@@ -47,6 +47,7 @@ from cohesity_sdk.helios.access.reading import (
     is_local,
     load,
     parse,
+    shown_domain,
 )
 from cohesity_sdk.helios.access.schema import (
     CLUSTER_PLACEHOLDER,
@@ -407,7 +408,7 @@ class _Planner:
 
     def _user(self, user: UserSpec, path: str) -> None:
         current = self.state.user(user.domain, user.username)
-        change = Change(0, CREATE, USER, _domain(user.domain), user.username, path)
+        change = Change(0, CREATE, USER, shown_domain(user.domain), user.username, path)
         if user.absent:
             if current is None:
                 self.in_sync.append(change.target + " (absent)")
@@ -437,7 +438,7 @@ class _Planner:
         created = self.created_users.get(name_key(user.domain, user.username))
         existing = self.state.keys.get(owner.sid or "", []) if owner is not None else []
         for k, spec in enumerate(user.api_keys):
-            change = Change(0, CREATE, API_KEY, _domain(user.domain), user.username,
+            change = Change(0, CREATE, API_KEY, shown_domain(user.domain), user.username,
                             f"{path}.api_keys[{k}]", key=spec.name)
             named = [key for key in existing if key.name == spec.name]
             if spec.absent:
@@ -484,7 +485,7 @@ class _Planner:
 
     def _group(self, group: GroupSpec, path: str) -> None:
         current = self.state.group(group.domain, group.name)
-        change = Change(0, CREATE, GROUP, _domain(group.domain), group.name, path)
+        change = Change(0, CREATE, GROUP, shown_domain(group.domain), group.name, path)
         if group.absent:
             if current is None:
                 self.in_sync.append(change.target + " (absent)")
@@ -524,7 +525,7 @@ class _Planner:
         sids = (current.local_group_params.user_sids or []) \
             if current is not None and current.local_group_params is not None else []
         before = [self.state.username_of(sid) for sid in sids]
-        target = Change(0, UPDATE, MEMBERS, _domain(group.domain), group.name,
+        target = Change(0, UPDATE, MEMBERS, shown_domain(group.domain), group.name,
                         f"{path}.members")
         if sorted(m.lower() for m in before) == sorted(m.lower() for m in wanted):
             if current is not None:
@@ -549,7 +550,7 @@ class _Planner:
                         and name_key(domain, username) not in named
                         and not (is_local(domain) and username.lower() in BUILT_IN_USERS)):
                     self.deletes[USER].append((Change(
-                        0, DELETE, USER, _domain(domain), username, "prune.users"),
+                        0, DELETE, USER, shown_domain(domain), username, "prune.users"),
                         Step(sid=user.sid)))
         if prune.groups is not None:
             named = {name_key(g.domain, g.name) for g in self.access.groups}
@@ -557,16 +558,12 @@ class _Planner:
                 domain, name = group.domain or "", group.name or ""
                 if in_scope(prune.groups, domain, name) and name_key(domain, name) not in named:
                     self.deletes[GROUP].append((Change(
-                        0, DELETE, GROUP, _domain(domain), name, "prune.groups"),
+                        0, DELETE, GROUP, shown_domain(domain), name, "prune.groups"),
                         Step(sid=group.sid)))
 
 
 def name_key(domain: str, name: str) -> Key:
     return (domain_key(domain), name.lower())
-
-
-def _domain(domain: str) -> str:
-    return LOCAL if is_local(domain) else domain
 
 
 def _user_fields(user: UserSpec, current: Optional[UserParams]) -> List[FieldChange]:

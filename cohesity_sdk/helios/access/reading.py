@@ -221,6 +221,11 @@ def is_local(domain: str) -> bool:
     return domain.upper() == LOCAL
 
 
+def shown_domain(domain: str) -> str:
+    """The domain as plans and the cluster spell it: ``LOCAL`` in capitals."""
+    return LOCAL if is_local(domain) else domain
+
+
 def check(access: AccessFile) -> None:
     """Raise ``AccessFileError`` with every problem of ``access`` that needs no cluster."""
     problems = problems_of(access)
@@ -241,8 +246,9 @@ def problems_of(access: AccessFile) -> List[Problem]:
         problems += _user_problems(user, where)
         key = (domain_key(user.domain), user.username.lower())
         if key in users:
-            problems.append((f"{where}.username", f"{user.domain}\\{user.username} is "
-                                                  f"users[{users[key]}] already"))
+            problems.append((f"{where}.username", f"{shown_domain(user.domain)}\\"
+                                                  f"{user.username} is users[{users[key]}] "
+                                                  "already"))
         users.setdefault(key, i)
     groups: Dict[Tuple[str, str], int] = {}
     for i, group in enumerate(access.groups):
@@ -250,8 +256,8 @@ def problems_of(access: AccessFile) -> List[Problem]:
         problems += _group_problems(group, where, access)
         key = (domain_key(group.domain), group.name.lower())
         if key in groups:
-            problems.append((f"{where}.name", f"{group.domain}\\{group.name} is "
-                                              f"groups[{groups[key]}] already"))
+            problems.append((f"{where}.name", f"{shown_domain(group.domain)}\\{group.name} "
+                                              f"is groups[{groups[key]}] already"))
         groups.setdefault(key, i)
     if access.prune is not None:
         for kind in ("users", "groups"):
