@@ -297,12 +297,16 @@ def test_a_prune_scope_deletes_only_what_it_names_and_the_file_does_not(
     for name in ("svc-old", "svc-keep", "SVC-shouty", "carol"):
         new_user(api, A, name)
     api.create_group([CreateGroupParams(name="ops-old", domain="LOCAL"),
+                      CreateGroupParams(name="ops-legacy", domain="LOCAL",
+                                        roles=["COHESITY_VIEWER"]),
                       CreateGroupParams(name="finance", domain="LOCAL")], access_cluster_id=A)
     path = write(tmp_path, """\
 clusters: [4213516873913468]
 users:
   - {username: svc-keep}
   - {username: svc-new, password_env: SVC_BACKUP_PASSWORD}
+groups:
+  - {name: ops-legacy, unmanaged: true}
 prune:
   users: {domain: LOCAL, name_prefix: svc-}
   groups: {domain: LOCAL, name_prefix: ops-}
@@ -319,7 +323,8 @@ prune:
                                                      "prune.users"]
     access.apply(api, planned)
     assert sorted(users(api, A)) == ["admin", "carol", "svc-keep", "svc-new"]
-    assert [g.name for g in api.get_groups(access_cluster_id=A)] == ["finance"]
+    assert [(g.name, g.roles) for g in api.get_groups(access_cluster_id=A)] == [
+        ("ops-legacy", ["COHESITY_VIEWER"]), ("finance", [])]
 
 
 def test_prune_never_deletes_admin_nor_an_unmanaged_entry(api: UserApi,
@@ -602,6 +607,23 @@ def test_a_cluster_that_refuses_the_key_does_not_stop_the_other(
     assert applied.ok and len(applied.results) == 5
     assert refused.error is not None and "not applied" in refused.error
     assert sorted(users(api, A)) == ["admin", "jdoe", "svc-backup"]
+
+
+def test_a_cluster_lost_mid_apply_has_the_rest_of_its_changes_skipped(
+        fake: FakeHelios, api: UserApi, tmp_path: Path) -> None:
+    path = write(tmp_path, "clusters: [4213516873913468]\nusers:\n"
+                           "  - {username: svc-a, password_env: SVC_BACKUP_PASSWORD}\n"
+                           "  - {username: svc-b, password_env: SVC_BACKUP_PASSWORD}\n"
+                           "groups:\n  - {name: ops}\n  - {name: dev}\n")
+    planned = access.plan(api, path)
+    # The server goes away while it handles the first change.
+    fake.delay_next("create_users", seconds=2)
+    threading.Timer(0.3, fake.stop).start()
+    result = access.apply(api, planned, check=False)
+    statuses = [(r.status, r.error) for r in result.results]
+    assert [status for status, _ in statuses] == ["failed", "failed", "skipped", "skipped"]
+    assert statuses[2][1] == statuses[3][1] == f"cluster {A} could not be reached"
+    assert "create_users" in (statuses[1][1] or "")
 
 
 # -- stale plans -------------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from cohesity_sdk.helios.access.cluster_state import read_state
-from cohesity_sdk.helios.access.reading import BUILT_IN_USERS, is_local
+from cohesity_sdk.helios.access.reading import BUILT_IN_USERS, is_local, shown_domain
 from cohesity_sdk.helios.access.schema import (
-    LOCAL,
     AccessFile,
     ApiKeySpec,
     GroupSpec,
@@ -48,7 +47,7 @@ def _built_in(user: UserParams) -> bool:
 
 
 def _user(user: UserParams, keys: List[UserAPIKey]) -> UserSpec:
-    domain = LOCAL if is_local(user.domain or "") else (user.domain or "")
+    domain = shown_domain(user.domain or "")
     if _built_in(user):
         return UserSpec(username=user.username or "", domain=domain, unmanaged=True)
     fields: Dict[str, Any] = {"roles": list(user.roles or [])}
@@ -72,7 +71,7 @@ def _user(user: UserParams, keys: List[UserAPIKey]) -> UserSpec:
 
 
 def _group(group: GroupParams, known: "set[str]", username_of: Any) -> GroupSpec:
-    domain = LOCAL if is_local(group.domain or "") else (group.domain or "")
+    domain = shown_domain(group.domain or "")
     fields: Dict[str, Any] = {"roles": list(group.roles or [])}
     if group.description:
         fields["description"] = group.description
