@@ -394,6 +394,13 @@ def test_a_stale_saved_plan_is_1_and_a_fresh_one_applies(served: Served,
     assert "update  user corp.example.com\\jdoe" in done.stdout
 
 
+def test_a_saved_plan_given_to_plan_is_2(work: Workspace) -> None:
+    assert cli(work, "plan", "access.yaml", "--out", "plan.json").returncode == EXIT_PENDING
+    done = cli(work, "plan", "plan.json")
+    assert done.returncode == EXIT_USAGE
+    assert "plan.json is a saved plan: apply it with `apply plan.json`" in done.stderr
+
+
 def test_usage_errors_are_2(work: Workspace) -> None:
     for args in (["plan"], ["plan", "access.yaml", "-o", "csv"], ["export", "-o", "table"],
                  ["apply", "access.yaml", "--parallel", "0"], ["plan", "access.yaml",

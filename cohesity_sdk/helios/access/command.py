@@ -169,6 +169,9 @@ class _Command:
         from cohesity_sdk.helios import access
 
         output = self.output()
+        if _saved_plan(self.args.file) is not None:
+            raise _Usage(f"{self.args.file} is a saved plan: apply it with "
+                         f"`apply {self.args.file}`, or plan from its access file")
         found = access.load(self.args.file)  # a bad file is refused before connecting
         with self.api() as api:
             changes = access.plan(api, found, parallel=self.args.parallel)
@@ -197,10 +200,11 @@ class _Command:
 
         output = self.output()
         saved = _saved_plan(self.args.file)
-        found = None if saved is not None else access.load(self.args.file)
+        # A bad file is refused before connecting.
+        found = saved.access if saved is not None else access.load(self.args.file)
         with self.api() as api:
             changes = saved if saved is not None else access.plan(
-                api, found, parallel=self.args.parallel)  # type: ignore[arg-type]
+                api, found, parallel=self.args.parallel)
             if output == "table":
                 self.out.write(f"{changes}\n\n")
             problems = preflight(changes)
