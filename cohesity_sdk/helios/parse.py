@@ -40,7 +40,7 @@ def parse_response(
     """The result of a call (the model, or an ``ApiResponse`` for ``HTTP_INFO``) for a
     2xx answer; raises the matching ``ApiException`` for any other."""
     if not 200 <= status <= 299:
-        raise error_for(op, method, url, status, reason, headers, raw, attempts)
+        raise error_for(op.id, method, url, status, reason, headers, raw, attempts)
     data: Optional[ApiModel] = None
     model = op.response_model
     if model is not None and status != 204:
@@ -63,7 +63,7 @@ def parse_response(
 
 
 def error_for(
-    op: Operation[Any],
+    operation: str,
     method: str,
     url: str,
     status: int,
@@ -72,10 +72,10 @@ def error_for(
     raw: bytes,
     attempts: int = 1,
 ) -> ApiException:
-    """The exception for an error answer."""
+    """The exception for an error answer to ``operation`` (its id)."""
     return exception_class_for(status)(
         status, reason, raw, _error_model(raw), headers,
-        operation=op.id, method=method, url=url, attempts=attempts,
+        operation=operation, method=method, url=url, attempts=attempts,
     )
 
 

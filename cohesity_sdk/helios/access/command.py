@@ -23,25 +23,27 @@ if TYPE_CHECKING:
 NAMES = ("plan", "apply", "export")
 
 # Exit statuses, in the manner of ``terraform plan -detailed-exitcode``; 1 and 2 mean
-# what they mean for every command.
-EXIT_IN_SYNC = 0  # plan, apply: nothing to change
+# what they mean for every command. A run that did what it was asked exits 0, so that
+# ``apply ... || alert`` alerts on failures only: ``plan`` tells in sync from pending.
+EXIT_OK = 0
+EXIT_IN_SYNC = EXIT_OK  # plan: nothing to change
+EXIT_DONE = EXIT_OK  # apply: every change was made (or none was needed)
 EXIT_ERROR = 1  # a cluster could not be read; a stale plan; the server refused a read
 EXIT_USAGE = 2  # the command line is wrong, or apply has nobody to confirm: nothing done
 EXIT_BAD_FILE = 3  # the access file (or saved plan) is refused: nothing done
 EXIT_PENDING = 4  # plan: there are changes to apply; apply: cancelled at the prompt
-EXIT_DONE = 5  # apply: every change was made
-EXIT_FAILED = 6  # apply: some changes failed or were skipped, or a cluster was not reached
+EXIT_FAILED = 5  # apply: some changes failed or were skipped, or a cluster was not reached
 
 EXIT_CODES = f"""\
 exit status:
-  {EXIT_IN_SYNC}  in sync: nothing to change
+  {EXIT_OK}  success: plan is in sync (nothing to change), apply made every change (or
+     had none to make), export wrote the file
   {EXIT_ERROR}  error: a cluster could not be read, a saved plan is stale, or the server
      refused (nothing was changed)
   {EXIT_USAGE}  usage error, or apply without --yes where nobody can confirm (nothing sent)
   {EXIT_BAD_FILE}  bad file: the access file is refused, with the path of each field at
      fault (nothing was changed)
   {EXIT_PENDING}  changes pending: plan found changes to apply (or apply was not confirmed)
-  {EXIT_DONE}  done: apply made every change
   {EXIT_FAILED}  some changes failed: apply made the others, and says which failed
 """
 
