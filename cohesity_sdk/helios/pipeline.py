@@ -68,8 +68,6 @@ _sleep = time.sleep
 HOOK_EVENTS = ("request", "response", "error")
 EventHooks = MutableMapping[str, List[Callable[..., Any]]]
 
-#: Statuses a server gives without acting (a request refused as too many).
-REFUSED_UNACTED = frozenset({429})
 #: Statuses that mean the try may have reached the server and been acted on.
 ANSWER_LOST = frozenset({502, 504})
 
