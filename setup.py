@@ -1,4 +1,4 @@
-"""Packaging for cohesity-sdk: the package's metadata (pyproject.toml names the backend)."""
+"""Packaging for cohesity-helios: the package's metadata (pyproject.toml names the backend)."""
 
 import re
 from pathlib import Path
@@ -58,14 +58,15 @@ if __name__ == "__main__":
 
     VERSION = read_version()
     setup(
-        name="cohesity-sdk",
+        name="cohesity-helios",
         version=VERSION,
-        description="Python client for the Cohesity Helios v2 REST API",
+        description=("Python client for the Cohesity Helios v2 REST API (user management); "
+                     "not the vendor's cohesity-sdk, with which it cannot share an environment"),
         long_description=absolute_links(
             (HERE / "README.md").read_text(encoding="utf-8"), f"{REPOSITORY}/blob/v{VERSION}/"
         ),
         long_description_content_type="text/markdown",
-        author="cohesity-sdk contributors",
+        author="cohesity-helios contributors",
         license_expression="Apache-2.0",
         license_files=["LICENSE"],
         project_urls={
@@ -81,7 +82,8 @@ if __name__ == "__main__":
         packages=find_packages(include=["cohesity_sdk", "cohesity_sdk.*"]),
         package_data={"cohesity_sdk": ["py.typed"]},
         install_requires=read_requirements(),
-        extras_require={"pandas": ["pandas>=1.5"]},
+        # pandas: to_pandas() in notebooks; yaml: access files written in YAML.
+        extras_require={"pandas": ["pandas>=1.5"], "yaml": ["PyYAML>=5.4"]},
         entry_points={"console_scripts": ["cohesity-helios = cohesity_sdk.helios.cli:main"]},
         classifiers=[
             "Development Status :: 5 - Production/Stable",

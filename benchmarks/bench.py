@@ -103,33 +103,33 @@ def fresh_process(code: str, repeat: int) -> Tuple[float, float]:
 # -- a transport that answers in-process ---------------------------------------------
 
 
-class CannedPoolManager:
-    """Stands where urllib3's pool manager stands and answers every request with fixed bytes."""
+class CannedPoolManager(urllib3.PoolManager):
+    """A urllib3 pool manager that answers every request with fixed bytes, given to the
+    client through its transport seam (``ApiClient(transport=...)``): the SDK reads the
+    answer as it reads one from a socket."""
 
     def __init__(self, body: bytes, status: int = 200) -> None:
+        super().__init__()
         self.body = body
         self.status = status
 
-    def request(self, method: str, url: str, **kwargs: Any) -> urllib3.HTTPResponse:
-        return canned_response(self.body, self.status)
-
-    def clear(self) -> None:
-        pass
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        return canned_response(self.body, self.status, preload_content=False)
 
 
-def canned_response(body: bytes, status: int = 200) -> urllib3.HTTPResponse:
+def canned_response(body: bytes, status: int = 200,
+                    preload_content: bool = True) -> urllib3.HTTPResponse:
     return urllib3.HTTPResponse(
-        body=io.BytesIO(body), status=status, preload_content=True,
+        body=io.BytesIO(body), status=status, preload_content=preload_content,
         headers={"Content-Type": "application/json", "Content-Length": str(len(body))},
     )
 
 
 def api_answering(body: bytes, status: int = 200, pause_gc: bool = True) -> helios.UserApi:
-    configuration = helios.Configuration(host="http://helios.invalid/v2")
+    configuration = helios.Configuration(host="https://helios.invalid/v2",
+                                         pause_gc_on_decode=pause_gc)
     configuration.api_key["APIKeyHeader"] = "bench-key"
-    configuration.pause_gc_on_decode = pause_gc
-    client = helios.ApiClient(configuration)
-    client.rest_client.pool_manager = CannedPoolManager(body, status)  # type: ignore[assignment]
+    client = helios.ApiClient(configuration, transport=CannedPoolManager(body, status))
     return helios.UserApi(client)
 
 

@@ -4,7 +4,8 @@
 
 Users: locked (with the reason), expired, expiring within ``--days`` days, never logged
 in. API keys (those ``get_all_api_keys`` shows the caller: created or owned by it):
-expired, expiring within ``--days`` days, inactive. Prints a table, or JSON with ``--json``.
+expired, expiring within ``--days`` days, inactive. With ``--domain``, only the users of
+that domain and their keys are reported. Prints a table, or JSON with ``--json``.
 
 Against the local FakeHelios (no HELIOS_HOST/HELIOS_API_KEY) a few accounts and keys that
 need attention are created first, so that the report has something to show.
@@ -94,17 +95,34 @@ def key_findings(
     return found
 
 
+def owner(api: helios.UserApi, owners: Dict[Optional[str], helios.UserParams],
+          sid: Optional[str]) -> Optional[helios.UserParams]:
+    """The user who owns a key, by SID: from the users listed, else asked for (a user of
+    a tenant, say), so that the report names it; ``None`` if it cannot be found."""
+    if sid is None:
+        return None
+    if sid not in owners:
+        try:
+            owners[sid] = api.get_user_by_sid(sid)
+        except helios.NotFoundException:
+            return None
+    return owners[sid]
+
+
 def audit(api: helios.UserApi, days: int, domain: Optional[str]) -> Dict[str, Any]:
     now = helios.to_epoch_msecs(datetime.now(timezone.utc))
     horizon = now + days * DAY_MSECS
     users = api.get_users(domain=domain).users or []
-    keys = api.get_all_api_keys().api_keys or []
     owners = {u.sid: u for u in users}
+    keys = api.get_all_api_keys().api_keys or []
+    if domain is not None:
+        # Only the keys of the accounts asked for: the others' owners are not listed.
+        keys = [k for k in keys if k.user_sid in owners]
     findings: List[Finding] = []
     for u in users:
         findings.extend(user_findings(u, now, horizon))
     for k in keys:
-        findings.extend(key_findings(k, owners.get(k.user_sid), now, horizon))
+        findings.extend(key_findings(k, owner(api, owners, k.user_sid), now, horizon))
     order = ["locked", "expired", "expiring", "inactive", "never_logged_in"]
     findings.sort(key=lambda f: (f.kind != "user", order.index(f.finding), f.name))
     return {

@@ -6,15 +6,18 @@ import ast
 import json
 import re
 import signal
+import ssl
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import trustme
 
 import cohesity_sdk.helios
 from cohesity_sdk.helios.testing import FakeHelios
@@ -219,3 +222,60 @@ def stop_served_fake(proc: "subprocess.Popen[str]",
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+# -- a TLS server, with a certificate of a CA made for the test ------------------------
+
+
+class _Answer(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802
+        body = b'{"users": [{"username": "tls"}]}'
+        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Client-Cert", "yes" if peer else "no")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class TLSServer:
+    def __init__(self, ca: trustme.CA, name: str, client_ca: Optional[trustme.CA] = None):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert(name).configure_cert(context)
+        if client_ca is not None:
+            client_ca.configure_trust(context)
+            context.verify_mode = ssl.CERT_REQUIRED
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+        self.httpd.daemon_threads = True
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v2"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture
+def tls_server(ca: trustme.CA) -> Iterator[TLSServer]:
+    server = TLSServer(ca, "127.0.0.1")
+    yield server
+    server.close()

@@ -106,8 +106,8 @@ def test_a_wrong_password_is_one_unauthorized_error_without_a_login_loop(
         assert info.value.operation == "create_session"
         assert "invalid username or password" in str(info.value)
         assert "not-the-password" not in str(info.value) + repr(info.value)
-    # One login per call, and the call itself never went out.
-    assert operations(fake) == ["create_session", "create_session"]
+    # One login in all: the refusal is remembered, and the call itself never went out.
+    assert operations(fake) == ["create_session"]
 
 
 def test_the_session_of_a_locked_user_is_refused(fake: FakeHelios) -> None:
@@ -145,11 +145,13 @@ def test_password_and_session_id_appear_in_no_text(
     api.get_users()
     auth = client.auth
     assert isinstance(auth, SessionAuth) and auth.logged_in
-    session_id = auth._session_id
+    assert auth._session is not None
+    session_id = auth._session.reveal()
     assert session_id
     fake.expire_sessions()
     api.get_users()  # logged in again
-    renewed = auth._session_id
+    assert auth._session is not None
+    renewed = auth._session.reveal()
     admin.update_user(admin.get_users(usernames=["secretive"]).users[0].sid or "",
                       helios.UpdateUserParameters(locked=True))
     with pytest.raises(helios.UnauthorizedException) as refused:

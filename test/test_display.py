@@ -458,7 +458,7 @@ def test_to_pandas_without_pandas_says_how_to_get_it() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
-    assert out == "True to_pandas() needs pandas: pip install cohesity-sdk[pandas]\n"
+    assert out == "True to_pandas() needs pandas: pip install 'cohesity-helios[pandas]'\n"
 
 
 # -- text ------------------------------------------------------------------------------

@@ -74,6 +74,29 @@ def test_readme_first_call(server: RecordingServer, monkeypatch: pytest.MonkeyPa
     }]
 
 
+def test_readme_first_call_without_a_network_ends_in_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as unused:  # a port nobody listens on: as good as no network
+        unused.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{unused.getsockname()[1]}/v2"
+    code = python_blocks(ROOT / "README.md")[0].replace(PUBLIC_HOST, nowhere)
+    for name in ENV_READ.findall(code):
+        monkeypatch.setenv(name, env_value(name))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<doc>", "exec"), {})  # no traceback: the family is caught
+    [line] = out.getvalue().splitlines()
+    assert line.startswith("The call failed: ") and "get_users" in line
+
+
+def test_readme_links_the_contract_page_nowhere() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](test/data/UserApi.contract.md)" not in readme
+    assert "kept verbatim as the contract" in readme
+
+
 class Example(NamedTuple):
     method: str
     returns: str  # the response model, "" when there is none
@@ -362,3 +385,18 @@ def test_readme_bearer_token_auth_runs_as_written(
         assert api.get_users().users == []
     assert [r.headers["Authorization"] for r in server.requests] == [
         "Bearer t-1", "Bearer t-1", "Bearer t-2"]
+
+
+def test_readme_hooks_snippet_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cohesity_sdk.helios.testing import FakeHelios
+
+    [code] = [b for b in python_blocks(ROOT / "README.md") if "event_hooks=" in b]
+    with FakeHelios() as fake:
+        monkeypatch.setenv("HELIOS_HOST", fake.url)
+        monkeypatch.setenv("HELIOS_API_KEY", fake.api_key)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "<readme>", "exec"), {})
+        assert out.getvalue() == "['get_users #1: 200']\n"
+        sent = fake.requests[-1]
+        assert sent.headers["traceparent"].startswith("00-4bf92f3577b34da6")

@@ -323,3 +323,28 @@ def test_sdk_raises_its_own_type_error_for_an_unknown_body_key(
     assert isinstance(info.value, ApiTypeError)
     assert "usernme" in str(info.value) and "username" in str(info.value)
     assert server.requests == []
+
+
+def test_a_message_with_a_backslash_is_shown_as_the_server_sent_it(
+    api: cohesity_sdk.helios.UserApi, server: RecordingServer,
+) -> None:
+    server.reply(409, {"errorCode": "KConflict", "message": "user LOCAL\\jdoe already exists"})
+    with pytest.raises(cohesity_sdk.helios.ConflictException) as info:
+        api.get_users()
+    assert "message='user LOCAL\\jdoe already exists'" in str(info.value)
+    server.reply(400, {"errorCode": "KBad", "message": "two\nlines"})
+    with pytest.raises(cohesity_sdk.helios.BadRequestException) as bad:
+        api.get_users()
+    assert "message='two\\nlines'" in str(bad.value) and "\n" not in str(bad.value)
+
+
+def test_an_optional_argument_by_position_is_refused_as_python_words_it(
+    api: cohesity_sdk.helios.UserApi,
+) -> None:
+    with pytest.raises(TypeError, match=r"^UserApi\.get_users\(\) takes 1 positional "
+                                        r"argument but 2 were given: optional parameters "
+                                        r"are keywords, so write access_cluster_id=\.\.\.$"):
+        api.get_users(1)  # type: ignore[misc]
+    with pytest.raises(TypeError, match=r"^UserApi\.get_user_by_sid_with_http_info\(\) takes "
+                                        r"2 positional arguments but 3 were given"):
+        api.get_user_by_sid_with_http_info("S-1", 5)  # type: ignore[misc]

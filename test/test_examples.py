@@ -393,6 +393,32 @@ def test_audit_table_honours_days(
     assert "(in 45 days)" in row
 
 
+def test_audit_of_one_domain_reports_only_its_accounts_by_name(
+    load: Load, api: helios.UserApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = api.create_users([local_user("local-keyholder")]).users[0]
+    corp = api.create_users([helios.CreateUserParameters(
+        username="corp-keyholder", domain="CORP", roles=["COHESITY_VIEWER"])]).users[0]
+    assert local.sid and corp.sid
+    for sid in (local.sid, corp.sid):
+        api.create_user_api_key(sid, helios.CreateOrUpdateAPIKeyRequest(
+            name="paused", is_active=False))
+
+    assert load("audit_accounts").main(["--domain", "CORP", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    found = [(f["kind"], f["finding"], f["name"], f["domain"]) for f in report["findings"]]
+    assert ("api_key", "inactive", "paused (corp-keyholder)", "CORP") in found
+    assert all(domain == "CORP" for _, _, _, domain in found), found
+    assert not any("local-keyholder" in name or "admin" in name for _, _, name, _ in found)
+    assert not any(sid in name for sid in (local.sid, corp.sid) for _, _, name, _ in found)
+    assert report["api_keys_checked"] == 1
+
+    # Without --domain, every account, each key by its owner's name.
+    assert load("audit_accounts").main(["--json"]) == 0
+    names = {f["name"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert {"paused (corp-keyholder)", "paused (local-keyholder)"} <= names
+
+
 # --- what every example does on failure -------------------------------------------------
 
 ARGV = {

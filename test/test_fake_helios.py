@@ -1412,8 +1412,10 @@ def test_concurrent_calls(fake: FakeHelios) -> None:
 
 
 @pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT])
-def test_cli_serves_until_signalled(stop_with: signal.Signals) -> None:
-    proc, url, key = start_served_fake("--api-key", "cli-key")
+def test_cli_serves_until_signalled(stop_with: signal.Signals, tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("cli-key\n", encoding="utf-8")
+    proc, url, key = start_served_fake("--api-key-file", str(key_file))
     try:
         assert key == "cli-key"
         config = h.Configuration(host=url, retries=0)

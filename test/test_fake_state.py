@@ -240,6 +240,7 @@ def test_fake_request_to_json_masks_like_str(fake: FakeHelios, api: h.UserApi) -
         "json": [{"domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "username": "bob",
                   "localUserParams": {"password": "***"}}],
         "operationId": "create_users", "status": 201,
+        "bodySize": len(fake.requests[-1].body), "truncated": False,
     }
     assert entry["headers"]["apiKey"] == "***"
     assert isinstance(fake.requests[-1], FakeRequest)
@@ -504,7 +505,9 @@ def test_cli_starts_from_a_state_file_and_saves_one_on_exit(tmp_path: Path) -> N
     assert [u["username"] for u in users_of(written)] == [
         "admin", "bob", "amy", "dora", "tina", "added"]
     # Started again from what it saved, with the same key given, it goes on from there.
-    proc, url, key = start_served_fake("--state", str(saved), "--api-key", "fixed-key")
+    key_file = tmp_path / "key"
+    key_file.write_text("fixed-key\n", encoding="utf-8")
+    proc, url, key = start_served_fake("--state", str(saved), "--api-key-file", str(key_file))
     try:
         assert key == "fixed-key"
         with cli_api(url, key) as client:

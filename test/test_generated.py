@@ -13,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The guides of docs/: written by hand, not made by the generator.
-HAND_WRITTEN = {"Configuration.md", "Authentication.md", "Errors.md", "FakeHelios.md"}
+HAND_WRITTEN = {"Configuration.md", "Authentication.md", "Errors.md", "FakeHelios.md",
+                "AccessAsCode.md"}
 
 
 def run_generator(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -109,3 +110,57 @@ def test_generator_refuses_bad_columns(tmp_path: Path, columns: List[str], messa
     result = run_generator(root, "--check")
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
+
+
+# -- what the generated text says -------------------------------------------------------
+
+ENTITY = r"&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);"
+
+
+def generated_files() -> List[Path]:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    return sorted(generate.generated_on_disk())
+
+
+def test_no_html_entity_in_generated_text() -> None:
+    import re
+
+    files = generated_files()
+    assert any(path.name == "UserApi.md" for path in files)
+    for path in files:
+        found = re.findall(ENTITY, path.read_text(encoding="utf-8"))
+        assert found == [], (path.name, found)
+    # The spec says "sources &amp; views": the docs and --help say "&".
+    reference = (ROOT / "docs" / "UserApi.md").read_text(encoding="utf-8")
+    assert "Fetch sources & views assigned" in reference
+
+
+def test_help_shows_plain_text() -> None:
+    for args in (["--help"], ["get-principal-sources", "--help"]):
+        done = subprocess.run([sys.executable, "-m", "cohesity_sdk.helios", *args],
+                              capture_output=True, text=True, check=False, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "&amp;" not in done.stdout
+        if args == ["--help"]:  # the list of commands, with their summaries
+            assert "Fetch sources & views" in done.stdout
+
+
+def test_answers_models_say_nothing_of_what_requests_need() -> None:
+    group = (ROOT / "docs" / "GroupParams.md").read_text(encoding="utf-8")
+    assert "GroupParams" in group and "in requests" not in group  # an answer's model
+    create = (ROOT / "docs" / "CreateGroupParams.md").read_text(encoding="utf-8")
+    assert "required in requests" in create  # a request's model
+
+
+def test_a_confirmation_says_what_it_confirms() -> None:
+    reference = (ROOT / "docs" / "UserApi.md").read_text(encoding="utf-8")
+    [row] = [line for line in reference.splitlines() if line.startswith(" **all_sessions**")]
+    assert row.endswith("| [optional] not sent: confirms a call without `sid`")
+    assert "``" not in row
+    commands = (ROOT / "docs" / "CommandLine.md").read_text(encoding="utf-8")
+    [row] = [line for line in commands.splitlines() if line.startswith("| `--all-sessions`")]
+    assert "Without --sid" in row and "True" not in row

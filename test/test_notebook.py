@@ -17,7 +17,7 @@ nbclient = pytest.importorskip("nbclient", reason="the notebook test needs nbcli
 kernelspec = pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
 pytest.importorskip("pandas", reason="the notebook builds a DataFrame")
 
-KERNEL = "cohesity-sdk-test"
+KERNEL = "cohesity-helios-test"
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z"
 
 CELLS = [
@@ -53,8 +53,23 @@ CELLS = [
     "print(list(frame.columns[:7]))\n"
     "print(frame['created_time_msecs'].dtype, frame['last_login_time_msecs'].dtype)\n"
     "print(frame.loc[1, 'local_user_params.email'], frame['last_login_time_msecs'].notna().sum())",
+    # 7: users none of whom has logged in: the documented columns stay
+    "api.get_users(usernames=['user05', 'user06'])",
     "fake.stop()",
 ]
+LEFT = 'style="text-align:left;vertical-align:top"'
+ONE_LINE = 'style="text-align:left;vertical-align:top;white-space:nowrap"'
+
+
+def column_headers(html: str) -> List[str]:
+    """The column headers of a list table (not its title, which spans them)."""
+    return re.findall(rf"<th {LEFT}>([^<]*)</th>", html)
+
+
+def cells(html: str) -> List[List[str]]:
+    """Each row of the table body: its cells' markup, style included."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [re.findall(r"<td[^>]*>[^<]*</td>", row) for row in body.split("</tr>") if row]
 
 
 def outputs(cell: Any, kind: str) -> str:
@@ -100,12 +115,19 @@ def test_the_kernel_is_this_python_with_this_sdk(notebook: Dict[int, Any]) -> No
 def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
     html = outputs(notebook[2], "text/html")
     assert "UsersList: 61 users" in html
-    headers = re.findall(r"<th>([^<]*)</th>", html)
-    assert headers[:5] == ["username", "domain", "roles", "locked", "local_user_params.email"]
-    assert "<td>user00@example.com</td>" in html
-    assert re.search(rf"<td>{ISO}</td>", html)
-    assert html.count("<tr><td>") == 50  # rows of users, then a line counting the rest
+    headers = column_headers(html)
+    assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
+                           "last_login_time_msecs", "sid"]
+    rows = cells(html)
+    assert len(rows) == 50  # rows of users, then a line counting the rest
     assert "… 11 more (61 users)" in html
+    user00 = dict(zip(headers, rows[1]))
+    # Every cell reads from the left; identifiers and times stay on one line.
+    assert user00["local_user_params.email"] == f"<td {LEFT}>user00@example.com</td>"
+    assert re.fullmatch(rf"<td {ONE_LINE}>{ISO}</td>", user00["last_login_time_msecs"])
+    assert re.fullmatch(rf"<td {ONE_LINE}>S-1-[0-9-]+</td>", user00["sid"])
+    assert user00["username"] == f"<td {ONE_LINE}>user00</td>"
+    assert all(cell.startswith(("<td style=\"text-align:left;",)) for row in rows for cell in row)
 
     text = outputs(notebook[2], "text/plain").splitlines()
     assert text[0] == "UsersList: 61 users"
@@ -117,10 +139,23 @@ def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
     assert max(map(len, text)) <= 200
 
 
+def test_the_documented_columns_stay_when_every_row_leaves_one_empty(
+        notebook: Dict[int, Any]) -> None:
+    html = outputs(notebook[7], "text/html")
+    assert "UsersList: 2 users" in html
+    headers = column_headers(html)
+    assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
+                           "last_login_time_msecs", "sid"]
+    for row in cells(html):
+        assert dict(zip(headers, row))["last_login_time_msecs"] == f"<td {ONE_LINE}></td>"
+    assert "effective_time_msecs" not in headers  # an undocumented one, empty everywhere
+
+
 def test_a_user_shows_field_by_field(notebook: Dict[int, Any]) -> None:
     html = outputs(notebook[3], "text/html")
     assert ">UserParams</th>" in html and ">user00</td>" in html
-    assert re.search(rf">created_time_msecs</th><td[^>]*>{ISO}</td>", html)
+    assert re.search(rf">created_time_msecs</th><td {ONE_LINE}>{ISO}</td>", html)
+    assert re.search(rf">sid</th><td {ONE_LINE}>S-1-", html)
     text = outputs(notebook[3], "text/plain").splitlines()
     assert text[0] == "UserParams"
     assert text[1].split() == ["username", "user00"]

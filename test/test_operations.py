@@ -32,7 +32,7 @@ ROUTING: Dict[str, str] = {"accessClusterId": "9007199254740993", "regionId": "u
 
 # Headers the HTTP stack adds on its own; every other header is the SDK's doing.
 TRANSPORT_HEADERS = {"host", "accept-encoding", "content-length", "connection"}
-USER_AGENT = re.compile(rf"cohesity-sdk-python/{re.escape(cohesity_sdk.__version__)}(?: |$)")
+USER_AGENT = re.compile(rf"cohesity-helios/{re.escape(cohesity_sdk.__version__)}(?: |$)")
 
 
 # -- helpers --------------------------------------------------------------------------

@@ -29,7 +29,7 @@ import cohesity_sdk
 
 ROOT = Path(__file__).resolve().parent.parent
 VERSION = cohesity_sdk.__version__
-DIST_INFO = f"cohesity_sdk-{VERSION}.dist-info"
+DIST_INFO = f"cohesity_helios-{VERSION}.dist-info"
 SETUP: Dict[str, Any] = runpy.run_path(str(ROOT / "setup.py"), run_name="cohesity_sdk_setup")
 absolute_links: Callable[[str, str], str] = SETUP["absolute_links"]
 BASE = f"{SETUP['REPOSITORY']}/blob/v{VERSION}/"
@@ -111,7 +111,7 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Path, Path
 @pytest.fixture(scope="module")
 def sdist_files(dists: Tuple[Path, Path]) -> Dict[str, bytes]:
     with tarfile.open(dists[0]) as tar:
-        top = f"cohesity_sdk-{VERSION}/"
+        top = f"cohesity_helios-{VERSION}/"
         files = {}
         for member in tar.getmembers():
             assert (member.name + "/").startswith(top), member.name  # one folder, named so
@@ -162,23 +162,26 @@ def test_wheel_holds_the_package_and_its_license(wheel_files: Dict[str, bytes]) 
 
 @pytest.mark.slow
 def test_wheel_metadata(metadata: Message, wheel_files: Dict[str, bytes]) -> None:
-    assert metadata["Name"] == "cohesity-sdk"
+    assert metadata["Name"] == "cohesity-helios"
     assert metadata["Version"] == VERSION
     assert metadata["Requires-Python"] == ">=3.9"
     assert metadata["License-Expression"] == "Apache-2.0"
     assert metadata.get_all("License-File") == ["LICENSE"]
-    assert metadata["Author"] == "cohesity-sdk contributors"
+    assert metadata["Author"] == "cohesity-helios contributors"
 
-    # The dependencies are requirements.txt's, and only the extra adds pandas.
+    # The dependencies are requirements.txt's; the extras add pandas, and PyYAML.
     requirements = [Requirement(line) for line in SETUP["read_requirements"]()]
     assert requirements
     requires = [Requirement(r) for r in metadata.get_all("Requires-Dist")]
     assert sorted(map(str, (r for r in requires if r.marker is None))) == \
         sorted(map(str, requirements))
-    assert metadata.get_all("Provides-Extra") == ["pandas"]
-    [pandas] = [r for r in requires if r.marker is not None]
+    assert metadata.get_all("Provides-Extra") == ["pandas", "yaml"]
+    pandas, pyyaml = [r for r in requires if r.marker is not None]
     assert (pandas.name, str(pandas.specifier)) == ("pandas", ">=1.5")
     assert pandas.marker.evaluate({"extra": "pandas"})
+    assert (pyyaml.name, str(pyyaml.specifier)) == ("PyYAML", ">=5.4")
+    assert pyyaml.marker.evaluate({"extra": "yaml"})
+    assert not pyyaml.marker.evaluate({"extra": "pandas"})
 
     classifiers = metadata.get_all("Classifier")
     for minor in range(9, 14):
@@ -201,6 +204,9 @@ def test_wheel_metadata(metadata: Message, wheel_files: Dict[str, bytes]) -> Non
     assert isinstance(description, str)
     assert_links_absolute_or_anchors(description)
     assert f"]({BASE}docs/UserApi.md)" in description
+    # PyPI says plainly, in the summary and the description, which package this is not.
+    assert "not the vendor's cohesity-sdk" in metadata["Summary"]
+    assert "cannot share one environment" in " ".join(description.split())
 
 
 @pytest.mark.slow
@@ -224,8 +230,8 @@ print(json.dumps({
     "version": helios.__version__,
     "file": helios.__file__,
     "py.typed": (Path(helios.__file__).parent.parent / "py.typed").is_file(),
-    "license": metadata.metadata("cohesity-sdk")["License-Expression"],
-    "extras": metadata.metadata("cohesity-sdk").get_all("Provides-Extra"),
+    "license": metadata.metadata("cohesity-helios")["License-Expression"],
+    "extras": metadata.metadata("cohesity-helios").get_all("Provides-Extra"),
     "users": users,
 }))
 """
@@ -248,5 +254,11 @@ def test_sdist_installs_and_works_outside_the_tree(dists: Tuple[Path, Path],
     assert Path(found["file"]).resolve().is_relative_to(venv.resolve())  # not the tree
     assert found["py.typed"] is True
     assert found["license"] == "Apache-2.0"
-    assert found["extras"] == ["pandas"]
+    assert found["extras"] == ["pandas", "yaml"]
     assert found["users"] == ["admin"]
+    shown = run([str(python), "-m", "pip", "show", "cohesity-helios"], env=env, timeout=60)
+    assert "Name: cohesity-helios" in shown.splitlines()
+    assert f"Version: {VERSION}" in shown.splitlines()
+    script = venv / ("Scripts" if os.name == "nt" else "bin") / "cohesity-helios"
+    assert run([str(script), "--version"], cwd=elsewhere, env=env, timeout=60) == \
+        f"cohesity-helios {VERSION}\n"  # and no other distribution installs cohesity_sdk

@@ -136,21 +136,24 @@ def test_the_pytest_example_uses_the_conftest_the_page_shows() -> None:
 
 def test_the_cli_prints_what_the_page_shows() -> None:
     text = (DOCS / "FakeHelios.md").read_text(encoding="utf-8")
-    shown = re.search(r"```sh\n\$ (python -m cohesity_sdk\.helios\.testing .*?)\n(.*?)```",
-                      text, re.S)
+    shown = re.search(r"```sh\n\$ ((?:\w+=\S+ )*)(python -m cohesity_sdk\.helios\.testing .*?)"
+                      r"\n(.*?)```", text, re.S)
     assert shown is not None
-    command, output = shown.group(1).split(), shown.group(2)
+    variables = dict(word.split("=", 1) for word in shown.group(1).split())
+    command, output = shown.group(2).split(), shown.group(3)
     port = command[command.index("--port") + 1]
     command[command.index(port)] = "0"  # any free port, which "..." stands for below
-    process = subprocess.Popen([sys.executable, *command[1:]], cwd=ROOT, env=subprocess_env(),
+    process = subprocess.Popen([sys.executable, *command[1:]], cwd=ROOT,
+                               env={**subprocess_env(), **variables},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         printed = "".join(process.stdout.readline() for _ in output.splitlines())
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        _, warnings = process.communicate(timeout=30)
     assert process.returncode == 0
+    assert warnings == ""  # the way the page shows raises no warning
     assert printed_as_shown(output.replace(f":{port}/", ":.../"), printed), printed
 
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-import ssl
 import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 import trustme
 import urllib3
+from conftest import TLSServer
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.retry import RetryPolicy
@@ -84,17 +84,36 @@ def test_post_is_retried_on_429_which_the_server_did_not_act_on(fake: FakeHelios
     assert usernames(api).count("throttled") == 1
 
 
-def test_put_and_delete_are_retried_as_idempotent(fake: FakeHelios) -> None:
+def test_updates_and_deletes_safe_to_repeat_are_retried(fake: FakeHelios) -> None:
     api = user_api(fake)
     sid = (api.create_users([new_user("carol")]).users or [])[0].sid
-    assert sid is not None
-    fake.fail_next("update_user", status=503)
-    assert api.update_user(sid, helios.UpdateUserParameters(description="x")).description == "x"
-    assert calls_of(fake, "update_user") == 2
+    group = (api.create_group([helios.CreateGroupParams(name="ops", domain="LOCAL")]).groups
+             or [])[0].sid
+    assert sid is not None and group is not None
+    fake.fail_next("update_group", status=503)
+    assert api.update_group(group, helios.UpdateGroupParameters(description="x")).description \
+        == "x"
+    assert calls_of(fake, "update_group") == 2
     fake.fail_next("delete_user", status=502)
     api.delete_user(sid)
     assert calls_of(fake, "delete_user") == 2
     assert "carol" not in usernames(api)
+
+
+def test_update_user_is_never_repeated_once_it_may_have_acted(fake: FakeHelios) -> None:
+    # A PUT, but one with currentPassword cannot be made twice: the rule is the
+    # operation's (x-idempotent), not its method's.
+    api = user_api(fake, retries=RetryPolicy(5, **FAST))
+    sid = (api.create_users([new_user("dave")]).users or [])[0].sid
+    assert sid is not None
+    for status in (502, 503, 504):
+        fake.fail_next("update_user", status=status)
+        with pytest.raises(helios.ServiceException) as info:
+            api.update_user(sid, helios.UpdateUserParameters(description="x"))
+        assert info.value.attempts == 1
+        assert info.value.may_have_acted is (status != 503)
+    assert calls_of(fake, "update_user") == 3
+    assert "may have acted on it, and update_user is not sent again" in str(info.value)
 
 
 def test_retries_give_up_with_the_last_answer(fake: FakeHelios) -> None:
@@ -382,60 +401,6 @@ def test_debug_log_shows_method_url_status_and_time(
 # -- TLS ---------------------------------------------------------------------------
 
 
-class _Answer(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = b'{"users": [{"username": "tls"}]}'
-        peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Client-Cert", "yes" if peer else "no")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class TLSServer:
-    def __init__(self, ca: trustme.CA, name: str, client_ca: Optional[trustme.CA] = None):
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ca.issue_cert(name).configure_cert(context)
-        if client_ca is not None:
-            client_ca.configure_trust(context)
-            context.verify_mode = ssl.CERT_REQUIRED
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-        self.httpd.daemon_threads = True
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.url = f"https://127.0.0.1:{self.httpd.server_address[1]}/v2"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return str(path)
-
-
-@pytest.fixture
-def tls_server(ca: trustme.CA) -> Iterator[TLSServer]:
-    server = TLSServer(ca, "127.0.0.1")
-    yield server
-    server.close()
-
-
 def tls_get(url: str, **settings: Any) -> Tuple[List[str], Any]:
     settings.setdefault("retries", 0)
     configuration = helios.Configuration(host=url, **settings)
@@ -561,18 +526,18 @@ def test_calls_go_through_the_configured_proxy(fake: FakeHelios, proxy: Forwardi
     assert headers["Proxy-Authorization"] == "Basic b3A6cHc="
 
 
-def test_the_environment_proxy_is_used_only_when_asked(
+def test_the_environment_proxy_is_used_unless_turned_off(
     fake: FakeHelios, proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     usernames(user_api(fake))
-    assert proxy.seen == []  # not asked
-    usernames(user_api(fake, trust_env=True))
-    assert len(proxy.seen) == 1
+    assert len(proxy.seen) == 1  # by default, as curl, pip and requests do
+    usernames(user_api(fake, trust_env=False))
+    assert len(proxy.seen) == 1  # turned off
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    usernames(user_api(fake, trust_env=True))
+    usernames(user_api(fake))
     assert len(proxy.seen) == 1  # NO_PROXY honoured
 
 

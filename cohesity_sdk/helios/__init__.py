@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import (
         ApiKeyAuth as ApiKeyAuth,
         Auth as Auth,
+        Credential as Credential,
         NoAuth as NoAuth,
         SessionAuth as SessionAuth,
     )
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         OpenApiException as OpenApiException,
         RateLimitException as RateLimitException,
         ResponseDecodeException as ResponseDecodeException,
+        ResponseTooLargeException as ResponseTooLargeException,
         ServiceException as ServiceException,
         UnauthorizedException as UnauthorizedException,
         UnprocessableEntityException as UnprocessableEntityException,
@@ -56,6 +58,12 @@ if TYPE_CHECKING:
         to_epoch_msecs as to_epoch_msecs,
         to_iso8601 as to_iso8601,
     )
+    from cohesity_sdk.helios.transport import (
+        Transport as Transport,
+        TransportRequest as TransportRequest,
+        TransportResponse as TransportResponse,
+    )
+    from cohesity_sdk.helios.urllib3_transport import Urllib3Transport as Urllib3Transport
 
 _RUNTIME = {
     "UserApi": "api.user_api",
@@ -65,9 +73,14 @@ _RUNTIME = {
     "RetryPolicy": "retry",
     "CallOptions": "options",
     "Auth": "auth",
+    "Credential": "auth",
     "ApiKeyAuth": "auth",
     "SessionAuth": "auth",
     "NoAuth": "auth",
+    "Transport": "transport",
+    "TransportRequest": "transport",
+    "TransportResponse": "transport",
+    "Urllib3Transport": "urllib3_transport",
     "from_epoch_msecs": "timestamps",
     "to_epoch_msecs": "timestamps",
     "to_iso8601": "timestamps",
@@ -78,7 +91,8 @@ _RUNTIME = {
             "ApiAttributeError", "ApiConnectionError", "ApiTimeoutError", "ApiException",
             "BadRequestException", "UnauthorizedException", "ForbiddenException",
             "NotFoundException", "ConflictException", "UnprocessableEntityException",
-            "ServiceException", "ResponseDecodeException", "RateLimitException",
+            "ServiceException", "ResponseDecodeException", "ResponseTooLargeException",
+            "RateLimitException",
         )
     },
 }

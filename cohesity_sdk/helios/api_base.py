@@ -1,53 +1,51 @@
-"""What every generated API class shares: handing an operation to the request engine.
+"""What every generated API class shares: one way from a method to the engine.
 
-A generated method checks nothing itself: it passes its operation, its arguments in
-order and its keyword options to one of the three calls below, which differ only in
-the result they ask for. So the method and its ``_with_http_info`` and
-``_without_preload_content`` variants cannot disagree about what goes on the wire.
+Each operation is generated once, as a method whose body hands its operation, its
+arguments in order and its keyword options to ``BaseApi._call``. Its two variants are
+made from it, not generated again:
+
+    get_users = endpoint(get_users)                                   # -> UsersList
+    get_users_with_http_info = with_http_info(get_users)              # -> ApiResponse[...]
+    get_users_without_preload_content = without_preload_content(get_users)  # -> urllib3's
+
+They take the same arguments and build the same request; only the result differs, so
+they cannot disagree about what goes on the wire. Type checkers, ``inspect.signature``
+and ``help()`` see each one's parameters and its own return type.
+
+The wrapper says which keyword a parameter given by position would have been (the
+optional ones are keyword-only), and leaves no option behind in a frame: a traceback
+recorded with its locals shows no ``_request_auth`` key.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Tuple, TypeVar, cast
+import inspect
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, TypeVar, cast
+
+from typing_extensions import Concatenate, ParamSpec
 
 from cohesity_sdk.helios.api_client import ApiClient
 from cohesity_sdk.helios.exceptions import ApiTypeError
-from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, request_options
+from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
 
     from cohesity_sdk.helios.api_response import ApiResponse
     from cohesity_sdk.helios.operation import Operation
+    from cohesity_sdk.helios.options import CallOptions
 
 R = TypeVar("R")
+P = ParamSpec("P")
+A = TypeVar("A", bound="BaseApi")
 F = TypeVar("F", bound=Callable[..., Any])
 
+NO_OPTIONS = RequestOptions()
 
-def optional_keywords(method: F) -> F:
-    """Make a method whose optional parameters are keyword-only say, when one is given by
-    position, which parameter it would have been (its keyword-only ones, in order).
-
-    Python's own error ("takes 2 positional arguments but 3 were given") names none, and
-    code written for positional filters needs to know which keyword to use.
-    """
-    code = method.__code__
-    required = code.co_argcount - 1  # self
-    names = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
-
-    @functools.wraps(method)
-    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if len(args) > required:
-            keywords = ", ".join(f"{name}=..." for name in names[:len(args) - required])
-            raise ApiTypeError(
-                f"{method.__name__}() takes {required} positional argument(s) but "
-                f"{len(args)} were given: optional parameters are keywords, so write "
-                f"{keywords}"
-            )
-        return method(self, *args, **kwargs)
-
-    return cast(F, call)
+#: The key under which a variant tells ``_call`` the result it wants. Not a name a
+#: caller can write as a keyword argument.
+RESULT = "result wanted"
 
 
 class BaseApi:
@@ -61,20 +59,91 @@ class BaseApi:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.api_client!r})"
 
-    def _call(self, op: Operation[R], args: Tuple[Any, ...], options: Mapping[str, Any]) -> R:
-        """The decoded result of ``op``."""
-        return cast(R, self.api_client.call_api(op, args, request_options(op, options, DATA)))
+    def _call(self, op: Operation[R], args: Tuple[Any, ...], options: CallOptions) -> R:
+        """The result of calling ``op`` with ``args`` and the method's keyword options:
+        its decoded model, or what a variant asked for."""
+        if not options:  # most calls: no option at all
+            return self.api_client.call_api(op, args, NO_OPTIONS)  # type: ignore[no-any-return]
+        given: Dict[str, Any] = options  # type: ignore[assignment]
+        try:
+            result = given.pop(RESULT, DATA)
+            return self.api_client.call_api(  # type: ignore[no-any-return]
+                op, args, request_options(op, given, result))
+        finally:
+            given.clear()  # the method's own dict: its credentials stay in no frame
 
-    def _call_with_http_info(
-        self, op: Operation[R], args: Tuple[Any, ...], options: Mapping[str, Any]
-    ) -> ApiResponse[R]:
-        """The result of ``op`` with its status and headers."""
-        return cast("ApiResponse[R]", self.api_client.call_api(
-            op, args, request_options(op, options, HTTP_INFO)))
 
-    def _call_without_preload_content(
-        self, op: Operation[Any], args: Tuple[Any, ...], options: Mapping[str, Any]
-    ) -> BaseHTTPResponse:
-        """urllib3's response to ``op``, unread."""
-        return cast("BaseHTTPResponse", self.api_client.call_api(
-            op, args, request_options(op, options, RAW)))
+def endpoint(function: F) -> F:
+    """The method a generated function stands for: ``function`` as it is, but a
+    parameter given by position where only keywords are taken is refused with the
+    keyword it would have been."""
+    return cast(F, _wrap(function, DATA, function.__name__))
+
+
+def with_http_info(
+    method: Callable[Concatenate[A, P], R],
+) -> Callable[Concatenate[A, P], ApiResponse[R]]:
+    """The variant of ``method`` that returns an ``ApiResponse`` (status, headers, the
+    decoded data and the raw body)."""
+    return cast("Callable[Concatenate[A, P], ApiResponse[R]]", _variant(
+        method, HTTP_INFO, "_with_http_info",
+        "an ``ApiResponse``: ``data`` (the result) with ``status_code``, ``headers`` and "
+        "``raw_data`` (the body's bytes)", "ApiResponse[{}]"))
+
+
+def without_preload_content(
+    method: Callable[Concatenate[A, P], Any],
+) -> Callable[Concatenate[A, P], BaseHTTPResponse]:
+    """The variant of ``method`` that returns urllib3's response, its body unread."""
+    return cast("Callable[Concatenate[A, P], BaseHTTPResponse]", _variant(
+        method, RAW, "_without_preload_content",
+        "urllib3's response, unread and undecoded, whatever its status (the request is "
+        "checked, retried and authenticated all the same; with a transport of your own, "
+        "what it gave as ``TransportResponse.raw``)", "BaseHTTPResponse"))
+
+
+def _variant(method: Callable[..., Any], result: str, suffix: str, returns: str,
+             annotation: str) -> Callable[..., Any]:
+    function = getattr(method, "__wrapped__", method)  # the generated function itself
+    name = function.__name__ + suffix
+    variant = _wrap(function, result, name)
+    signature = inspect.signature(function)
+    variant.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        return_annotation=annotation.format(signature.return_annotation))
+    del variant.__wrapped__  # type: ignore[attr-defined]  # its own signature, not this one's
+    summary = (function.__doc__ or "").strip().split("\n", 1)[0]
+    variant.__doc__ = (f"{summary}\n\nLike ``{function.__name__}`` (the same arguments, the "
+                       f"same request), but returns {returns}.")
+    return variant
+
+
+def _wrap(function: Callable[..., Any], result: str, name: str) -> Callable[..., Any]:
+    code = function.__code__
+    required = code.co_argcount - 1  # self
+    keywords = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+
+    @functools.wraps(function)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > required:
+            raise _by_position(f"{type(self).__name__}.{name}", required, len(args),
+                               keywords)
+        if result is not DATA:
+            kwargs[RESULT] = result
+        try:
+            return function(self, *args, **kwargs)
+        finally:
+            kwargs.clear()  # a dict of this call's own: no option stays in this frame
+
+    call.__name__ = name
+    call.__qualname__ = function.__qualname__.rsplit(".", 1)[0] + "." + name
+    return call
+
+
+def _by_position(name: str, required: int, given: int, keywords: Tuple[str, ...]) -> ApiTypeError:
+    # As Python words it ("UserApi.get_users() takes 1 positional argument but 2 were
+    # given", self counted), and then which keywords the extra ones would have been.
+    takes = required + 1
+    meant = ", ".join(f"{keyword}=..." for keyword in keywords[:given - required])
+    return ApiTypeError(
+        f"{name}() takes {takes} positional argument{'s' if takes > 1 else ''} but "
+        f"{given + 1} were given: optional parameters are keywords, so write {meant}")

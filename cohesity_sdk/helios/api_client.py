@@ -1,11 +1,15 @@
-"""``ApiClient``: the request engine every generated method ends in.
+"""``ApiClient``: where every generated method ends.
 
 One call is: build the request (``serialize``, pure; a refused argument raises before
-anything is sent), then tries until one gives an answer to keep. Each try adds the
-credentials (``auth``) and goes out through the transport (``rest``); a 401 may renew
-the credentials once; a failure the retry policy (``retry``) allows is tried again
-after a wait, within the call's deadline; the answer is read into the result or the
-exception (``parse``, pure).
+anything is sent), send it through the client's pipeline (``pipeline``: retries within
+the deadline, credentials, hooks, the transport), and read the answer into the result or
+the exception (``parse``, pure).
+
+The client holds what calls share: the configuration, the transport (a pool of
+connections), the credential (a session is shared by every thread using the client),
+and the hooks. It follows the configuration: a setting changed after its first call is
+used from its next call, and in a process forked from this one it makes its
+connections and its locks anew.
 """
 
 from __future__ import annotations
@@ -13,42 +17,64 @@ from __future__ import annotations
 import logging
 import platform
 import threading
-import time
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
+from urllib.parse import urlsplit
 
 from cohesity_sdk import __version__
-from cohesity_sdk.helios.configuration import Configuration
+from cohesity_sdk.helios.configuration import TRANSPORT_SETTINGS, Configuration
 from cohesity_sdk.helios.exceptions import (
-    ApiConnectionError,
     ApiException,
-    ApiTimeoutError,
+    ApiTypeError,
+    ApiValueError,
     OpenApiException,
-    where,
 )
-from cohesity_sdk.helios.options import DATA, JSON, RAW, RequestOptions, Timeout, request_options
-from cohesity_sdk.helios.parse import error_for, parse_response
-from cohesity_sdk.helios.serialize import HttpRequest, build_request, check_header
+from cohesity_sdk.helios.forks import abandon, after_fork_in_child
+from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
+from cohesity_sdk.helios.parse import parse_response
+from cohesity_sdk.helios.pipeline import HOOK_EVENTS, Call, EventHooks, Pipeline
+from cohesity_sdk.helios.protocol import JSON, check_header
+from cohesity_sdk.helios.proxies import is_loopback
+from cohesity_sdk.helios.serialize import HttpRequest, build_request, fixed_request
+from cohesity_sdk.helios.transport import Transport
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from urllib3 import BaseHTTPResponse
+    import urllib3
 
     from cohesity_sdk.helios.auth import Auth
     from cohesity_sdk.helios.operation import Operation
-    from cohesity_sdk.helios.rest import RESTClientObject
-    from cohesity_sdk.helios.retry import RetryPolicy
 
 logger = logging.getLogger("cohesity_sdk.helios")
 
-_monotonic = time.monotonic
+#: The ``User-Agent`` of every call: this distribution, its version and Python's.
+USER_AGENT = f"cohesity-helios/{__version__} (Python {platform.python_version()})"
 
 
 class ApiClient:
     """Holds the configuration, the credentials and the connection pool; use one per
-    process or thread pool (it is safe to share between threads).
+    process or thread pool (it is safe to share between threads, and it makes its
+    connections anew in a forked child).
 
-    Use it as a context manager, or call ``close()``, to release its connections.
+    ``transport`` is what sends each try: by default a ``Urllib3Transport`` built from
+    the configuration; pass a urllib3 ``PoolManager`` or ``ProxyManager`` of your own,
+    or any ``Transport`` (a test double), to use that instead. ``event_hooks`` maps
+    ``"request"``, ``"response"`` and ``"error"`` to lists of functions called for each
+    try (see ``pipeline.HOOK_EVENTS``); ``client.event_hooks`` may be changed later.
+
+    Use it as a context manager, or call ``close()``, to release its connections (a
+    transport or pool you passed is yours, and stays open).
     """
 
     def __init__(
@@ -57,41 +83,72 @@ class ApiClient:
         header_name: Optional[str] = None,
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
+        *,
+        transport: Union[Transport, "urllib3.PoolManager", None] = None,
+        event_hooks: Optional[Mapping[str, Iterable[Callable[..., Any]]]] = None,
     ) -> None:
         self.configuration = configuration if configuration is not None else Configuration()
         self.default_headers: Dict[str, str] = {}
-        self.user_agent = (
-            f"cohesity-sdk-python/{__version__} (Python {platform.python_version()})"
-        )
+        self.user_agent = USER_AGENT
         self._base: Optional[Dict[str, str]] = None
         self.cookie = cookie
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
-        self._rest_client: Optional[RESTClientObject] = None
+        #: The functions called for each try, by event: see ``pipeline.HOOK_EVENTS``.
+        self.event_hooks: EventHooks = _event_hooks(event_hooks)
+        self._given_transport = _as_transport(transport)
+        self._transport: Optional[Transport] = self._given_transport
+        self._pipeline: Optional[Pipeline] = None
         self._auth: Optional[Auth] = None
-        self._checked_credentials: Set[Tuple[str, str]] = set()
         self._lock = threading.Lock()
+        config = self.configuration
+        self._generation = config._generation
+        self._transport_settings = config.transport_settings()
+        self._credential_settings = _credential_settings(config)
+        self._plain_http_warning = _plain_http(config.host)
+        after_fork_in_child(self, ApiClient._after_fork)
+
+    # -- what calls share --------------------------------------------------------------
 
     @property
-    def rest_client(self) -> RESTClientObject:
+    def transport(self) -> Transport:
         """The transport, made on first use so that building a client costs nothing."""
-        if self._rest_client is None:
+        transport = self._transport
+        if transport is None:
             with self._lock:  # threads sharing a new client share one pool
-                if self._rest_client is None:
-                    from cohesity_sdk.helios.rest import RESTClientObject
+                transport = self._transport
+                if transport is None:
+                    from cohesity_sdk.helios.urllib3_transport import Urllib3Transport
 
-                    self._rest_client = RESTClientObject(self.configuration)
-        return self._rest_client
+                    transport = self._transport = Urllib3Transport(self.configuration)
+        return transport
+
+    #: The name generated SDKs give the transport.
+    rest_client = transport
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The stages every call of this client goes through, over its transport."""
+        pipeline = self._pipeline
+        if pipeline is None:
+            transport = self.transport
+            with self._lock:
+                pipeline = self._pipeline
+                if pipeline is None or pipeline.transport is not transport:
+                    pipeline = self._pipeline = Pipeline(transport, self.event_hooks)
+        return pipeline
 
     @property
     def auth(self) -> Auth:
         """How this client authenticates (``Configuration.make_auth``), made on first use:
         a session is then shared by every thread using the client."""
-        if self._auth is None:
+        auth = self._auth
+        if auth is None:
             with self._lock:
-                if self._auth is None:
-                    self._auth = self.configuration.make_auth()
-        return self._auth
+                auth = self._auth
+                if auth is None:
+                    auth = self._auth = self.configuration.make_auth()
+        return auth
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send this header with every call of this client."""
@@ -118,8 +175,8 @@ class ApiClient:
     def close(self) -> None:
         """Release the pooled connections. A session stays open on the server (the API
         can only delete all of a user's sessions), and expires there."""
-        if self._rest_client is not None:
-            self._rest_client.close()
+        if self._given_transport is None and self._transport is not None:
+            self._transport.close()
 
     def __enter__(self) -> "ApiClient":
         return self
@@ -134,6 +191,13 @@ class ApiClient:
 
     def __repr__(self) -> str:
         return f"ApiClient({self.configuration!r})"
+
+    def __reduce__(self) -> Any:
+        # Pickled (to a spawned worker, say) as what it was made from; the copy makes
+        # its own connections and logs in for itself.
+        return (_rebuild, (self.configuration, dict(self.default_headers), self.cookie,
+                           self.user_agent, self._given_transport,
+                           {event: list(hooks) for event, hooks in self.event_hooks.items()}))
 
     # -- the engine --------------------------------------------------------------------
 
@@ -151,139 +215,166 @@ class ApiClient:
         return self.send(op, request, options)
 
     def send(self, op: Operation[Any], request: HttpRequest, options: RequestOptions) -> Any:
-        """Send ``request`` until an answer is final, as the retry policy and deadline
-        allow, and return the result for ``options.result``."""
+        """Send ``request`` until an answer is final, as the operation's retry rule, the
+        retry policy and the deadline allow, and return the result for
+        ``options.result``."""
         config = self.configuration
-        policy = options.retries if options.retries is not None else config.retry_policy()
-        auth = options.auth if options.auth is not None else self.auth
-        timeout = options.timeout if options.timeout is not None else config.timeout
-        limit = options.deadline if options.deadline is not None else config.deadline
-        deadline = None if limit is None else _monotonic() + limit
+        if config._generation != self._generation:
+            self._follow_configuration()
+        pipeline = self._pipeline or self.pipeline
         result = options.result
-        method, url = request.method, request.url
-        attempt = 0
-        refreshed = False
-        failure: Optional[OpenApiException] = None  # what the last try got, if retried
-        debug = logger.isEnabledFor(logging.DEBUG)
-        transport = self._rest_client or self.rest_client
-        while True:
-            attempt += 1
-            headers = request.headers_with(auth.auth_headers(self), self._checked_credentials)
-            try_timeout = timeout
-            cut = False  # whether the time left is shorter than the try's own timeout
-            if deadline is not None:
-                left = deadline - _monotonic()
-                if left <= 0:
-                    raise _deadline_passed(op, request, limit, attempt - 1, failure) from failure
-                try_timeout, cut = _cut(timeout, left)
-            started = _monotonic() if debug else 0.0
-            try:
-                response = transport.request(
-                    method, url, headers, request.body, try_timeout,
-                    preload_content=result != RAW, operation=op.id,
-                )
-            except ApiConnectionError as exc:
-                exc.attempts = attempt
-                if debug:
-                    logger.debug("%s %s failed after %.1f ms: %s", method, url,
-                                 (_monotonic() - started) * 1000, exc.args[0])
-                if deadline is not None and isinstance(exc, ApiTimeoutError) and (
-                        cut or _monotonic() >= deadline):
-                    raise _deadline_passed(op, request, limit, attempt, exc) from exc
-                if not policy.should_retry(method, attempt, error=exc):
-                    raise
-                self._pause(op, request, policy, attempt, None, exc.detail, deadline, limit,
-                            exc)
-                failure = exc
-                continue
-            status = response.status
-            if debug:
-                logger.debug("%s %s -> %s (%.1f ms)", method, url, status,
-                             (_monotonic() - started) * 1000)
-            if status < 400:
-                break
-            if status == 401 and not refreshed and auth.refresh(self, headers):
-                refreshed = True  # once per call: a refused login must not loop
-                _discard(response)
-                continue
-            if not policy.should_retry(method, attempt, status=status):
-                break
-            answer = error_for(op, method, url, status, response.reason, response.headers,
-                               _body(response), attempt)
-            _discard(response)
-            self._pause(op, request, policy, attempt, response.headers,
-                        answer.describe_answer(), deadline, limit, answer)
-            failure = answer
+        call = Call(
+            self, op.id, request,
+            options.auth if options.auth is not None else self._auth or self.auth,
+            options.retries if options.retries is not None else config.retry_policy(),
+            options.timeout if options.timeout is not None else config.timeout,
+            options.deadline if options.deadline is not None else config.deadline,
+            config.max_response_bytes,
+            idempotent=op.idempotent, deletes=op.deletes, stream=result == RAW,
+        )
+        response = pipeline.calls.send(call)
         if result == RAW:
-            return response
-        return parse_response(op, method, url, status, response.reason, response.headers,
-                              response.data or b"", result, attempt,
-                              pause_gc=self.configuration.pause_gc_on_decode)
+            return response.raw if response.raw is not None else response
+        if call.deleted:  # a 404 to a repeated delete: the earlier try did it
+            if result == HTTP_INFO:
+                from cohesity_sdk.helios.api_response import ApiResponse
 
-    def _pause(
-        self,
-        op: Operation[Any],
-        request: HttpRequest,
-        policy: RetryPolicy,
-        attempt: int,
-        headers: Optional[Mapping[str, str]],
-        reason: str,
-        deadline: Optional[float],
-        limit: Optional[float],
-        failure: OpenApiException,
-    ) -> None:
-        """Wait before try ``attempt + 1``, and say so; raise instead when the wait would
-        end past the deadline."""
-        wait = policy.delay(attempt, headers)
-        if deadline is not None and _monotonic() + wait >= deadline:
-            raise _deadline_passed(op, request, limit, attempt, failure) from failure
-        logger.info("%s: %s; retrying in %.2f s (attempt %d of %d)",
-                    where(op.id, request.method, request.url), reason, wait, attempt + 1,
-                    policy.total + 1)
-        time.sleep(wait)
+                return ApiResponse(response.status, response.headers, None, response.data)
+            return None
+        try:
+            return parse_response(op, request.method, request.url, response.status,
+                                  response.reason, response.headers, response.data, result,
+                                  call.attempts, pause_gc=config.pause_gc_on_decode)
+        except ApiException as exc:
+            call.mark(exc)
+            raise
+
+    # -- what a credential needs -------------------------------------------------------
+
+    def login_request(self, path: str, operation: str) -> HttpRequest:
+        """A ``POST`` to ``path`` the SDK sends itself, with this client's headers."""
+        return fixed_request(operation, "POST", path, self.configuration,
+                             self._base_headers())
+
+    def new_call(self, request: HttpRequest) -> Call:
+        """A call of ``request`` outside of any other, with the configuration's timeout,
+        deadline and retries: for an ``Auth`` used directly."""
+        from cohesity_sdk.helios.auth import NO_AUTH
+
+        config = self.configuration
+        return Call(self, request.operation, request, NO_AUTH, config.retry_policy(),
+                    config.timeout, config.deadline, config.max_response_bytes,
+                    idempotent=True)
+
+    def _warn_plain_http(self) -> None:
+        with self._lock:
+            if not self._plain_http_warning:
+                return
+            self._plain_http_warning = False
+        logger.warning(
+            "%s is plain http: the credentials of every call (API key or session) cross "
+            "the network readable by anyone on the way; use https",
+            urlsplit(self.configuration.host).netloc)
+
+    # -- following the configuration ---------------------------------------------------
+
+    def _follow_configuration(self) -> None:
+        """Make what a changed setting is used by anew: the transport for a TLS, proxy
+        or pool setting, the credential for a login setting."""
+        with self._lock:
+            config = self.configuration
+            generation = config._generation
+            settings = config.transport_settings()
+            if settings != self._transport_settings:
+                if self._given_transport is not None:
+                    changed = [name for name, old, new in zip(
+                        TRANSPORT_SETTINGS, self._transport_settings[1:], settings[1:])
+                        if old != new]
+                    if changed:
+                        raise ApiValueError(
+                            f"Configuration.{changed[0]} was changed, but this client was "
+                            f"given its own transport, which it uses as it is: set that on "
+                            f"the transport, or make a new ApiClient")
+                elif self._transport is not None:
+                    self._transport.close()  # calls under way finish on their connections
+                    self._transport = None
+                    self._pipeline = None
+                if settings[0] != self._transport_settings[0]:
+                    self._plain_http_warning = _plain_http(config.host)
+                self._transport_settings = settings
+            credentials = _credential_settings(config)
+            if credentials != self._credential_settings:
+                self._auth = None
+                self._credential_settings = credentials
+            self._generation = generation
+
+    def _after_fork(self) -> None:
+        # The parent's threads are gone: a lock one of them held would never be freed.
+        self._lock = threading.Lock()
+        transport = self._transport
+        if transport is None:
+            return
+        if self._given_transport is None:
+            abandon(transport)
+            self._transport = None
+            self._pipeline = None
+        else:
+            after_fork = getattr(transport, "after_fork", None)
+            if after_fork is not None:
+                after_fork()
 
 
-def _cut(timeout: Timeout, left: float) -> Tuple[Timeout, bool]:
-    """``timeout`` with each part at most ``left`` seconds, and whether that cut it."""
-    connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-    if (connect is not None and connect <= left) and (read is not None and read <= left):
-        return timeout, False
-    return (left if connect is None else min(connect, left),
-            left if read is None else min(read, left)), True
+def _rebuild(configuration: Configuration, default_headers: Dict[str, str],
+             cookie: Optional[str], user_agent: str, transport: Optional[Transport],
+             event_hooks: Mapping[str, Iterable[Callable[..., Any]]]) -> ApiClient:
+    client = ApiClient(configuration, cookie=cookie, transport=transport,
+                       event_hooks=event_hooks)
+    for name, value in default_headers.items():
+        client.set_default_header(name, value)
+    client.user_agent = user_agent
+    return client
 
 
-def _deadline_passed(
-    op: Operation[Any],
-    request: HttpRequest,
-    limit: Optional[float],
-    attempts: int,
-    last: Optional[OpenApiException],
-) -> ApiTimeoutError:
-    text = f"{where(op.id, request.method, request.url)}: the deadline of {limit:g} s passed"
-    if isinstance(last, ApiException):
-        text += f" (last answer: {last.describe_answer()})"
-    elif isinstance(last, ApiConnectionError):
-        text += f" (last try: {last.detail})"
-    return ApiTimeoutError(
-        text, deadline=limit, last_error=last, operation=op.id, method=request.method,
-        url=request.url, attempts=attempts,
-    )
+def _as_transport(value: Any) -> Optional[Transport]:
+    if value is None:
+        return None
+    import urllib3
+
+    if isinstance(value, urllib3.PoolManager):
+        from cohesity_sdk.helios.urllib3_transport import Urllib3Transport
+
+        return Urllib3Transport(pool_manager=value)
+    if callable(getattr(value, "send", None)) and callable(getattr(value, "close", None)):
+        return value  # type: ignore[no-any-return]
+    raise ApiTypeError(
+        f"ApiClient: transport must be a urllib3 PoolManager (or ProxyManager) or have "
+        f"send(request) and close() methods, got {type(value).__name__}")
 
 
-def _body(response: BaseHTTPResponse) -> bytes:
-    try:
-        return response.data or b""
-    except Exception:  # an unpreloaded answer that breaks while read: nothing to show
-        return b""
+def _event_hooks(given: Optional[Mapping[str, Iterable[Callable[..., Any]]]]) -> EventHooks:
+    hooks: EventHooks = {event: [] for event in HOOK_EVENTS}
+    for event, functions in (given or {}).items():
+        if event not in hooks:
+            raise ApiValueError(f"ApiClient: event_hooks takes {', '.join(HOOK_EVENTS)}, "
+                                f"not {event!r}")
+        functions = list(functions)
+        for function in functions:
+            if not callable(function):
+                raise ApiTypeError(f"ApiClient: event_hooks[{event!r}] holds "
+                                   f"{type(function).__name__}, which cannot be called")
+        hooks[event] = functions
+    return hooks
 
 
-def _discard(response: BaseHTTPResponse) -> None:
-    """Free the connection of an answer that will not be returned."""
-    try:
-        response.drain_conn()
-        response.release_conn()
-    except Exception:  # the connection is gone anyway; the pool makes a new one
-        pass
+def _credential_settings(config: Configuration) -> Tuple[Any, ...]:
+    return (config.username, config._secrets.get("password"), config.domain,
+            config.otp_type, config._secrets.get("otp_code"), config.auth)
 
 
-__all__ = ["ApiClient", "ApiException", "OpenApiException"]
+def _plain_http(host: str) -> bool:
+    """Whether credentials sent to ``host`` would cross a network unencrypted."""
+    parts = urlsplit(host)
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+
+
+__all__ = ["USER_AGENT", "ApiClient", "ApiException", "OpenApiException"]

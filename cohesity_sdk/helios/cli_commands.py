@@ -89,9 +89,16 @@ COMMANDS: Dict[str, Command] = {
             is_list=False,
             required=True,
             example='{"username": "alice", "domain": "LOCAL", "password": "<secret>"}',
+            secrets=(
+                "otpCode",
+                "password",
+                "privateKey",
+            ),
         ),
         response="UserSession",
         returns_secret=True,
+        answer_secrets=("sessionId",),
+        login=True,
     ),
     "create-user-api-key": Command(
         method="create_user_api_key",
@@ -110,6 +117,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="CreatedUserAPIKey",
         returns_secret=True,
+        answer_secrets=("apiKey",),
     ),
     "create-users": Command(
         method="create_users",
@@ -124,6 +132,7 @@ COMMANDS: Dict[str, Command] = {
             is_list=True,
             required=True,
             example='[{"username": "alice", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "localUserParams": {"email": "alice@example.com", "password": "<secret>"}}]',
+            secrets=("localUserParams.password",),
         ),
         response="UsersList",
     ),
@@ -171,7 +180,8 @@ COMMANDS: Dict[str, Command] = {
                 "boolean",
                 "confirm",
                 required=False,
-                help="Without sid, every session on the cluster is deleted: pass True to mean that. It is refused otherwise, so that a sid that happens to be None cannot log everyone out. Not sent.",
+                help="Without --sid, every session on the cluster is deleted: give --all-sessions to mean that. It is refused otherwise, so that a forgotten --sid cannot log everyone out.",
+                guards="sid",
             ),
         ),
     ),
@@ -304,7 +314,7 @@ COMMANDS: Dict[str, Command] = {
     ),
     "get-principal-sources": Command(
         method="get_principal_sources",
-        summary="Fetch sources &amp; views assigned to a user/group.",
+        summary="Fetch sources & views assigned to a user/group.",
         description="Returns the IDs of the protection sources and views assigned to the user or group identified by the given SID.",
         options=(
             _SID_PATH_REQUIRED_3,
@@ -449,6 +459,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="SecretKeyEntity",
         returns_secret=True,
+        answer_secrets=("secret-key",),
     ),
     "rotate-user-api-key": Command(
         method="rotate_user_api_key",
@@ -462,6 +473,7 @@ COMMANDS: Dict[str, Command] = {
         ),
         response="CreatedUserAPIKey",
         returns_secret=True,
+        answer_secrets=("apiKey",),
     ),
     "update-group": Command(
         method="update_group",
@@ -507,7 +519,14 @@ COMMANDS: Dict[str, Command] = {
             _REGION_ID_HEADER,
         ),
         body=Body(
-            "UpdateUserParameters", is_list=False, required=True, example='{"locked": false}'
+            "UpdateUserParameters",
+            is_list=False,
+            required=True,
+            example='{"locked": false}',
+            secrets=(
+                "localUserParams.password",
+                "localUserParams.currentPassword",
+            ),
         ),
         response="UserParams",
     ),

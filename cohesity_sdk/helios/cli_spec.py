@@ -17,6 +17,7 @@ class Option(NamedTuple):
     location: str  # "path", "query", "header", or "confirm" for a confirmation flag
     required: bool = False
     help: str = ""
+    guards: str = ""  # a confirmation flag: the option without which the call needs it
 
 
 class Body(NamedTuple):
@@ -26,6 +27,9 @@ class Body(NamedTuple):
     is_list: bool = False
     required: bool = False
     example: str = ""  # JSON, from the spec's example
+    # The JSON paths of the secrets it may carry (in each item of a list), such as
+    # "localUserParams.password": a body on the command line holding one is warned about.
+    secrets: Tuple[str, ...] = ()
 
 
 class Command(NamedTuple):
@@ -39,3 +43,5 @@ class Command(NamedTuple):
     response: Optional[str] = None  # the model of the answer; None: no body
     # The answer holds a secret the API gives once (a new key): printed in JSON only.
     returns_secret: bool = False
+    answer_secrets: Tuple[str, ...] = ()  # the JSON names of the answer's secret fields
+    login: bool = False  # it logs in: it takes credentials in its body, not a key

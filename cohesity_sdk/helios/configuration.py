@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import copy
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Union
+import types
+from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
-from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
 from cohesity_sdk.helios.options import Timeout, check_deadline, check_timeout
+from cohesity_sdk.helios.protocol import (
+    API_KEY_HEADER,
+    API_KEY_SCHEME,
+    INT64_MAX,
+    INT64_MIN,
+    REGION_HEADER,
+    check_header,
+)
+from cohesity_sdk.helios.proxies import masked_url, parse_proxy
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
+from cohesity_sdk.helios.secret import Headers, Secret, reveal
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth
@@ -18,12 +28,21 @@ if TYPE_CHECKING:
 #: The public Helios endpoint; an on-prem cluster is ``https://<cluster>/v2``.
 DEFAULT_HOST = "https://helios.cohesity.com/v2"
 
-#: The name of the API key scheme, as the spec and ``Configuration.api_key`` use it.
-API_KEY_SCHEME = "APIKeyHeader"
-API_KEY_HEADER = "apiKey"
+#: The largest answer a call reads by default: 256 MiB, about 350,000 users of
+#: ``get_users`` (a user is about 700 bytes of JSON).
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 2**20
 
-__all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "DEFAULT_HOST", "ApiKeys", "Configuration",
-           "Timeout"]
+#: The settings a client's connection pool is made from: changing one after a call
+#: makes the client build its pool again (or, for a transport you gave it, refuse).
+TRANSPORT_SETTINGS = ("verify_ssl", "ssl_ca_cert", "cert_file", "key_file",
+                      "tls_server_name", "proxy", "proxy_headers", "connection_pool_maxsize",
+                      "trust_env")
+#: The settings a client's credential is made from: changing one makes a new one.
+CREDENTIAL_SETTINGS = ("username", "password", "domain", "otp_type", "otp_code", "auth")
+
+__all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "CREDENTIAL_SETTINGS",
+           "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_HOST", "TRANSPORT_SETTINGS", "ApiKeys",
+           "Configuration", "Timeout", "check_setting"]
 
 
 class ApiKeys(Dict[str, str]):
@@ -55,8 +74,6 @@ class ApiKeys(Dict[str, str]):
         )
 
     def __setitem__(self, name: str, value: str) -> None:
-        from cohesity_sdk.helios.serialize import check_header
-
         check_header(API_KEY_HEADER, value, f"{self._what}[{API_KEY_SCHEME!r}]")
         super().__setitem__(self._name(name), value)
 
@@ -81,6 +98,9 @@ class ApiKeys(Dict[str, str]):
     def __copy__(self) -> "ApiKeys":
         return ApiKeys(self._what, dict(self))
 
+    def __reduce__(self) -> Any:
+        return (ApiKeys, (self._what, dict(self)))
+
 
 class Configuration:
     """Where to send calls, how to authenticate, and how to connect.
@@ -97,15 +117,18 @@ class Configuration:
     every call that takes them; a value passed to a call wins.
 
     Every setting is checked when it is set, here or later by assignment, so that a
-    mistake is reported where it is made and not as a failed call.
+    mistake is reported where it is made and not as a failed call. A setting changed
+    after a client made its first call is used from its next call: the client builds
+    its connection pool or its credential again (see ``ApiClient``).
     """
 
     # Values worked out from settings (base URL, retry policy), dropped when those change.
     _derived: Dict[str, Any]
-
-    #: Pause the garbage collector while an answer of 256 KiB or more is decoded, when no
-    #: other thread runs Python code (see parse.py and the README's Performance section).
-    pause_gc_on_decode: bool = True
+    # The password and the one-time code, kept as Secrets (their repr is "***").
+    _secrets: Dict[str, Secret]
+    # Counts the changes to the settings a client's pool and credential are made from:
+    # a client compares it once per call.
+    _generation: int
 
     def __init__(
         self,
@@ -128,12 +151,16 @@ class Configuration:
         tls_server_name: Optional[str] = None,
         proxy: Optional[str] = None,
         proxy_headers: Optional[Mapping[str, str]] = None,
-        connection_pool_maxsize: int = 10,
+        connection_pool_maxsize: int = 32,
         timeout: Timeout = (10.0, 120.0),
         deadline: Optional[float] = None,
         retries: Union[int, RetryPolicy, None] = 3,
-        trust_env: bool = False,
+        trust_env: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        pause_gc_on_decode: bool = True,
     ) -> None:
+        object.__setattr__(self, "_secrets", {})
+        object.__setattr__(self, "_generation", 0)
         self.host = host if host is not None else DEFAULT_HOST
         #: The API key: ``api_key["APIKeyHeader"] = key``, or ``Configuration(api_key=key)``.
         self.api_key: ApiKeys = ApiKeys("Configuration.api_key", api_key)
@@ -159,8 +186,11 @@ class Configuration:
         self.key_file = key_file
         #: The name to check the server certificate against, when it differs from the host.
         self.tls_server_name = tls_server_name
+        #: An HTTP(S) proxy URL; ``user:password@`` in it becomes ``Proxy-Authorization``.
         self.proxy = proxy
-        self.proxy_headers = dict(proxy_headers) if proxy_headers else None
+        #: Headers for the proxy (read-only: assign a new mapping to change them).
+        self.proxy_headers = proxy_headers
+        #: Connections kept per host: at least as many as the threads sharing a client.
         self.connection_pool_maxsize = connection_pool_maxsize
         #: Seconds to wait for one try: one number for connecting and each read, or
         #: ``(connect, read)``; ``None`` waits forever.
@@ -170,8 +200,16 @@ class Configuration:
         #: Retries of a failed call: an int or a ``RetryPolicy``; 0 (or None) for none.
         #: Calls are only repeated when that cannot act twice.
         self.retries = retries
-        #: Take the proxy from ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` when ``proxy`` is unset.
+        #: Take the proxy from ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY``
+        #: when ``proxy`` is unset.
         self.trust_env = trust_env
+        #: The largest answer to read, in bytes; a larger one raises
+        #: ``ResponseTooLargeException`` without being read to its end.
+        self.max_response_bytes = max_response_bytes
+        #: Pause the garbage collector while an answer of 256 KiB or more is decoded, when
+        #: no other thread runs Python code (see parse.py and the README's Performance
+        #: section): a large list decodes in about two thirds of the time.
+        self.pause_gc_on_decode = pause_gc_on_decode
         if username is not None and auth is not None:
             raise ApiValueError("Configuration: give either username/password or auth, not both")
 
@@ -191,8 +229,8 @@ class Configuration:
         Variables: ``HELIOS_HOST``, ``HELIOS_API_KEY``, ``HELIOS_USERNAME``,
         ``HELIOS_PASSWORD``, ``HELIOS_DOMAIN``, ``HELIOS_ACCESS_CLUSTER_ID``,
         ``HELIOS_REGION_ID``, ``HELIOS_CA_BUNDLE`` (``ssl_ca_cert``), ``HELIOS_VERIFY_SSL``
-        (true/false, 1/0, yes/no, on/off) and ``HELIOS_TIMEOUT`` (seconds, or
-        ``connect,read``).
+        and ``HELIOS_TRUST_ENV`` (true/false, 1/0, yes/no, on/off) and ``HELIOS_TIMEOUT``
+        (seconds, or ``connect,read``).
 
         The profile is ``profile``, else ``HELIOS_PROFILE``, else ``default``, read from
         ``config_file``, else ``HELIOS_CONFIG_FILE``, else
@@ -219,6 +257,33 @@ class Configuration:
         object.__setattr__(self, name, value)
         if name in ("host", "retries"):
             object.__setattr__(self, "_derived", {})
+        if name in _REBUILDS:
+            object.__setattr__(self, "_generation", self._generation + 1)
+
+    # The secrets are kept as Secrets: a frame holding one shows "***".
+    @property
+    def password(self) -> Optional[str]:
+        """The password of ``username``, for a session."""
+        return reveal(self._secrets.get("password"))
+
+    @password.setter
+    def password(self, value: Optional[str]) -> None:
+        self._set_secret("password", value)
+
+    @property
+    def otp_code(self) -> Optional[str]:
+        """A one-time code for the login."""
+        return reveal(self._secrets.get("otp_code"))
+
+    @otp_code.setter
+    def otp_code(self, value: Optional[str]) -> None:
+        self._set_secret("otp_code", value)
+
+    def _set_secret(self, name: str, value: Optional[str]) -> None:
+        if value is None:
+            self._secrets.pop(name, None)
+        else:
+            self._secrets[name] = Secret(value)
 
     # -- what the engine reads --------------------------------------------------------
 
@@ -244,6 +309,11 @@ class Configuration:
             policy = self._derived["retry_policy"] = as_policy(self.retries or 0)
         return policy
 
+    def transport_settings(self) -> Tuple[Any, ...]:
+        """The settings a connection pool is made from, with ``host`` (which decides the
+        environment's proxy), in the order of ``TRANSPORT_SETTINGS``."""
+        return (self.host, *(getattr(self, name) for name in TRANSPORT_SETTINGS))
+
     def make_auth(self) -> Auth:
         """A new ``Auth`` for a client: ``auth``, else a session when ``username`` is
         set, else the API key."""
@@ -252,10 +322,10 @@ class Configuration:
         if self.auth is not None:
             return self.auth
         if self.username is not None:
-            if self.password is None:
+            if "password" not in self._secrets:
                 raise ApiValueError("Configuration: username is set but password is not")
-            return SessionAuth(self.username, self.password, self.domain,
-                               otp_type=self.otp_type, otp_code=self.otp_code)
+            return SessionAuth(self.username, self._secrets["password"], self.domain,
+                               otp_type=self.otp_type, otp_code=self._secrets.get("otp_code"))
         return ApiKeyAuth()
 
     def copy(self) -> "Configuration":
@@ -264,13 +334,13 @@ class Configuration:
         other = copy.copy(self)
         object.__setattr__(other, "api_key", copy.copy(self.api_key))
         object.__setattr__(other, "api_key_prefix", copy.copy(self.api_key_prefix))
-        if self.proxy_headers is not None:
-            object.__setattr__(other, "proxy_headers", dict(self.proxy_headers))
+        object.__setattr__(other, "_secrets", dict(self._secrets))
         object.__setattr__(other, "_derived", {})
         return other
 
     def __repr__(self) -> str:
-        # No secret appears: not the key, not the password, not the one-time code.
+        # No secret appears: not the key, not the password, not the one-time code, not
+        # the password of a proxy.
         fields: Dict[str, Any] = {
             "host": self.host,
             "api_key": {name: "***" for name in self.api_key},
@@ -279,6 +349,8 @@ class Configuration:
             fields.update(username=self.username, domain=self.domain, password="***")
         if self.auth is not None:
             fields["auth"] = self.auth
+        if self.proxy is not None:
+            fields["proxy"] = masked_url(self.proxy)
         fields.update(
             access_cluster_id=self.access_cluster_id,
             region_id=self.region_id,
@@ -292,33 +364,86 @@ class Configuration:
 
     __str__ = __repr__
 
+    def __getstate__(self) -> Dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_derived"] = {}
+        return state
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+_REBUILDS = frozenset({"host", *TRANSPORT_SETTINGS, *CREDENTIAL_SETTINGS})
+
+
+def check_setting(name: str, value: Any) -> Any:
+    """``value`` as ``Configuration`` would take it for setting ``name``; raises
+    ``ApiTypeError`` or ``ApiValueError`` as an assignment would."""
+    check = _CHECKS.get(name)
+    return value if check is None else check(value)
+
 
 def _check_host(value: Any) -> str:
     example = f"such as {DEFAULT_HOST!r} or 'https://<cluster>/v2'"
     if not isinstance(value, str):
         raise ApiTypeError(f"Configuration.host must be str, got {type(value).__name__}")
+    shown = masked_url(value) if "@" in value else value  # never the password
     if value != value.strip() or any(c.isspace() for c in value):
-        raise ApiValueError(f"Configuration.host must not contain spaces, got {value!r}")
+        raise ApiValueError(f"Configuration.host must not contain spaces, got {shown!r}")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ApiValueError(
-            f"Configuration.host must be an absolute http(s) URL {example}, got {value!r}"
+            f"Configuration.host must be an absolute http(s) URL {example}, got {shown!r}"
+        )
+    if "@" in parts.netloc:
+        raise ApiValueError(
+            f"Configuration.host must not hold a user name or password ({shown!r}): they "
+            f"would never be used; give the API key (api_key=) or the login (username= "
+            f"and password=) instead"
         )
     try:
         parts.port  # noqa: B018 - raises for a port that is not a number
     except ValueError:
-        raise ApiValueError(f"Configuration.host has a bad port: {value!r}") from None
+        raise ApiValueError(f"Configuration.host has a bad port: {shown!r}") from None
     if not parts.hostname:
-        raise ApiValueError(f"Configuration.host names no host: {value!r}")
+        raise ApiValueError(f"Configuration.host names no host: {shown!r}")
     if parts.query or parts.fragment:
         raise ApiValueError(
-            f"Configuration.host must not have a query or fragment, got {value!r}"
+            f"Configuration.host must not have a query or fragment, got {shown!r}"
         )
     if not parts.path.rstrip("/").endswith("/v2"):
         raise ApiValueError(
             f"Configuration.host must be the API's base URL ending in /v2, {example}; "
-            f"got {value!r}"
+            f"got {shown!r}"
         )
+    return value
+
+
+def _check_proxy(value: Any) -> Any:
+    _optional(str, "proxy")(value)
+    if value is not None:
+        parse_proxy(value, "Configuration.proxy")  # raises, the password masked
+    return value
+
+
+def _check_proxy_headers(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ApiTypeError(f"Configuration.proxy_headers must be a mapping of header names "
+                           f"to values, got {type(value).__name__}")
+    for name, text in value.items():
+        if not isinstance(name, str):
+            raise ApiTypeError("Configuration.proxy_headers: header names must be str")
+        check_header(name, text, "Configuration.proxy_headers")
+    # Read-only: a change must be an assignment, which the clients see.
+    return types.MappingProxyType(Headers(value))
+
+
+def _check_max_bytes(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiValueError(
+            f"Configuration.max_response_bytes must be an int >= 1, got {value!r}")
     return value
 
 
@@ -361,8 +486,6 @@ def _check_header_text(name: str, header: str) -> Callable[[Any], Any]:
     text = _optional(str, name)
 
     def check(value: Any) -> Any:
-        from cohesity_sdk.helios.serialize import check_header
-
         text(value)
         if value is not None:
             check_header(header, value, f"Configuration.{name}")
@@ -409,7 +532,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "deadline": lambda value: check_deadline(value, "Configuration.deadline"),
     "retries": _check_retries,
     "access_cluster_id": _check_cluster_id,
-    "region_id": _check_header_text("region_id", "regionId"),
+    "region_id": _check_header_text("region_id", REGION_HEADER),
     "username": _optional(str, "username"),
     "password": _optional(str, "password"),
     "domain": _text("domain"),
@@ -424,5 +547,7 @@ _CHECKS: Dict[str, Callable[[Any], Any]] = {
     "cert_file": _optional(str, "cert_file"),
     "key_file": _optional(str, "key_file"),
     "tls_server_name": _optional(str, "tls_server_name"),
-    "proxy": _optional(str, "proxy"),
+    "proxy": _check_proxy,
+    "proxy_headers": _check_proxy_headers,
+    "max_response_bytes": _check_max_bytes,
 }

@@ -21,7 +21,7 @@ flat dict per item:
   ``local_user_params.extraField`` when nested).
 
 ``to_pandas()`` makes a ``pandas.DataFrame`` of the same rows (pandas is optional:
-``pip install cohesity-sdk[pandas]``). ``cell_text`` and ``text_table`` write records as
+``pip install 'cohesity-helios[pandas]'``). ``cell_text`` and ``text_table`` write records as
 text: ``None`` as nothing, dates as ISO-8601 (``2026-11-28T10:15:00Z``), ``true`` and
 ``false`` as JSON has them, lists joined with ``", "``, anything nested as JSON.
 
@@ -81,6 +81,17 @@ def records(value: Any) -> List[Row]:
     )
 
 
+def record_columns(result: ListResult) -> List[str]:
+    """The keys of ``result.to_records()``'s rows, also when it has none: a table of an
+    empty result still has its header."""
+    return _rows(_items(result), mask=False, item=_item_class(result))[0]
+
+
+def item_noun(result: ListResult) -> str:
+    """What the items of ``result`` are, in the plural: ``users``, ``api keys``."""
+    return _noun(result)
+
+
 def list_records(result: ListResult) -> List[Row]:
     """``result.to_records()``."""
     return _rows(_items(result), mask=False, item=_item_class(result))[1]
@@ -93,7 +104,7 @@ def to_pandas(result: ListResult) -> Any:
         import pandas
     except ImportError:
         raise PandasMissingError(
-            "to_pandas() needs pandas: pip install cohesity-sdk[pandas]") from None
+            "to_pandas() needs pandas: pip install 'cohesity-helios[pandas]'") from None
     columns, rows = _rows(_items(result), mask=False, item=_item_class(result))
     data: Dict[str, Any] = {name: [row[name] for row in rows] for name in columns}
     for name in filter(_is_time, columns):
@@ -385,9 +396,19 @@ def pretty(value: ApiModel, printer: Any, cycle: bool) -> None:
 # -- HTML ------------------------------------------------------------------------------
 
 _TABLE = "<table>"
-# Jupyter aligns cells right; a field | value table reads better from the left. The
-# cells of a list table keep the notebook's style: fewer bytes for a hundred rows.
+# Jupyter aligns cells right, and wraps a value where it can (a SID at its dashes, a
+# date at its colons), which makes rows tall: cells read from the left, and identifiers
+# and times stay on one line.
 _LEFT = ' style="text-align:left;vertical-align:top"'
+_ONE_LINE = ' style="text-align:left;vertical-align:top;white-space:nowrap"'
+# The last part of a column's name that makes it an identifier.
+_IDENTIFIER_ENDINGS = ("sid", "_id", "username", "name")
+
+
+def _keeps_one_line(column: str) -> bool:
+    """Whether a column's cells are identifiers or times, never wrapped in HTML."""
+    last = column.rsplit(".", 1)[-1]
+    return _is_time(column) or last == "id" or last.endswith(_IDENTIFIER_ENDINGS)
 
 
 def to_html(value: ApiModel) -> str:
@@ -420,7 +441,8 @@ def _model_table(model: ApiModel) -> str:
             cells.append((name, _escape(_shown_text(_plain(name, value, True)))))
     for name, value in (model.__pydantic_extra__ or {}).items():
         cells.append((name, _escape(_shown_text(_plain(name, value, True)))))
-    body = "".join(f"<tr><th{_LEFT}>{_escape(name)}</th><td{_LEFT}>{cell}</td></tr>"
+    body = "".join(f"<tr><th{_LEFT}>{_escape(name)}</th>"
+                   f"<td{_ONE_LINE if _keeps_one_line(name) else _LEFT}>{cell}</td></tr>"
                    for name, cell in cells)
     return (f"{_TABLE}<thead><tr><th colspan=\"2\"{_LEFT}>{_escape(cls.__name__)}</th></tr>"
             f"</thead><tbody>{body}</tbody></table>")
@@ -429,15 +451,20 @@ def _model_table(model: ApiModel) -> str:
 def _list_table(
     title: Optional[str], items: List[ApiModel], noun: str, item: Optional[Type[ApiModel]]
 ) -> str:
-    """A row for each of the first items, the columns that hold something in any of them."""
+    """A row for each of the first items: the preferred columns (``x-columns``), then
+    the others that hold something in any of them."""
     columns, shown = _rows(items[:DISPLAY_ROWS], mask=True, item=item)
-    columns = [c for c in columns if any(row[c] not in (None, []) for row in shown)]
-    head = "".join(f"<th>{_escape(c)}</th>" for c in columns)
+    preferred = set(_preferred(item)) if item is not None else set()
+    columns = [c for c in columns
+               if c in preferred or any(row[c] not in (None, []) for row in shown)]
+    head = "".join(f"<th{_LEFT}>{_escape(c)}</th>" for c in columns)
+    styles = [_ONE_LINE if _keeps_one_line(c) else _LEFT for c in columns]
     span = max(len(columns), 1)
     caption = (f"<tr><th colspan=\"{span}\"{_LEFT}>{_escape(title)}</th></tr>"
                if title else "")
     body = "".join(
-        "<tr>" + "".join(f"<td>{_cell_html(row[c])}</td>" for c in columns) + "</tr>"
+        "<tr>" + "".join(f"<td{style}>{_cell_html(row[c])}</td>"
+                         for c, style in zip(columns, styles)) + "</tr>"
         for row in shown)
     more = ""
     if len(shown) < len(items):

@@ -21,7 +21,7 @@ import shlex
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Type, TypeVar, Union
 
-from cohesity_sdk.helios.configuration import _CHECKS, Configuration
+from cohesity_sdk.helios.configuration import Configuration, check_setting
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
 
 __all__ = ["CONFIG_FILE_VARIABLE", "PROFILE_VARIABLE", "VARIABLES", "default_config_file",
@@ -41,6 +41,7 @@ VARIABLES: Dict[str, str] = {
     "region_id": "HELIOS_REGION_ID",
     "ssl_ca_cert": "HELIOS_CA_BUNDLE",
     "verify_ssl": "HELIOS_VERIFY_SSL",
+    "trust_env": "HELIOS_TRUST_ENV",
     "timeout": "HELIOS_TIMEOUT",
 }
 PROFILE_VARIABLE = "HELIOS_PROFILE"
@@ -89,7 +90,8 @@ def _timeout(text: str, where: str) -> Union[float, tuple[float, float]]:
 
 
 _PARSERS: Dict[str, Callable[[str, str], Any]] = {
-    "access_cluster_id": _integer, "verify_ssl": _boolean, "timeout": _timeout,
+    "access_cluster_id": _integer, "verify_ssl": _boolean, "trust_env": _boolean,
+    "timeout": _timeout,
 }
 
 
@@ -98,7 +100,7 @@ def _read(setting: str, text: str, where: str) -> Any:
     ``where`` it came from in front of any error."""
     value = _PARSERS.get(setting, _text)(text, where)
     try:
-        _CHECKS[setting](value)
+        check_setting(setting, value)
     except (ApiTypeError, ApiValueError) as e:
         raise ApiValueError(f"{where}: {e}") from None
     return value

@@ -64,8 +64,10 @@ def describe_errors(exc: Any) -> str:
     return "; ".join(parts[:5]) + (f" (+{len(parts) - 5} more)" if len(parts) > 5 else "")
 
 
-def _attempts_note(attempts: int) -> str:
-    return f" after {attempts} attempts" if attempts > 1 else ""
+def _quoted(text: str) -> str:
+    """``text`` in quotes, on one line: line breaks escaped, but not backslashes, which
+    a server's message holds as they are (``LOCAL\\jdoe``, not ``LOCAL\\\\jdoe``)."""
+    return "'" + text.replace("\r", "\\r").replace("\n", "\\n") + "'"
 
 
 class OpenApiException(Exception):
@@ -73,6 +75,24 @@ class OpenApiException(Exception):
 
     #: How many times the request was sent; 0 when it was refused before sending.
     attempts: int = 0
+    #: Whether a try of the call was sent and lost its answer (a read timeout, a dropped
+    #: connection, 502 or 504), so that the server may have acted on it.
+    may_have_acted: bool = False
+    #: Whether the call was not tried again because of that: its operation is not safe
+    #: to repeat (``update_user``: a password change cannot be made twice).
+    not_repeated: bool = False
+
+    def _attempts_note(self) -> str:
+        """`` after 3 attempts``, and whether the server may have acted on the call."""
+        attempts = self.attempts
+        note = f" after {attempts} attempts" if attempts > 1 else ""
+        if self.may_have_acted:
+            note += "; the server may have acted on " + ("it" if attempts <= 1 else
+                                                         "one of them")
+            if self.not_repeated:
+                operation = getattr(self, "operation", None) or "the call"
+                note += f", and {operation} is not sent again after a lost answer"
+        return note
 
     def __repr__(self) -> str:
         # The message, as str() gives it (never a secret), not the constructor's arguments.
@@ -158,14 +178,18 @@ class ApiConnectionError(OpenApiException):
         self.attempts = attempts
 
     def __str__(self) -> str:
-        return f"{self.args[0]}{_attempts_note(self.attempts)}"
+        return f"{self.args[0]}{self._attempts_note()}"
 
 
 class ApiTimeoutError(ApiConnectionError):
     """The server did not connect or answer in time, or the call's deadline passed.
 
     ``deadline`` is the call's deadline in seconds when that is what ran out, else None;
-    ``last_error`` is then what the last try got, if it got anything.
+    ``last_error`` is then what the last try got, if it got anything, and
+    ``waiting_for`` what the call was waiting for when time ran out: ``"connect"``,
+    ``"answer"`` (its status and headers), ``"body"``, ``"login"`` (the session's),
+    ``"login-lock"`` (another thread's login), ``"retry"`` (the wait before a try) or
+    ``"send"`` (the deadline passed before a try could start).
     """
 
     def __init__(
@@ -174,12 +198,14 @@ class ApiTimeoutError(ApiConnectionError):
         *,
         deadline: Optional[float] = None,
         last_error: Optional[OpenApiException] = None,
+        waiting_for: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("phase", ApiConnectionError.READ)
         super().__init__(msg, **kwargs)
         self.deadline = deadline
         self.last_error = last_error
+        self.waiting_for = waiting_for
 
 
 # -- an HTTP answer --------------------------------------------------------------------
@@ -251,7 +277,7 @@ class ApiException(OpenApiException):
         if self.error_code:
             parts.append(f"errorCode={self.error_code}")
         if self.message:
-            parts.append(f"message={self.message!r}")
+            parts.append(f"message={_quoted(self.message)}")
         if self.request_id:
             parts.append(f"request-id={self.request_id}")
         extra = self._summary()
@@ -269,7 +295,7 @@ class ApiException(OpenApiException):
         call = where(self.operation, self.method, self.url)
         if call:
             parts.append(f"in {call}" if self.operation else call)
-        return " ".join(parts + self._details()) + _attempts_note(self.attempts)
+        return " ".join(parts + self._details()) + self._attempts_note()
 
 
 class BadRequestException(ApiException):
@@ -322,6 +348,23 @@ class ResponseDecodeException(ApiException):
 
     def _summary(self) -> str:
         return f"undecodable response: {self.cause}" if self.cause else ""
+
+
+class ResponseTooLargeException(ApiException):
+    """An answer larger than ``Configuration.max_response_bytes``: refused without
+    reading the rest. ``limit`` is that limit; ``declared`` the size the answer's
+    ``Content-Length`` gave, when it gave one."""
+
+    def __init__(self, *args: Any, limit: int = 0, declared: Optional[int] = None,
+                 **kwargs: Any) -> None:
+        self.limit = limit
+        self.declared = declared
+        super().__init__(*args, **kwargs)
+
+    def _summary(self) -> str:
+        size = f"of {self.declared} bytes " if self.declared is not None else ""
+        return (f"the answer {size}is larger than the limit of {self.limit} bytes "
+                f"(Configuration.max_response_bytes)")
 
 
 _BY_STATUS: dict[int, type[ApiException]] = {

@@ -53,7 +53,7 @@ class ListDisplay:
     # is not installed too. ``frame: pandas.DataFrame = result.to_pandas()`` gives the type.
     def to_pandas(self) -> Any:
         """``to_records()`` as a ``pandas.DataFrame``, ``*_time_msecs`` columns as
-        ``datetime64[ns, UTC]``. Needs pandas: ``pip install cohesity-sdk[pandas]``;
+        ``datetime64[ns, UTC]``. Needs pandas: ``pip install "cohesity-helios[pandas]"``;
         without it, raises ``ImportError``."""
         from cohesity_sdk.helios import display
 

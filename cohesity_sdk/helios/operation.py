@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
 
+from cohesity_sdk.helios.protocol import INT64_MAX as INT64_MAX, INT64_MIN as INT64_MIN
+
 if TYPE_CHECKING:
     from cohesity_sdk.helios.model_base import ApiModel
 
@@ -28,9 +30,6 @@ ARRAY = "array"  # of strings, sent as one comma-separated value
 
 #: What a successful call of an operation returns: its response model, or None.
 R = TypeVar("R")
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
 
 
 def load_model(class_name: str) -> Type[ApiModel]:
@@ -80,10 +79,15 @@ class Operation(Generic[R]):
 
     ``Operation[UsersList]`` is an operation whose success decodes to ``UsersList``: the
     type lets ``BaseApi`` give each generated method its exact result type.
+
+    ``idempotent`` (the spec's ``x-idempotent``) says whether a try that reached the
+    server and lost its answer may be sent again: doing it twice does no harm.
+    ``deletes`` (``x-deletes``) marks an operation that removes what it names, so that
+    a 404 to a repeat of a try that lost its answer means that try did it.
     """
 
-    __slots__ = ("id", "method", "path", "params", "response_name",
-                 "_response_model", "_body_model", "header_names")
+    __slots__ = ("id", "method", "path", "params", "response_name", "idempotent",
+                 "deletes", "_response_model", "_body_model", "header_names")
 
     def __init__(
         self,
@@ -93,12 +97,16 @@ class Operation(Generic[R]):
         params: Tuple[Param, ...],
         *,
         response: Optional[str] = None,
+        idempotent: bool = False,
+        deletes: bool = False,
     ) -> None:
         self.id = id
         self.method = method
         self.path = path
         self.params = params
         self.response_name = response
+        self.idempotent = idempotent
+        self.deletes = deletes
         self._response_model: Optional[Type[ApiModel]] = None
         self._body_model: Optional[Type[ApiModel]] = None
         self.header_names = frozenset(p.wire_name for p in params if p.location == HEADER)

@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict, Union
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
+from cohesity_sdk.helios.protocol import JSON, check_header
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
+from cohesity_sdk.helios.secret import Headers
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth
@@ -29,8 +31,6 @@ Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
 DATA = "data"
 HTTP_INFO = "http_info"
 RAW = "raw"
-
-JSON = "application/json"
 
 
 class CallOptions(TypedDict, total=False):
@@ -61,7 +61,7 @@ class RequestOptions(NamedTuple):
     timeout: Timeout = None
     deadline: Optional[float] = None
     retries: Optional[RetryPolicy] = None
-    headers: Mapping[str, str] = {}  # never changed: the engine only reads it
+    headers: Headers = Headers()  # never changed: the engine only reads it
     auth: Optional[Auth] = None
     content_type: Optional[str] = None
 
@@ -130,9 +130,7 @@ def check_deadline(value: Any, where: str) -> Optional[float]:
     return float(value)
 
 
-def check_headers(value: Any, where: str) -> Dict[str, str]:
-    from cohesity_sdk.helios.serialize import check_header
-
+def check_headers(value: Any, where: str) -> Headers:
     if not isinstance(value, Mapping):
         raise ApiTypeError(f"{where} must be a mapping of header names to values, "
                            f"got {type(value).__name__}")
@@ -141,7 +139,10 @@ def check_headers(value: Any, where: str) -> Dict[str, str]:
             raise ApiTypeError(f"{where}: header names must be str, "
                                f"got {type(name).__name__}")
         check_header(name, text, where)
-    return dict(value)
+    # All of them shown as "***": a caller's own headers may carry a credential.
+    headers = Headers()
+    headers.update_secret(value)
+    return headers
 
 
 def check_content_type(value: Any, where: str) -> str:

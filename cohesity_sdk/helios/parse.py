@@ -42,7 +42,7 @@ def parse_response(
     2xx answer; raises the matching ``ApiException`` for any other. ``pause_gc`` is
     ``Configuration.pause_gc_on_decode``: see ``_decode``."""
     if not 200 <= status <= 299:
-        raise error_for(op, method, url, status, reason, headers, raw, attempts)
+        raise error_for(op.id, method, url, status, reason, headers, raw, attempts)
     data: Optional[ApiModel] = None
     model = op.response_model
     if model is not None and status != 204:
@@ -65,7 +65,7 @@ def parse_response(
 
 
 def error_for(
-    op: Operation[Any],
+    operation: str,
     method: str,
     url: str,
     status: int,
@@ -74,10 +74,10 @@ def error_for(
     raw: bytes,
     attempts: int = 1,
 ) -> ApiException:
-    """The exception for an error answer."""
+    """The exception for an error answer to ``operation`` (its id)."""
     return exception_class_for(status)(
         status, reason, raw, _error_model(raw), headers,
-        operation=op.id, method=method, url=url, attempts=attempts,
+        operation=operation, method=method, url=url, attempts=attempts,
     )
 
 

@@ -1,13 +1,16 @@
 """When a call is tried again, and how long to wait first.
 
 The rule: a request is repeated only when the server cannot have acted on it, or when
-acting twice does no harm.
+acting twice does no harm. Whether it does harm is the operation's to say (the spec's
+``x-idempotent``, ``Operation.idempotent``), not its method's: ``update_user`` is a PUT
+that cannot be made twice (a password change with ``currentPassword``), and
+``create_session`` a POST that can.
 
-- The connection failed before the request was sent: any method.
-- 429 Too Many Requests: any method (the server refused it without acting).
-- 502, 503, 504, read timeouts and connections dropped after sending: only idempotent
-  methods (GET, PUT, DELETE, HEAD, OPTIONS). A POST that may have reached the server
-  is never sent twice.
+- The connection failed before the request was sent: any operation.
+- 429 Too Many Requests: any operation (the server refused it without acting).
+- 502, 503, 504, read timeouts and connections dropped after sending: only operations
+  safe to repeat. One that may have reached the server is otherwise never sent twice,
+  whatever a policy says (the engine sees to that).
 
 Waits grow exponentially with full jitter, up to ``backoff_cap`` seconds; a
 ``Retry-After`` header (seconds or an HTTP date) is honoured up to ``retry_after_cap``.
@@ -71,20 +74,24 @@ class RetryPolicy:
         *,
         status: Optional[int] = None,
         error: Optional[ApiConnectionError] = None,
+        idempotent: Optional[bool] = None,
     ) -> bool:
         """Whether try number ``attempt`` (from 1), which got ``status`` or failed with
-        ``error``, may be followed by another."""
+        ``error``, may be followed by another. ``idempotent`` says whether the operation
+        is safe to repeat; when it is not given, the HTTP ``method`` decides."""
         if attempt > self.total:
             return False
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         if status is not None:
             if status in RETRY_ANY_METHOD:
                 return True
-            return status in RETRY_IDEMPOTENT and method.upper() in IDEMPOTENT_METHODS
+            return status in RETRY_IDEMPOTENT and idempotent
         if error is not None:
             if error.phase == ApiConnectionError.CONNECT:
-                return True  # never sent: safe for any method
+                return True  # never sent: safe for any operation
             if error.phase == ApiConnectionError.READ:
-                return method.upper() in IDEMPOTENT_METHODS
+                return idempotent
         return False
 
     def delay(self, attempt: int, headers: Optional[Mapping[str, str]] = None) -> float:

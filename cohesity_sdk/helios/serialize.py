@@ -1,15 +1,14 @@
 """Operation + arguments + options -> the HTTP request to send. Pure: no sockets, no clock.
 
 Arguments are checked and encoded here, so that a refused argument raises before
-anything is sent. Credentials are not part of the request value: they are added to
-each try (``HttpRequest.headers_with``), because a session may be renewed between
-tries.
+anything is sent. Credentials are not part of the request value: the pipeline adds them
+to each try, because a session may be renewed between tries.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
@@ -19,23 +18,38 @@ from cohesity_sdk.helios.operation import (
     BOOLEAN,
     CONFIRM,
     HEADER,
-    INT64_MAX,
-    INT64_MIN,
     INTEGER,
     PATH,
     QUERY,
     Operation,
     Param,
 )
-from cohesity_sdk.helios.options import JSON, RequestOptions
+from cohesity_sdk.helios.options import RequestOptions
+from cohesity_sdk.helios.protocol import (
+    ACCESS_CLUSTER_HEADER,
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    REGION_HEADER,
+    check_header,
+)
+from cohesity_sdk.helios.secret import Headers
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.configuration import Configuration
     from cohesity_sdk.helios.model_base import ApiModel
 
+__all__ = ["HttpRequest", "build_request", "check_header", "fixed_request"]
+
+_NO_HEADERS = Headers()
+
 
 class HttpRequest:
-    """One request as it goes on the wire, credentials aside."""
+    """One request as it goes on the wire, credentials aside.
+
+    ``headers`` and ``overrides`` show credentials as ``***``, and the body is shown by
+    its size only: it may hold passwords.
+    """
 
     __slots__ = ("operation", "method", "url", "headers", "body", "overrides")
 
@@ -44,9 +58,9 @@ class HttpRequest:
         operation: str,
         method: str,
         url: str,
-        headers: Dict[str, str],
-        body: Optional[bytes],
-        overrides: Mapping[str, str],
+        headers: Headers,
+        body: Optional[bytes] = None,
+        overrides: Headers = _NO_HEADERS,
     ) -> None:
         self.operation = operation
         self.method = method
@@ -56,46 +70,14 @@ class HttpRequest:
         #: The caller's ``_headers``: they win over every other header, credentials too.
         self.overrides = overrides
 
-    def headers_with(
-        self, credentials: Mapping[str, str], checked: Optional[Set[Tuple[str, str]]] = None
-    ) -> Dict[str, str]:
-        """The headers of one try: these, then ``credentials``, then the caller's
-        overrides, which replace any header of the same name in any case.
-
-        ``checked`` holds credentials found fit to send before, so that a client checks
-        its key or session once rather than on every call.
-        """
-        headers = dict(self.headers)
-        for name, value in credentials.items():
-            if checked is None or (name, value) not in checked:
-                check_header(name, value, f"{self.operation}(): credentials")
-                if checked is not None:
-                    if len(checked) > 16:  # the current key or session, not a history
-                        checked.clear()
-                    checked.add((name, value))
-        headers.update(credentials)
-        for name, value in self.overrides.items():
-            _put(headers, name, value)
-        return headers
-
     def __repr__(self) -> str:
-        # Headers may hold a key (in overrides), and the body a password: neither is shown.
         size = "no body" if self.body is None else f"{len(self.body)} bytes"
         return f"HttpRequest({self.method} {self.url}, {size})"
 
 
-def _put(headers: Dict[str, str], name: str, value: str) -> None:
-    # Header names are case-insensitive: a replacement must not double the header.
-    if name not in headers:
-        lowered = name.lower()
-        for existing in [k for k in headers if k.lower() == lowered]:
-            del headers[existing]
-    headers[name] = value
-
-
 #: The routing headers a ``Configuration`` may give defaults for.
-ACCESS_CLUSTER = Param("access_cluster_id", "accessClusterId", HEADER, INTEGER)
-REGION = Param("region_id", "regionId", HEADER)
+ACCESS_CLUSTER = Param("access_cluster_id", ACCESS_CLUSTER_HEADER, HEADER, INTEGER)
+REGION = Param("region_id", REGION_HEADER, HEADER)
 
 
 def build_request(
@@ -108,8 +90,10 @@ def build_request(
     """The request for calling ``op`` with ``args``; raises before anything is sent."""
     path_values: Dict[str, str] = {}
     query: List[str] = []
-    headers: Dict[str, str] = dict(base_headers)
-    body: Optional[bytes] = None
+    headers = Headers(base_headers)
+    # The body is set on the request as soon as it is encoded, and never held in a
+    # local: an error raised later here must not show the passwords it may carry.
+    request = HttpRequest(op.id, op.method, "", headers, None, options.headers)
 
     # Routing defaults from the configuration (checked when set), for the operations
     # that take them; a value passed to the call replaces them below.
@@ -128,7 +112,7 @@ def build_request(
                 raise ApiValueError(f"{op.id}(): missing required argument {param.name!r}")
             continue
         if location == BODY:
-            body = _encode_body(op, param, value)
+            request.body = _encode_body(op, param, value)
         elif location == PATH:
             path_values[param.wire_name] = _path_segment(op, param, value)
         elif location == QUERY:
@@ -138,13 +122,26 @@ def build_request(
             check_header(param.wire_name, header_value, f"{op.id}(): {param.name}")
             headers[param.wire_name] = header_value
 
-    if body is not None:
+    if request.body is not None:
         headers["Content-Type"] = options.content_type or JSON
 
     url = config.base_url() + op.path.format_map(path_values)
     if query:
         url += "?" + "&".join(query)
-    return HttpRequest(op.id, op.method, url, headers, body, options.headers)
+    request.url = url
+    return request
+
+
+def fixed_request(operation: str, method: str, path: str, config: Configuration,
+                  base_headers: Mapping[str, str]) -> HttpRequest:
+    """A request the SDK makes itself (a login): to ``path`` under the host, with the
+    configuration's routing headers and no body yet."""
+    headers = Headers(base_headers)
+    if config.access_cluster_id is not None:
+        headers[ACCESS_CLUSTER_HEADER] = str(config.access_cluster_id)
+    if config.region_id is not None:
+        headers[REGION_HEADER] = config.region_id
+    return HttpRequest(operation, method, config.base_url() + path, headers)
 
 
 def _confirm(op: Operation[Any], param: Param, value: Any, args: Sequence[Any]) -> None:
@@ -267,22 +264,3 @@ def _as_model(model: type[ApiModel], value: Any, where: str) -> ApiModel:
 
         return build_model(model, value, where)
     raise ApiTypeError(f"{where} must be {model.__name__} or dict, got {type(value).__name__}")
-
-
-_LINE_BREAK_OR_NUL = re.compile("[\r\n\0]")
-_NOT_IN_A_NAME = re.compile("[\r\n\0:]")
-
-
-def check_header(name: str, value: Any, what: str) -> None:
-    """Refuse a header that is not text, or that could split or end the header block."""
-    if not isinstance(value, str):
-        raise ApiTypeError(f"{what}: header {name!r} must be str, got {type(value).__name__}")
-    if _LINE_BREAK_OR_NUL.search(value) or _NOT_IN_A_NAME.search(name):
-        # Never echo the value: it may be the API key.
-        raise ApiValueError(f"{what}: header {name!r} contains a line break or NUL")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ApiValueError(
-            f"{what}: header {name!r} has characters HTTP headers cannot carry"
-        ) from None

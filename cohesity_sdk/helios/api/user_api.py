@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, List, Optional  # noqa: F401
 
-from cohesity_sdk.helios.api_base import BaseApi, optional_keywords
+from cohesity_sdk.helios.api_base import (
+    BaseApi,
+    endpoint,
+    with_http_info,
+    without_preload_content,
+)
 from cohesity_sdk.helios.operation import (  # noqa: F401
     BODY,
     CONFIRM,
@@ -18,9 +23,7 @@ from cohesity_sdk.helios.operation import (  # noqa: F401
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-    from urllib3 import BaseHTTPResponse
 
-    from cohesity_sdk.helios.api_response import ApiResponse
     from cohesity_sdk.helios.models.active_sessions_count_params import ActiveSessionsCountParams
     from cohesity_sdk.helios.models.assigned_sources import AssignedSources
     from cohesity_sdk.helios.models.create_group_params import CreateGroupParams
@@ -96,6 +99,7 @@ _CREATE_SESSION: Operation[UserSession] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserSession",
+    idempotent=True,
 )
 
 _CREATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
@@ -141,6 +145,8 @@ _DELETE_GROUP: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_GROUPS: Operation[None] = Operation(
@@ -152,6 +158,8 @@ _DELETE_GROUPS: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_SESSION: Operation[None] = Operation(
@@ -164,6 +172,8 @@ _DELETE_SESSION: Operation[None] = Operation(
         Param("sid", "sid", QUERY, "string"),
         Param("all_sessions", "", CONFIRM, "boolean", guards="sid"),
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USER: Operation[None] = Operation(
@@ -175,6 +185,8 @@ _DELETE_USER: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
@@ -187,6 +199,8 @@ _DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _DELETE_USERS: Operation[None] = Operation(
@@ -198,6 +212,8 @@ _DELETE_USERS: Operation[None] = Operation(
         _ACCESS_CLUSTER_ID_HEADER,
         _REGION_ID_HEADER,
     ),
+    idempotent=True,
+    deletes=True,
 )
 
 _GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
@@ -210,6 +226,7 @@ _GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
         _SIDS_QUERY,
     ),
     response="ActiveSessionsCountParams",
+    idempotent=True,
 )
 
 _GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
@@ -225,6 +242,7 @@ _GET_ALL_API_KEYS: Operation[UserAPIKeys] = Operation(
         _IS_EXPIRED_QUERY,
     ),
     response="UserAPIKeys",
+    idempotent=True,
 )
 
 _GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
@@ -237,6 +255,7 @@ _GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="GroupParams",
+    idempotent=True,
 )
 
 _GET_GROUPS: Operation[Groups] = Operation(
@@ -255,6 +274,7 @@ _GET_GROUPS: Operation[Groups] = Operation(
         _INCLUDE_TENANTS_QUERY,
     ),
     response="Groups",
+    idempotent=True,
 )
 
 _GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
@@ -267,6 +287,7 @@ _GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
         _REGION_ID_HEADER,
     ),
     response="AssignedSources",
+    idempotent=True,
 )
 
 _GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
@@ -279,6 +300,7 @@ _GET_SECURITY_PRINCIPALS: Operation[SecurityPrincipals] = Operation(
         _REGION_ID_HEADER,
     ),
     response="SecurityPrincipals",
+    idempotent=True,
 )
 
 _GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
@@ -291,6 +313,7 @@ _GET_TENANT_ACCESS: Operation[TenantAccessResult] = Operation(
         Param("include_inactive", "includeInactive", QUERY, "boolean"),
     ),
     response="TenantAccessResult",
+    idempotent=True,
 )
 
 _GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
@@ -304,6 +327,7 @@ _GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserAPIKey",
+    idempotent=True,
 )
 
 _GET_USER_API_KEYS: Operation[UserAPIKeys] = Operation(
@@ -319,6 +343,7 @@ _GET_USER_API_KEYS: Operation[UserAPIKeys] = Operation(
         _IS_EXPIRED_QUERY,
     ),
     response="UserAPIKeys",
+    idempotent=True,
 )
 
 _GET_USER_BY_SID: Operation[UserParams] = Operation(
@@ -331,6 +356,7 @@ _GET_USER_BY_SID: Operation[UserParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserParams",
+    idempotent=True,
 )
 
 _GET_USERS: Operation[UsersList] = Operation(
@@ -350,6 +376,7 @@ _GET_USERS: Operation[UsersList] = Operation(
         _INCLUDE_TENANTS_QUERY,
     ),
     response="UsersList",
+    idempotent=True,
 )
 
 _REGENERATE_S3_KEY: Operation[SecretKeyEntity] = Operation(
@@ -388,6 +415,7 @@ _UPDATE_GROUP: Operation[GroupParams] = Operation(
         _REGION_ID_HEADER,
     ),
     response="GroupParams",
+    idempotent=True,
 )
 
 _UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
@@ -401,6 +429,7 @@ _UPDATE_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
         _REGION_ID_HEADER,
     ),
     response="AssignedSources",
+    idempotent=True,
 )
 
 _UPDATE_USER: Operation[UserParams] = Operation(
@@ -428,6 +457,7 @@ _UPDATE_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
         _REGION_ID_HEADER,
     ),
     response="UserAPIKey",
+    idempotent=True,
 )
 
 
@@ -435,12 +465,13 @@ class UserApi(BaseApi):
     """Users, groups, sessions, API keys, security principals and tenant access.
 
     Every method also exists as ``<name>_with_http_info`` (returns an ``ApiResponse``)
-    and ``<name>_without_preload_content`` (returns urllib3's response unread). All of
-    them take the keyword-only per-call options of ``CallOptions`` (``_request_timeout``,
-    ``_deadline``, ``_retries`` and the others).
+    and ``<name>_without_preload_content`` (returns urllib3's response unread), made
+    from it: the same arguments, the same request. All of them take the keyword-only
+    per-call options of ``CallOptions`` (``_request_timeout``, ``_deadline``,
+    ``_retries`` and the others).
     """
 
-    @optional_keywords
+    @endpoint
     def create_group(
         self,
         body: List[CreateGroupParams],
@@ -476,51 +507,10 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_GROUP, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def create_group_with_http_info(
-        self,
-        body: List[CreateGroupParams],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[Groups]:
-        """Create Groups
+    create_group_with_http_info = with_http_info(create_group)
+    create_group_without_preload_content = without_preload_content(create_group)
 
-        Like ``create_group`` (the same arguments, the same request), but returns an
-        ``ApiResponse[Groups]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[Groups].
-        """
-        return self._call_with_http_info(
-            _CREATE_GROUP, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def create_group_without_preload_content(
-        self,
-        body: List[CreateGroupParams],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Create Groups
-
-        Like ``create_group`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _CREATE_GROUP, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def create_session(
         self,
         body: CreateUserSessionRequestParams,
@@ -556,51 +546,10 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_SESSION, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def create_session_with_http_info(
-        self,
-        body: CreateUserSessionRequestParams,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserSession]:
-        """Create a user session
+    create_session_with_http_info = with_http_info(create_session)
+    create_session_without_preload_content = without_preload_content(create_session)
 
-        Like ``create_session`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UserSession]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserSession].
-        """
-        return self._call_with_http_info(
-            _CREATE_SESSION, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def create_session_without_preload_content(
-        self,
-        body: CreateUserSessionRequestParams,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Create a user session
-
-        Like ``create_session`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _CREATE_SESSION, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def create_user_api_key(
         self,
         user_sid: str,
@@ -640,53 +589,10 @@ class UserApi(BaseApi):
             _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def create_user_api_key_with_http_info(
-        self,
-        user_sid: str,
-        body: CreateOrUpdateAPIKeyRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[CreatedUserAPIKey]:
-        """Create a new user API key.
+    create_user_api_key_with_http_info = with_http_info(create_user_api_key)
+    create_user_api_key_without_preload_content = without_preload_content(create_user_api_key)
 
-        Like ``create_user_api_key`` (the same arguments, the same request), but returns
-        an ``ApiResponse[CreatedUserAPIKey]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[CreatedUserAPIKey].
-        """
-        return self._call_with_http_info(
-            _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def create_user_api_key_without_preload_content(
-        self,
-        user_sid: str,
-        body: CreateOrUpdateAPIKeyRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Create a new user API key.
-
-        Like ``create_user_api_key`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def create_users(
         self,
         body: List[CreateUserParameters],
@@ -722,51 +628,10 @@ class UserApi(BaseApi):
         """
         return self._call(_CREATE_USERS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def create_users_with_http_info(
-        self,
-        body: List[CreateUserParameters],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UsersList]:
-        """Add one or more users to Cohesity Cluster.
+    create_users_with_http_info = with_http_info(create_users)
+    create_users_without_preload_content = without_preload_content(create_users)
 
-        Like ``create_users`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UsersList]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UsersList].
-        """
-        return self._call_with_http_info(
-            _CREATE_USERS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def create_users_without_preload_content(
-        self,
-        body: List[CreateUserParameters],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Add one or more users to Cohesity Cluster.
-
-        Like ``create_users`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _CREATE_USERS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_group(
         self,
         sid: str,
@@ -801,51 +666,10 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_GROUP, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def delete_group_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete Group
+    delete_group_with_http_info = with_http_info(delete_group)
+    delete_group_without_preload_content = without_preload_content(delete_group)
 
-        Like ``delete_group`` (the same arguments, the same request), but returns an
-        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(
-            _DELETE_GROUP, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def delete_group_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete Group
-
-        Like ``delete_group`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_GROUP, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_groups(
         self,
         body: DeleteGroupsRequest,
@@ -880,51 +704,10 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_GROUPS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def delete_groups_with_http_info(
-        self,
-        body: DeleteGroupsRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete Groups
+    delete_groups_with_http_info = with_http_info(delete_groups)
+    delete_groups_without_preload_content = without_preload_content(delete_groups)
 
-        Like ``delete_groups`` (the same arguments, the same request), but returns an
-        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(
-            _DELETE_GROUPS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def delete_groups_without_preload_content(
-        self,
-        body: DeleteGroupsRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete Groups
-
-        Like ``delete_groups`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_GROUPS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_session(
         self,
         *,
@@ -966,53 +749,10 @@ class UserApi(BaseApi):
             _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
         )
 
-    @optional_keywords
-    def delete_session_with_http_info(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        sid: Optional[str] = None,
-        all_sessions: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete user sessions
+    delete_session_with_http_info = with_http_info(delete_session)
+    delete_session_without_preload_content = without_preload_content(delete_session)
 
-        Like ``delete_session`` (the same arguments, the same request), but returns an
-        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(
-            _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
-        )
-
-    @optional_keywords
-    def delete_session_without_preload_content(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        sid: Optional[str] = None,
-        all_sessions: bool = False,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete user sessions
-
-        Like ``delete_session`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_user(
         self,
         sid: str,
@@ -1048,49 +788,10 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def delete_user_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete a Cohesity (LOCAL/IdP/AD) user.
+    delete_user_with_http_info = with_http_info(delete_user)
+    delete_user_without_preload_content = without_preload_content(delete_user)
 
-        Like ``delete_user`` (the same arguments, the same request), but returns an
-        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(_DELETE_USER, (sid, access_cluster_id, region_id), options)
-
-    @optional_keywords
-    def delete_user_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete a Cohesity (LOCAL/IdP/AD) user.
-
-        Like ``delete_user`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_USER, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_user_api_key_by_id(
         self,
         user_sid: str,
@@ -1128,53 +829,12 @@ class UserApi(BaseApi):
             _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def delete_user_api_key_by_id_with_http_info(
-        self,
-        user_sid: str,
-        id: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete a user API key.
+    delete_user_api_key_by_id_with_http_info = with_http_info(delete_user_api_key_by_id)
+    delete_user_api_key_by_id_without_preload_content = without_preload_content(
+        delete_user_api_key_by_id
+    )
 
-        Like ``delete_user_api_key_by_id`` (the same arguments, the same request), but
-        returns an ``ApiResponse[None]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(
-            _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def delete_user_api_key_by_id_without_preload_content(
-        self,
-        user_sid: str,
-        id: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete a user API key.
-
-        Like ``delete_user_api_key_by_id`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def delete_users(
         self,
         body: DeleteUsersRequest,
@@ -1209,51 +869,10 @@ class UserApi(BaseApi):
         """
         return self._call(_DELETE_USERS, (body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def delete_users_with_http_info(
-        self,
-        body: DeleteUsersRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[None]:
-        """Delete one or more Cohesity users.
+    delete_users_with_http_info = with_http_info(delete_users)
+    delete_users_without_preload_content = without_preload_content(delete_users)
 
-        Like ``delete_users`` (the same arguments, the same request), but returns an
-        ``ApiResponse[None]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[None].
-        """
-        return self._call_with_http_info(
-            _DELETE_USERS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def delete_users_without_preload_content(
-        self,
-        body: DeleteUsersRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Delete one or more Cohesity users.
-
-        Like ``delete_users`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _DELETE_USERS, (body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_active_sessions_count(
         self,
         *,
@@ -1288,51 +907,12 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options)
 
-    @optional_keywords
-    def get_active_sessions_count_with_http_info(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[ActiveSessionsCountParams]:
-        """Get sessions count
+    get_active_sessions_count_with_http_info = with_http_info(get_active_sessions_count)
+    get_active_sessions_count_without_preload_content = without_preload_content(
+        get_active_sessions_count
+    )
 
-        Like ``get_active_sessions_count`` (the same arguments, the same request), but
-        returns an ``ApiResponse[ActiveSessionsCountParams]``: ``data`` (the result)
-        with ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[ActiveSessionsCountParams].
-        """
-        return self._call_with_http_info(
-            _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
-        )
-
-    @optional_keywords
-    def get_active_sessions_count_without_preload_content(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get sessions count
-
-        Like ``get_active_sessions_count`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_all_api_keys(
         self,
         *,
@@ -1380,61 +960,10 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords
-    def get_all_api_keys_with_http_info(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        ids: Optional[List[str]] = None,
-        owner_sids: Optional[List[str]] = None,
-        is_active: Optional[bool] = None,
-        is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserAPIKeys]:
-        """Get the list of all API keys which are created or owned by the user.
+    get_all_api_keys_with_http_info = with_http_info(get_all_api_keys)
+    get_all_api_keys_without_preload_content = without_preload_content(get_all_api_keys)
 
-        Like ``get_all_api_keys`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UserAPIKeys]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserAPIKeys].
-        """
-        return self._call_with_http_info(
-            _GET_ALL_API_KEYS,
-            (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
-            options,
-        )
-
-    @optional_keywords
-    def get_all_api_keys_without_preload_content(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        ids: Optional[List[str]] = None,
-        owner_sids: Optional[List[str]] = None,
-        is_active: Optional[bool] = None,
-        is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get the list of all API keys which are created or owned by the user.
-
-        Like ``get_all_api_keys`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_ALL_API_KEYS,
-            (access_cluster_id, region_id, ids, owner_sids, is_active, is_expired),
-            options,
-        )
-
-    @optional_keywords
+    @endpoint
     def get_group_by_sid(
         self,
         sid: str,
@@ -1468,51 +997,10 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def get_group_by_sid_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[GroupParams]:
-        """Get Group by SID
+    get_group_by_sid_with_http_info = with_http_info(get_group_by_sid)
+    get_group_by_sid_without_preload_content = without_preload_content(get_group_by_sid)
 
-        Like ``get_group_by_sid`` (the same arguments, the same request), but returns an
-        ``ApiResponse[GroupParams]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[GroupParams].
-        """
-        return self._call_with_http_info(
-            _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def get_group_by_sid_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get Group by SID
-
-        Like ``get_group_by_sid`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_groups(
         self,
         *,
@@ -1578,87 +1066,10 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords
-    def get_groups_with_http_info(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        names: Optional[List[str]] = None,
-        roles: Optional[List[str]] = None,
-        domain: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        match_partial_names: Optional[bool] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[Groups]:
-        """Get Groups.
+    get_groups_with_http_info = with_http_info(get_groups)
+    get_groups_without_preload_content = without_preload_content(get_groups)
 
-        Like ``get_groups`` (the same arguments, the same request), but returns an
-        ``ApiResponse[Groups]``: ``data`` (the result) with ``status_code``, ``headers``
-        and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[Groups].
-        """
-        return self._call_with_http_info(
-            _GET_GROUPS,
-            (
-                access_cluster_id,
-                region_id,
-                names,
-                roles,
-                domain,
-                sids,
-                match_partial_names,
-                tenant_ids,
-                include_tenants,
-            ),
-            options,
-        )
-
-    @optional_keywords
-    def get_groups_without_preload_content(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        names: Optional[List[str]] = None,
-        roles: Optional[List[str]] = None,
-        domain: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        match_partial_names: Optional[bool] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get Groups.
-
-        Like ``get_groups`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_GROUPS,
-            (
-                access_cluster_id,
-                region_id,
-                names,
-                roles,
-                domain,
-                sids,
-                match_partial_names,
-                tenant_ids,
-                include_tenants,
-            ),
-            options,
-        )
-
-    @optional_keywords
+    @endpoint
     def get_principal_sources(
         self,
         sid: str,
@@ -1667,7 +1078,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         **options: Unpack[CallOptions],
     ) -> AssignedSources:
-        """Fetch sources &amp; views assigned to a user/group.
+        """Fetch sources & views assigned to a user/group.
 
         Returns the IDs of the protection sources and views assigned to the user or
         group identified by the given SID.
@@ -1693,51 +1104,10 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def get_principal_sources_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[AssignedSources]:
-        """Fetch sources &amp; views assigned to a user/group.
+    get_principal_sources_with_http_info = with_http_info(get_principal_sources)
+    get_principal_sources_without_preload_content = without_preload_content(get_principal_sources)
 
-        Like ``get_principal_sources`` (the same arguments, the same request), but
-        returns an ``ApiResponse[AssignedSources]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[AssignedSources].
-        """
-        return self._call_with_http_info(
-            _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def get_principal_sources_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Fetch sources &amp; views assigned to a user/group.
-
-        Like ``get_principal_sources`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_security_principals(
         self,
         sids: List[str],
@@ -1772,51 +1142,12 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def get_security_principals_with_http_info(
-        self,
-        sids: List[str],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[SecurityPrincipals]:
-        """Get Security Principals.
+    get_security_principals_with_http_info = with_http_info(get_security_principals)
+    get_security_principals_without_preload_content = without_preload_content(
+        get_security_principals
+    )
 
-        Like ``get_security_principals`` (the same arguments, the same request), but
-        returns an ``ApiResponse[SecurityPrincipals]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[SecurityPrincipals].
-        """
-        return self._call_with_http_info(
-            _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def get_security_principals_without_preload_content(
-        self,
-        sids: List[str],
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get Security Principals.
-
-        Like ``get_security_principals`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_tenant_access(
         self,
         *,
@@ -1853,51 +1184,10 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options)
 
-    @optional_keywords
-    def get_tenant_access_with_http_info(
-        self,
-        *,
-        region_id: Optional[str] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_inactive: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[TenantAccessResult]:
-        """Get a list of available tenant access available to the logged in User.
+    get_tenant_access_with_http_info = with_http_info(get_tenant_access)
+    get_tenant_access_without_preload_content = without_preload_content(get_tenant_access)
 
-        Like ``get_tenant_access`` (the same arguments, the same request), but returns
-        an ``ApiResponse[TenantAccessResult]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[TenantAccessResult].
-        """
-        return self._call_with_http_info(
-            _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
-        )
-
-    @optional_keywords
-    def get_tenant_access_without_preload_content(
-        self,
-        *,
-        region_id: Optional[str] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_inactive: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get a list of available tenant access available to the logged in User.
-
-        Like ``get_tenant_access`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_user_api_key_by_id(
         self,
         id: str,
@@ -1936,53 +1226,10 @@ class UserApi(BaseApi):
             _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def get_user_api_key_by_id_with_http_info(
-        self,
-        id: str,
-        user_sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserAPIKey]:
-        """Get the API key by id.
+    get_user_api_key_by_id_with_http_info = with_http_info(get_user_api_key_by_id)
+    get_user_api_key_by_id_without_preload_content = without_preload_content(get_user_api_key_by_id)
 
-        Like ``get_user_api_key_by_id`` (the same arguments, the same request), but
-        returns an ``ApiResponse[UserAPIKey]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserAPIKey].
-        """
-        return self._call_with_http_info(
-            _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def get_user_api_key_by_id_without_preload_content(
-        self,
-        id: str,
-        user_sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get the API key by id.
-
-        Like ``get_user_api_key_by_id`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_user_api_keys(
         self,
         user_sid: str,
@@ -2029,61 +1276,10 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords
-    def get_user_api_keys_with_http_info(
-        self,
-        user_sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        ids: Optional[List[str]] = None,
-        is_active: Optional[bool] = None,
-        is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserAPIKeys]:
-        """Get the list of API keys owned by the user.
+    get_user_api_keys_with_http_info = with_http_info(get_user_api_keys)
+    get_user_api_keys_without_preload_content = without_preload_content(get_user_api_keys)
 
-        Like ``get_user_api_keys`` (the same arguments, the same request), but returns
-        an ``ApiResponse[UserAPIKeys]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserAPIKeys].
-        """
-        return self._call_with_http_info(
-            _GET_USER_API_KEYS,
-            (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
-            options,
-        )
-
-    @optional_keywords
-    def get_user_api_keys_without_preload_content(
-        self,
-        user_sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        ids: Optional[List[str]] = None,
-        is_active: Optional[bool] = None,
-        is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get the list of API keys owned by the user.
-
-        Like ``get_user_api_keys`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_USER_API_KEYS,
-            (user_sid, access_cluster_id, region_id, ids, is_active, is_expired),
-            options,
-        )
-
-    @optional_keywords
+    @endpoint
     def get_user_by_sid(
         self,
         sid: str,
@@ -2117,51 +1313,10 @@ class UserApi(BaseApi):
         """
         return self._call(_GET_USER_BY_SID, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def get_user_by_sid_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserParams]:
-        """Get User by SID.
+    get_user_by_sid_with_http_info = with_http_info(get_user_by_sid)
+    get_user_by_sid_without_preload_content = without_preload_content(get_user_by_sid)
 
-        Like ``get_user_by_sid`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UserParams]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserParams].
-        """
-        return self._call_with_http_info(
-            _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def get_user_by_sid_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get User by SID.
-
-        Like ``get_user_by_sid`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_USER_BY_SID, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def get_users(
         self,
         *,
@@ -2231,91 +1386,10 @@ class UserApi(BaseApi):
             options,
         )
 
-    @optional_keywords
-    def get_users_with_http_info(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        domain: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        usernames: Optional[List[str]] = None,
-        match_partial_names: Optional[bool] = None,
-        email_addresses: Optional[List[str]] = None,
-        roles: Optional[List[str]] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UsersList]:
-        """Get Users.
+    get_users_with_http_info = with_http_info(get_users)
+    get_users_without_preload_content = without_preload_content(get_users)
 
-        Like ``get_users`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UsersList]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UsersList].
-        """
-        return self._call_with_http_info(
-            _GET_USERS,
-            (
-                access_cluster_id,
-                region_id,
-                domain,
-                sids,
-                usernames,
-                match_partial_names,
-                email_addresses,
-                roles,
-                tenant_ids,
-                include_tenants,
-            ),
-            options,
-        )
-
-    @optional_keywords
-    def get_users_without_preload_content(
-        self,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        domain: Optional[str] = None,
-        sids: Optional[List[str]] = None,
-        usernames: Optional[List[str]] = None,
-        match_partial_names: Optional[bool] = None,
-        email_addresses: Optional[List[str]] = None,
-        roles: Optional[List[str]] = None,
-        tenant_ids: Optional[List[str]] = None,
-        include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Get Users.
-
-        Like ``get_users`` (the same arguments, the same request), but returns urllib3's
-        response, unread and undecoded, whatever its status (the request is checked,
-        retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _GET_USERS,
-            (
-                access_cluster_id,
-                region_id,
-                domain,
-                sids,
-                usernames,
-                match_partial_names,
-                email_addresses,
-                roles,
-                tenant_ids,
-                include_tenants,
-            ),
-            options,
-        )
-
-    @optional_keywords
+    @endpoint
     def regenerate_s3_key(
         self,
         sid: str,
@@ -2350,51 +1424,10 @@ class UserApi(BaseApi):
         """
         return self._call(_REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def regenerate_s3_key_with_http_info(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[SecretKeyEntity]:
-        """Reset S3 secret access key
+    regenerate_s3_key_with_http_info = with_http_info(regenerate_s3_key)
+    regenerate_s3_key_without_preload_content = without_preload_content(regenerate_s3_key)
 
-        Like ``regenerate_s3_key`` (the same arguments, the same request), but returns
-        an ``ApiResponse[SecretKeyEntity]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[SecretKeyEntity].
-        """
-        return self._call_with_http_info(
-            _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def regenerate_s3_key_without_preload_content(
-        self,
-        sid: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Reset S3 secret access key
-
-        Like ``regenerate_s3_key`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def rotate_user_api_key(
         self,
         user_sid: str,
@@ -2434,53 +1467,10 @@ class UserApi(BaseApi):
             _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def rotate_user_api_key_with_http_info(
-        self,
-        user_sid: str,
-        id: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[CreatedUserAPIKey]:
-        """Refresh an existing user API key.
+    rotate_user_api_key_with_http_info = with_http_info(rotate_user_api_key)
+    rotate_user_api_key_without_preload_content = without_preload_content(rotate_user_api_key)
 
-        Like ``rotate_user_api_key`` (the same arguments, the same request), but returns
-        an ``ApiResponse[CreatedUserAPIKey]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[CreatedUserAPIKey].
-        """
-        return self._call_with_http_info(
-            _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def rotate_user_api_key_without_preload_content(
-        self,
-        user_sid: str,
-        id: str,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Refresh an existing user API key.
-
-        Like ``rotate_user_api_key`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def update_group(
         self,
         sid: str,
@@ -2517,53 +1507,10 @@ class UserApi(BaseApi):
         """
         return self._call(_UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def update_group_with_http_info(
-        self,
-        sid: str,
-        body: UpdateGroupParameters,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[GroupParams]:
-        """Update Group
+    update_group_with_http_info = with_http_info(update_group)
+    update_group_without_preload_content = without_preload_content(update_group)
 
-        Like ``update_group`` (the same arguments, the same request), but returns an
-        ``ApiResponse[GroupParams]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[GroupParams].
-        """
-        return self._call_with_http_info(
-            _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def update_group_without_preload_content(
-        self,
-        sid: str,
-        body: UpdateGroupParameters,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Update Group
-
-        Like ``update_group`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def update_principal_sources(
         self,
         sid: str,
@@ -2602,53 +1549,12 @@ class UserApi(BaseApi):
             _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def update_principal_sources_with_http_info(
-        self,
-        sid: str,
-        body: AssignedSources,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[AssignedSources]:
-        """Update protection sources assigned to a user/group.
+    update_principal_sources_with_http_info = with_http_info(update_principal_sources)
+    update_principal_sources_without_preload_content = without_preload_content(
+        update_principal_sources
+    )
 
-        Like ``update_principal_sources`` (the same arguments, the same request), but
-        returns an ``ApiResponse[AssignedSources]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[AssignedSources].
-        """
-        return self._call_with_http_info(
-            _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def update_principal_sources_without_preload_content(
-        self,
-        sid: str,
-        body: AssignedSources,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Update protection sources assigned to a user/group.
-
-        Like ``update_principal_sources`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def update_user(
         self,
         sid: str,
@@ -2685,53 +1591,10 @@ class UserApi(BaseApi):
         """
         return self._call(_UPDATE_USER, (sid, body, access_cluster_id, region_id), options)
 
-    @optional_keywords
-    def update_user_with_http_info(
-        self,
-        sid: str,
-        body: UpdateUserParameters,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserParams]:
-        """Update User information.
+    update_user_with_http_info = with_http_info(update_user)
+    update_user_without_preload_content = without_preload_content(update_user)
 
-        Like ``update_user`` (the same arguments, the same request), but returns an
-        ``ApiResponse[UserParams]``: ``data`` (the result) with ``status_code``,
-        ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserParams].
-        """
-        return self._call_with_http_info(
-            _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def update_user_without_preload_content(
-        self,
-        sid: str,
-        body: UpdateUserParameters,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Update User information.
-
-        Like ``update_user`` (the same arguments, the same request), but returns
-        urllib3's response, unread and undecoded, whatever its status (the request is
-        checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _UPDATE_USER, (sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
+    @endpoint
     def update_user_api_key_by_id(
         self,
         id: str,
@@ -2772,50 +1635,7 @@ class UserApi(BaseApi):
             _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
         )
 
-    @optional_keywords
-    def update_user_api_key_by_id_with_http_info(
-        self,
-        id: str,
-        user_sid: str,
-        body: CreateOrUpdateAPIKeyRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> ApiResponse[UserAPIKey]:
-        """Update a user API key.
-
-        Like ``update_user_api_key_by_id`` (the same arguments, the same request), but
-        returns an ``ApiResponse[UserAPIKey]``: ``data`` (the result) with
-        ``status_code``, ``headers`` and ``raw_data`` (the body's bytes).
-
-        Returns:
-            ApiResponse[UserAPIKey].
-        """
-        return self._call_with_http_info(
-            _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
-        )
-
-    @optional_keywords
-    def update_user_api_key_by_id_without_preload_content(
-        self,
-        id: str,
-        user_sid: str,
-        body: CreateOrUpdateAPIKeyRequest,
-        *,
-        access_cluster_id: Optional[int] = None,
-        region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
-    ) -> BaseHTTPResponse:
-        """Update a user API key.
-
-        Like ``update_user_api_key_by_id`` (the same arguments, the same request), but
-        returns urllib3's response, unread and undecoded, whatever its status (the
-        request is checked, retried and authenticated all the same).
-
-        Returns:
-            BaseHTTPResponse.
-        """
-        return self._call_without_preload_content(
-            _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options
-        )
+    update_user_api_key_by_id_with_http_info = with_http_info(update_user_api_key_by_id)
+    update_user_api_key_by_id_without_preload_content = without_preload_content(
+        update_user_api_key_by_id
+    )

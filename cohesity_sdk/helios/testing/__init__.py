@@ -32,7 +32,8 @@ What to know:
   (``cohesity_sdk.helios.testing.roles``: ``COHESITY_ADMIN`` may do everything,
   ``COHESITY_VIEWER`` may read, any user may act on itself); a refused call is a 403.
 - Faults (``fail_next``, ``delay_next``, ``drop_next``) apply before authentication.
-- ``fake.requests`` keeps the last ``max_requests`` (1000) requests; ``str()`` and
+- ``fake.requests`` keeps the last ``max_requests`` (1000) requests, their bodies whole
+  up to ``max_log_bytes`` (16 MiB) in all, older ones cut to a prefix; ``str()`` and
   ``repr()`` of one hide passwords, keys and other secrets, while ``.json`` and
   ``.body`` stay as sent.
 - ``fake.snapshot()`` is the whole state as plain JSON (secrets included),

@@ -34,6 +34,7 @@ from cohesity_sdk.helios.testing.http_server import (
     Limits,
 )
 from cohesity_sdk.helios.testing.request_log import (
+    DEFAULT_MAX_LOG_BYTES,
     DEFAULT_MAX_REQUESTS,
     NO_ANSWER,
     FakeRequest,
@@ -73,9 +74,10 @@ class FakeHelios:
     ``api_key`` is the bootstrap key: it belongs to the seeded ``admin`` user (password
     ``admin``) of every cluster. See ``cohesity_sdk.helios.testing.state`` for the rules
     the fake follows. ``requests`` keeps the last ``max_requests`` requests (``None``:
-    all). With ``state`` (a ``snapshot()``) the fake starts from that state, and
-    ``reset()`` goes back to it. ``control_api`` serves the control API under
-    ``/_fake/`` (see ``cohesity_sdk.helios.testing.control``).
+    all), their bodies whole up to ``max_log_bytes`` in all (``None``: no bound); past
+    that, the oldest bodies are cut to a prefix. With ``state`` (a ``snapshot()``) the
+    fake starts from that state, and ``reset()`` goes back to it. ``control_api`` serves
+    the control API under ``/_fake/`` (see ``cohesity_sdk.helios.testing.control``).
 
     A larger body than ``max_body_bytes`` is answered 413; a connection is closed after
     ``idle_timeout`` seconds without a request, or with a 408 when a started request
@@ -85,6 +87,7 @@ class FakeHelios:
     def __init__(self, port: int = 0, host: str = "127.0.0.1",
                  api_key: Optional[str] = None, *,
                  max_requests: Optional[int] = DEFAULT_MAX_REQUESTS,
+                 max_log_bytes: Optional[int] = DEFAULT_MAX_LOG_BYTES,
                  state: Optional[Mapping[str, Any]] = None,
                  control_api: bool = True,
                  max_body_bytes: int = MAX_BODY_BYTES,
@@ -106,7 +109,7 @@ class FakeHelios:
             self._state.restore(state)
             self._initial = self._state.snapshot()
         self._faults = FaultPlan(OPERATION_IDS)
-        self._log = RequestLog(max_requests)
+        self._log = RequestLog(max_requests, max_log_bytes)
         self._requests = RequestLogView(self._log)
         self._control = ControlApi(self) if control_api else None
         self._lifecycle = threading.Lock()

@@ -1,8 +1,12 @@
 """The log of the requests a ``FakeHelios`` received, for tests to assert on.
 
-The log keeps the last ``max_requests`` requests, so that a long run, or one with big
-bodies, does not grow without end. A request keeps its body as sent (``json``,
-``body``); only its text forms (``str``, ``repr``, ``to_json``) hide secrets.
+The log is bounded twice, so that a long run, or one with big bodies, does not grow
+without end: it keeps the last ``max_requests`` requests, and their bodies whole up to
+``max_log_bytes`` in all. Past that budget the oldest bodies are cut to their first
+``CUT_BODY_BYTES`` bytes (and their parsed ``json`` let go), keeping their size; a body
+larger than the whole budget is cut as it arrives. A request keeps its body as sent
+otherwise (``json``, ``body``); only its text forms (``str``, ``repr``, ``to_json``)
+hide secrets.
 """
 
 from __future__ import annotations
@@ -32,6 +36,14 @@ NO_ANSWER = 0
 
 #: How many requests a ``FakeHelios`` keeps unless told otherwise.
 DEFAULT_MAX_REQUESTS = 1000
+
+#: How many bytes of bodies the log keeps whole, in all, unless told otherwise: as much
+#: as the largest body the server takes, so the latest request is always whole. Parsed
+#: JSON takes a few times its size in memory besides.
+DEFAULT_MAX_LOG_BYTES = 16 * 1024 * 1024
+
+#: What a body cut to fit the budget keeps: its first bytes.
+CUT_BODY_BYTES = 1024
 
 #: How much of a body ``repr`` shows, in characters.
 REPR_BODY_LIMIT = 500
@@ -83,6 +95,10 @@ class FakeRequest:
     is the body's bytes as sent; ``operation_id`` is ``None`` for a path or method the
     API does not have; ``status`` is what was answered, ``0`` for none.
 
+    ``body_size`` is the size of the body as sent. When the log's byte budget cut the
+    body (``truncated``), ``body`` holds its first ``CUT_BODY_BYTES`` bytes and ``json``
+    is ``None``.
+
     ``str()`` and ``repr()`` hide every secret (passwords, OTP codes, keys, secrets,
     session ids, at any depth) and cut long bodies short.
     """
@@ -95,6 +111,21 @@ class FakeRequest:
     operation_id: Optional[str]
     status: int = NO_ANSWER
     body: bytes = b""
+    body_size: int = -1  # -1: len(body)
+
+    def __post_init__(self) -> None:
+        if self.body_size < 0:
+            object.__setattr__(self, "body_size", len(self.body))
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the log cut the body (to fit its byte budget)."""
+        return len(self.body) < self.body_size
+
+    def cut(self) -> "FakeRequest":
+        """This request with its body cut to ``CUT_BODY_BYTES`` and no ``json``."""
+        return dataclasses.replace(self, body=self.body[:CUT_BODY_BYTES], json=None,
+                                   body_size=self.body_size)
 
     def to_json(self) -> Dict[str, Any]:
         """The request as JSON, with secrets hidden as ``str()`` hides them (the body
@@ -108,11 +139,15 @@ class FakeRequest:
             "json": mask_json(self.json),
             "operationId": self.operation_id,
             "status": self.status,
+            "bodySize": self.body_size,
+            "truncated": self.truncated,
         }
 
     def __repr__(self) -> str:
         if self.json is not None:
             body = f"json={_short_repr(self.json, REPR_BODY_LIMIT, len(self.body))}"
+        elif self.truncated:
+            body = f"json=None, body=<{self.body_size} bytes, cut to fit the log, not shown>"
         elif self.body:
             body = f"json=None, body=<{len(self.body)} bytes, not shown>"  # it may hold a secret
         else:
@@ -170,32 +205,66 @@ def _repr_pieces(value: Any, limit: int) -> Iterator[str]:
 
 
 class RequestLog:
-    """The last ``max_entries`` requests (all when ``None``) in arrival order; an entry
-    gets its status when the answer is sent."""
+    """The last ``max_entries`` requests (all when ``None``) in arrival order, their
+    bodies whole up to ``max_bytes`` in all (no bound when ``None``); an entry gets its
+    status when the answer is sent."""
 
-    def __init__(self, max_entries: Optional[int] = DEFAULT_MAX_REQUESTS) -> None:
+    def __init__(self, max_entries: Optional[int] = DEFAULT_MAX_REQUESTS,
+                 max_bytes: Optional[int] = DEFAULT_MAX_LOG_BYTES) -> None:
         if max_entries is not None and (
             isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 0
         ):
             raise ValueError(
                 f"max_requests must be a non-negative integer or None, got {max_entries!r}")
+        if max_bytes is not None and (
+            isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 0
+        ):
+            raise ValueError(
+                f"max_log_bytes must be a non-negative integer or None, got {max_bytes!r}")
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._entries: Deque[FakeRequest] = deque(maxlen=max_entries)
         self._filed = 0  # requests ever filed: a ticket is its request's number
+        self._whole_bytes = 0  # the sizes of the bodies kept whole
+        self._uncut_from = 0  # the ticket of the oldest request whose body may be whole
 
     def add(self, request: FakeRequest) -> int:
         """File ``request``; returns the ticket ``answered`` needs."""
         with self._lock:
-            self._entries.append(request)
+            ticket = self._filed
             self._filed += 1
-            return self._filed - 1
+            if self.max_entries == 0:
+                return ticket
+            if self.max_bytes is not None and len(request.body) > self.max_bytes:
+                request = request.cut()
+            if len(self._entries) == self._entries.maxlen:  # the oldest is let go
+                self._whole_bytes -= _whole_size(self._entries[0])
+            self._entries.append(request)
+            self._whole_bytes += _whole_size(request)
+            self._fit()
+            return ticket
+
+    def _fit(self) -> None:
+        """Cut the oldest whole bodies until those left fit the budget."""
+        if self.max_bytes is None:
+            return
+        first = self._filed - len(self._entries)  # the ticket of entry 0
+        position = max(self._uncut_from - first, 0)
+        while self._whole_bytes > self.max_bytes and position < len(self._entries):
+            entry = self._entries[position]
+            size = _whole_size(entry)
+            if size:
+                self._entries[position] = entry.cut()
+                self._whole_bytes -= size
+            position += 1
+        self._uncut_from = first + position
 
     def answered(self, ticket: int, status: int) -> None:
         with self._lock:
             # Entries dropped off the front, or cleared, have gone below position 0.
             position = ticket - (self._filed - len(self._entries))
-            if position >= 0:
+            if 0 <= position < len(self._entries):
                 entry = self._entries[position]
                 self._entries[position] = dataclasses.replace(entry, status=status)
 
@@ -214,6 +283,13 @@ class RequestLog:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._whole_bytes = 0
+            self._uncut_from = self._filed
+
+
+def _whole_size(request: FakeRequest) -> int:
+    """What ``request`` counts against the budget: its body's size, unless it was cut."""
+    return 0 if request.truncated else len(request.body)
 
 
 class RequestLogView(Sequence[FakeRequest]):
@@ -230,6 +306,12 @@ class RequestLogView(Sequence[FakeRequest]):
     def max_requests(self) -> Optional[int]:
         """How many requests the log keeps (``None``: all); older ones are dropped."""
         return self._log.max_entries
+
+    @property
+    def max_log_bytes(self) -> Optional[int]:
+        """How many bytes of bodies the log keeps whole, in all (``None``: no bound);
+        older bodies are cut past it (``FakeRequest.truncated``)."""
+        return self._log.max_bytes
 
     def clear(self) -> None:
         """Forget every logged request."""

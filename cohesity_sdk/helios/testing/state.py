@@ -272,7 +272,7 @@ class HeliosState:
                         f"{where}.localUserParams.password: is required for a LOCAL user")
             name = (domain.lower(), username.lower())
             if name in seen or _find_user(cluster, domain, username) is not None:
-                raise conflict(f"{where}: user {domain}\\{username} already exists")
+                raise conflict(f"{where}: user {username} already exists in domain {domain}")
             seen.add(name)
         created: List[User] = []
         for item in body:
@@ -529,7 +529,7 @@ class HeliosState:
             _check_members(cluster, domain, item.get("localGroupParams"), where)
             key = (domain.lower(), name.lower())
             if key in seen or _find_group(cluster, domain, name) is not None:
-                raise conflict(f"{where}: group {domain}\\{name} already exists")
+                raise conflict(f"{where}: group {name} already exists in domain {domain}")
             seen.add(key)
         created: List[Group] = []
         for item in body:

@@ -1,7 +1,7 @@
 import os
 
 import cohesity_sdk.helios
-from cohesity_sdk.helios.rest import ApiException
+from cohesity_sdk.helios import OpenApiException
 
 configuration = cohesity_sdk.helios.Configuration(host="https://helios.cohesity.com/v2")
 configuration.api_key["APIKeyHeader"] = os.environ["HELIOS_API_KEY"]
@@ -24,5 +24,5 @@ with cohesity_sdk.helios.ApiClient(configuration) as api_client:
             )
         ])
         print(created.users[0].sid)
-    except ApiException as e:
-        print(f"Helios said no: {e}")
+    except OpenApiException as e:  # refused, unreachable or timed out: one line that says so
+        print(f"The call failed: {e}")
