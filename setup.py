@@ -82,7 +82,8 @@ if __name__ == "__main__":
         packages=find_packages(include=["cohesity_sdk", "cohesity_sdk.*"]),
         package_data={"cohesity_sdk": ["py.typed"]},
         install_requires=read_requirements(),
-        extras_require={"pandas": ["pandas>=1.5"]},
+        # pandas: to_pandas() in notebooks; yaml: access files written in YAML.
+        extras_require={"pandas": ["pandas>=1.5"], "yaml": ["PyYAML>=5.4"]},
         entry_points={"console_scripts": ["cohesity-helios = cohesity_sdk.helios.cli:main"]},
         classifiers=[
             "Development Status :: 5 - Production/Stable",

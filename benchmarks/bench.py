@@ -76,6 +76,15 @@ def peak_memory(fn: Callable[[], Any]) -> int:
         tracemalloc.stop()
 
 
+def compile_package() -> None:
+    """Write the package's bytecode, as an installed package has it: a fresh process
+    that finds none compiles the sources it imports, which is no part of what it costs a
+    user (and the environment may have turned writing it off)."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "cohesity_sdk"), quiet=1)
+
+
 def fresh_process(code: str, repeat: int) -> Tuple[float, float]:
     """Median wall seconds and peak RSS (MiB) of ``python -c code`` in a new process."""
     walls, rss = [], []
@@ -116,8 +125,9 @@ def canned_response(body: bytes, status: int = 200,
     )
 
 
-def api_answering(body: bytes, status: int = 200) -> helios.UserApi:
-    configuration = helios.Configuration(host="https://helios.invalid/v2")
+def api_answering(body: bytes, status: int = 200, pause_gc: bool = True) -> helios.UserApi:
+    configuration = helios.Configuration(host="https://helios.invalid/v2",
+                                         pause_gc_on_decode=pause_gc)
     configuration.api_key["APIKeyHeader"] = "bench-key"
     client = helios.ApiClient(configuration, transport=CannedPoolManager(body, status))
     return helios.UserApi(client)
@@ -183,6 +193,7 @@ def new_users_json(count: int) -> List[Dict[str, Any]]:
 
 
 def bench_import(repeat: int) -> Result:
+    compile_package()
     sdk_wall, sdk_rss = fresh_process(
         "import cohesity_sdk.helios; cohesity_sdk.helios.UserApi", repeat)
     model_wall, model_rss = fresh_process(
@@ -199,6 +210,75 @@ def bench_import(repeat: int) -> Result:
     }
 
 
+# A script's first result: import, one client, one get_users, in a fresh process, against
+# a FakeHelios of the benchmark's process. The script times its own steps: the model
+# (UsersList and the models it holds, pydantic's BaseModel with them) is loaded on its
+# own line, so that its cost shows apart from the first call, which builds its validator.
+FIRST_RESULT = """
+import time
+started = time.perf_counter()
+import cohesity_sdk.helios as h
+imported = time.perf_counter()
+client = h.ApiClient(h.Configuration(host={host!r}, api_key={key!r}))
+api = h.UserApi(client)
+ready = time.perf_counter()
+h.UsersList
+loaded = time.perf_counter()
+users = api.get_users()
+answered = time.perf_counter()
+api.get_users()
+again = time.perf_counter()
+client.close()
+print(*(round(t * 1e3, 3) for t in (imported - started, ready - imported, loaded - ready,
+                                     answered - loaded, again - answered)))
+"""
+# The same first model with pydantic alone: BaseModel loaded, a small model defined and
+# one answer decoded, beside urllib3. What any SDK built on pydantic models pays first.
+PYDANTIC_FIRST_MODEL = """
+import urllib3
+from pydantic import BaseModel
+class User(BaseModel):
+    username: str = ""
+User.model_validate_json(b'{"username": "admin"}')
+"""
+
+
+def bench_first_result(repeat: int) -> Result:
+    """A fresh process's first result, beside the bare import of pydantic and urllib3."""
+    compile_package()
+    walls: Dict[str, List[float]] = {}
+    steps: List[List[float]] = []
+    with FakeHelios() as fake:
+        configuration = fake.configuration()
+        code = FIRST_RESULT.format(host=configuration.host,
+                                   key=configuration.api_key["APIKeyHeader"])
+        for _ in range(repeat):
+            # Round by round, so that the machine's moments weigh on all alike.
+            for name, script in (("sdk", code), ("floor", "import pydantic, urllib3"),
+                                 ("pydantic_model", PYDANTIC_FIRST_MODEL)):
+                seconds, out = _timed_process(script)
+                walls.setdefault(name, []).append(seconds)
+                if name == "sdk":
+                    steps.append([float(x) for x in out.split()])
+    step = [statistics.median(column) for column in zip(*steps)]
+    median = {name: statistics.median(times) for name, times in walls.items()}
+    return {
+        "sdk_s": median["sdk"], "floor_s": median["floor"],
+        "pydantic_model_s": median["pydantic_model"],
+        "ratio": statistics.median([a / b for a, b in zip(walls["sdk"], walls["floor"])]),
+        "import_ms": step[0], "client_ms": step[1], "model_ms": step[2],
+        "first_call_ms": step[3], "next_call_ms": step[4],
+    }
+
+
+def _timed_process(code: str) -> Tuple[float, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    return time.perf_counter() - started, out
+
+
 def bench_call(repeat: int) -> Result:
     body = json.dumps(user_json(1)).encode()
     api = api_answering(body)
@@ -211,9 +291,9 @@ def bench_call(repeat: int) -> Result:
     return {"sdk_us": sdk * 1e6, "floor_us": floor * 1e6, "ratio": ratio}
 
 
-def bench_decode(count: int, repeat: int) -> Result:
+def bench_decode(count: int, repeat: int, pause_gc: bool = True) -> Result:
     body = users_body(count)
-    api = api_answering(body)
+    api = api_answering(body, pause_gc=pause_gc)
     api.get_users()
     sdk, floor, ratio = cpu_times(
         api.get_users, lambda: json.loads(canned_response(body).data), repeat)
@@ -285,6 +365,7 @@ FIGURES: Dict[str, Tuple[Callable[..., Result], Callable[[int], Tuple[Any, ...]]
     "call": (bench_call, lambda repeat: (repeat,)),
     "decode_10k": (bench_decode, lambda repeat: (10_000, repeat)),
     "decode_100k": (bench_decode, lambda repeat: (100_000, max(3, repeat // 3))),
+    "decode_10k_no_gc_pause": (bench_decode, lambda repeat: (10_000, repeat, False)),
     "decode_10k_threaded": (bench_decode_beside_a_thread, lambda repeat: (10_000, repeat)),
     "encode_10k": (bench_encode, lambda repeat: (10_000, repeat)),
     "encode_100k": (bench_encode, lambda repeat: (100_000, max(3, repeat // 3))),
@@ -308,6 +389,7 @@ def run(quick: bool) -> Result:
         "pydantic": __import__("pydantic").VERSION,
         "urllib3": getattr(urllib3, "__version__", "?"),
         "import": bench_import(repeat),
+        "first_result": bench_first_result(repeat),
     }
     for name in FIGURES:
         results[name] = in_child(name, repeat)
@@ -322,7 +404,8 @@ def growth(small: Result, large: Result, key: str) -> str:
 def table(r: Result) -> str:
     imp, call = r["import"], r["call"]
     d10, d100, e10, e100 = r["decode_10k"], r["decode_100k"], r["encode_10k"], r["encode_100k"]
-    threaded = r["decode_10k_threaded"]
+    threaded, unpaused = r["decode_10k_threaded"], r["decode_10k_no_gc_pause"]
+    first = r["first_result"]
     loop = r["loopback"]
     rows = [
         ("import cohesity_sdk.helios + UserApi", f"{imp['sdk_s'] * 1e3:.0f} ms, "
@@ -331,6 +414,13 @@ def table(r: Result) -> str:
         ("... and a first model (UsersList)", f"{imp['with_model_s'] * 1e3:.0f} ms, "
          f"{imp['with_model_rss_mib']:.0f} MiB", "",
          f"{imp['with_model_s'] / imp['floor_s']:.2f}x"),
+        ("a script's first result: import, client, get_users", f"{first['sdk_s'] * 1e3:.0f} ms",
+         f"{first['floor_s'] * 1e3:.0f} ms (import pydantic, urllib3)", f"{first['ratio']:.2f}x"),
+        ("... of which: import, client, the model, first call, next call",
+         f"{first['import_ms']:.0f} + {first['client_ms']:.0f} + {first['model_ms']:.0f} + "
+         f"{first['first_call_ms']:.0f} ms ({first['next_call_ms']:.1f})",
+         f"{first['pydantic_model_s'] * 1e3:.0f} ms (urllib3, a pydantic model and a decode)",
+         f"{first['sdk_s'] / first['pydantic_model_s']:.2f}x"),
         ("get_user_by_sid, per call", f"{call['sdk_us']:.1f} us",
          f"{call['floor_us']:.1f} us (response + json.loads)", f"{call['ratio']:.2f}x"),
     ]
@@ -339,6 +429,9 @@ def table(r: Result) -> str:
                      f"{d['sdk_ms']:.0f} ms, peak {d['sdk_peak_mib']:.0f} MiB",
                      f"{d['floor_ms']:.0f} ms, peak {d['floor_peak_mib']:.0f} MiB (json.loads)",
                      f"{d['ratio']:.2f}x"))
+    rows.append((f"get_users, {unpaused['users']:,} users, pause_gc_on_decode=False",
+                 f"{unpaused['sdk_ms']:.0f} ms", f"{unpaused['floor_ms']:.0f} ms (json.loads)",
+                 f"{unpaused['ratio']:.2f}x"))
     rows.append((f"get_users, {threaded['users']:,} users, beside another thread",
                  f"{threaded['sdk_ms']:.0f} ms", f"{threaded['floor_ms']:.0f} ms (json.loads)",
                  f"{threaded['ratio']:.2f}x"))

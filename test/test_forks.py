@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator, List, Optional, Tuple
 
 import pytest
+import urllib3
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.testing import FakeHelios
@@ -82,6 +83,20 @@ def test_spawned_workers_get_a_client_of_their_own(users: Tuple[FakeHelios, List
     with ProcessPoolExecutor(3, mp_context=context) as pool:
         answers = list(pool.map(_own_answers_with, [api] * len(sids), sids))
     assert answers == [[sid] * CALLS for sid in sids]
+
+
+def test_a_pool_of_your_own_in_forked_workers(users: Tuple[FakeHelios, List[str]]) -> None:
+    # The client cannot make your pool again, so it has the pool forget the parent's
+    # connections (Urllib3Transport.after_fork).
+    global _api
+    fake, sids = users
+    pool = urllib3.PoolManager(maxsize=4)
+    _api = helios.UserApi(helios.ApiClient(fake.configuration(), transport=pool))
+    _api.get_users()
+    with multiprocessing.get_context("fork").Pool(WORKERS) as workers:
+        answers = workers.map(_own_answers, sids)
+    assert answers == [[sid] * CALLS for sid in sids]
+    assert _api.get_users().users  # the parent's pool still works
 
 
 def test_a_session_client_in_forked_workers(users: Tuple[FakeHelios, List[str]]) -> None:

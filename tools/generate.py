@@ -41,6 +41,10 @@ REQUESTS_ONLY = " in requests"
 REQUIRED_NOTE = "required" + REQUESTS_ONLY
 
 PY_TYPES = {"string": "str", "integer": "int", "boolean": "bool", "number": "float"}
+# The same in the fields of the models a request carries: pydantic's strict types, which
+# take a value of that type only ("no" or 1 is not a bool there, nor 1.0 an int).
+STRICT_TYPES = {"string": "StrictStr", "integer": "StrictInt", "boolean": "StrictBool",
+                "number": "StrictFloat"}
 
 # The docs' examples come from the spec's x-example entries: a parameter's is its value,
 # a request body's the JSON the wire carries. Required parameters and bodies must have one.
@@ -112,12 +116,15 @@ class FieldDef:
     nullable: bool
     read_only: bool
     model_list: bool  # a list of models
+    strict_type: str  # py_type with pydantic's strict types for str, int, bool and float
     as_list: bool = False  # typed List[...], [] when the server leaves it out
+    strict: bool = False  # of a model a request carries: strict_type is its type
 
     @property
     def annotation(self) -> str:
         """The attribute's type, as pydantic and type checkers read it."""
-        value = self.py_type if self.as_list else f"Optional[{self.py_type}]"
+        kind = self.strict_type if self.strict else self.py_type
+        value = kind if self.as_list else f"Optional[{kind}]"
         markers = []
         if self.wire:
             args = ", ".join(f"{k}={v}" for k, v in self.wire.items())
@@ -140,6 +147,9 @@ class ModelDef:
     nested: bool = False  # held by another model
     items: Optional[FieldDef] = None  # the list of a list result
     columns: List[str] = field(default_factory=list)  # from x-columns, as attribute paths
+    # Of a model a request carries: the models that stand for it in the answers to the
+    # same operations (UserParams for CreateUserParameters), field by field below.
+    answer_models: List[str] = field(default_factory=list)
 
     def init_params(self) -> List[Tuple[str, str, bool]]:
         """``(name, type, required)`` of each ``__init__`` keyword, as type checkers see it.
@@ -164,14 +174,14 @@ class ModelDef:
         return params
 
 
-def py_type(schema: Dict[str, Any], deps: Set[str]) -> str:
+def py_type(schema: Dict[str, Any], deps: Set[str], names: Dict[str, str] = PY_TYPES) -> str:
     ref = ref_name(schema)
     if ref:
         deps.add(ref)
         return ref
     if schema["type"] == "array":
-        return f"List[{py_type(schema['items'], deps)}]"
-    return PY_TYPES[schema["type"]]
+        return f"List[{py_type(schema['items'], deps, names)}]"
+    return names[schema["type"]]
 
 
 def doc_type(schema: Dict[str, Any]) -> str:
@@ -227,6 +237,7 @@ def build_model(name: str, schema: Dict[str, Any]) -> ModelDef:
                 name=attr,
                 alias=alias,
                 py_type=py_type(prop, deps),
+                strict_type=py_type(prop, deps, STRICT_TYPES),
                 doc_type=doc_type(prop),
                 description=prop.get("description", ""),
                 wire=wire,
@@ -313,6 +324,8 @@ def assign_roles(spec: Dict[str, Any], models: List[ModelDef]) -> None:
         model.in_requests = model.name in requests
         model.in_responses = model.name in responses
         model.nested = model.name in held
+        for f in model.fields:
+            f.strict = model.in_requests
         if not model.in_requests:  # what a request needs says nothing of an answer's model
             for f in model.fields:
                 f.notes = [note for note in f.notes if not note.endswith(REQUESTS_ONLY)]
@@ -322,6 +335,48 @@ def assign_roles(spec: Dict[str, Any], models: List[ModelDef]) -> None:
                 f.as_list = f.model_list
             if len(model.fields) == 1 and model.fields[0].model_list:
                 model.items = model.fields[0]
+
+
+def assign_answer_models(spec: Dict[str, Any], models: List[ModelDef]) -> None:
+    """The models that stand for each request model in the answers: the answer of an
+    operation it is the body of (the items of a list result), and, field by field, the
+    models that answer holds under the same JSON key as the request model does."""
+    schemas = spec["components"]["schemas"]
+    by_name = {model.name: model for model in models}
+    pairs: Set[Tuple[str, str]] = set()
+
+    def pair(request: str, answer: str) -> None:
+        if (request, answer) in pairs:
+            return
+        pairs.add((request, answer))
+        answer_props = schemas[answer].get("properties", {})
+        for key, prop in schemas[request].get("properties", {}).items():
+            inner = ref_name(prop.get("items", prop))
+            other = answer_props.get(key)
+            other_inner = ref_name(other.get("items", other)) if other else None
+            if inner and other_inner:
+                pair(inner, other_inner)
+
+    for item in spec["paths"].values():
+        for op in item.values():
+            body = op.get("requestBody")
+            if not body:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            request = ref_name(schema.get("items", schema))
+            for code, answer in op["responses"].items():
+                content = answer.get("content")
+                if not (code.startswith("2") and content and request):
+                    continue
+                answered = ref_name(content["application/json"]["schema"])
+                listed = by_name[answered].items if answered else None
+                if answered and listed is not None:
+                    answered = ref_name(schemas[answered]["properties"][listed.alias]["items"])
+                if answered:
+                    pair(request, answered)
+    for request, answered in sorted(pairs):
+        if request != answered:
+            by_name[request].answer_models.append(answered)
 
 
 @dataclass
@@ -572,6 +627,7 @@ def load() -> Tuple[Dict[str, Any], List[ModelDef], List[OperationDef]]:
     for model in models:
         model.columns = columns(model.name, schemas[model.name], schemas)
     assign_roles(spec, models)
+    assign_answer_models(spec, models)
     operations = [
         build_operation(path, method, op, schemas, spec.get("security"))
         for path, item in spec["paths"].items()

@@ -23,7 +23,6 @@ from typing import (
     Callable,
     Dict,
     Iterable,
-    List,
     Mapping,
     Optional,
     Sequence,
@@ -40,14 +39,14 @@ from cohesity_sdk.helios.exceptions import (
     ApiValueError,
     OpenApiException,
 )
-from cohesity_sdk.helios.forks import after_fork_in_child
+from cohesity_sdk.helios.forks import abandon, after_fork_in_child
 from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
 from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.pipeline import HOOK_EVENTS, Call, EventHooks, Pipeline
+from cohesity_sdk.helios.protocol import JSON, check_header
 from cohesity_sdk.helios.proxies import is_loopback
 from cohesity_sdk.helios.serialize import HttpRequest, build_request, fixed_request
 from cohesity_sdk.helios.transport import Transport
-from cohesity_sdk.helios.wire import JSON, check_header
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -61,10 +60,6 @@ logger = logging.getLogger("cohesity_sdk.helios")
 
 #: The ``User-Agent`` of every call: this distribution, its version and Python's.
 USER_AGENT = f"cohesity-helios/{__version__} (Python {platform.python_version()})"
-
-# Transports a forked child left behind: never used there again, and never closed from
-# the child (a thread of the parent may have held one of their locks at the fork).
-_ABANDONED: List[Any] = []
 
 
 class ApiClient:
@@ -249,7 +244,7 @@ class ApiClient:
         try:
             return parse_response(op, request.method, request.url, response.status,
                                   response.reason, response.headers, response.data, result,
-                                  call.attempts)
+                                  call.attempts, pause_gc=config.pause_gc_on_decode)
         except ApiException as exc:
             call.mark(exc)
             raise
@@ -320,7 +315,7 @@ class ApiClient:
         if transport is None:
             return
         if self._given_transport is None:
-            _ABANDONED.append(transport)
+            abandon(transport)
             self._transport = None
             self._pipeline = None
         else:

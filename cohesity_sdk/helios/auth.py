@@ -43,8 +43,8 @@ from cohesity_sdk.helios.exceptions import (
     UnauthorizedException,
 )
 from cohesity_sdk.helios.forks import after_fork_in_child
+from cohesity_sdk.helios.protocol import API_KEY_HEADER, JSON, SESSION_HEADER, check_header, header
 from cohesity_sdk.helios.secret import Headers, Secret, reveal
-from cohesity_sdk.helios.wire import API_KEY_HEADER, JSON, SESSION_HEADER, check_header, header
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.api_client import ApiClient

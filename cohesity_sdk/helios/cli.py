@@ -60,12 +60,14 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)  # exits with 2 on a usage error, 0 for --help
+    from cohesity_sdk.helios.access import command as access_command
     from cohesity_sdk.helios.cli_commands import COMMANDS
 
-    command = COMMANDS[args.command]
     where = f"{prog} {args.command}"
     try:
-        return run(command, args, where=where)
+        if args.command in access_command.NAMES:  # plan, apply, export: access as code
+            return access_command.run(args, prog, _configuration, _log_to_stderr)
+        return run(COMMANDS[args.command], args, where=where)
     except UsageError as exc:
         return _fail(where, str(exc), EXIT_USAGE)
     except BrokenPipeError:  # the reader left (| head): not an error of the command
@@ -117,6 +119,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                 help="write the secret of the answer, which the API gives only once, to "
                      "PATH (mode 0600, replacing it whole) instead of printing it; needed "
                      "by -o table and -o csv, which cannot show it")
+    from cohesity_sdk.helios.access import command as access_command
+
+    access_command.add_commands(subcommands, common)
     return parser
 
 

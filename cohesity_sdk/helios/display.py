@@ -38,7 +38,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, OpenApiException
-from cohesity_sdk.helios.model_base import REDACTED, ApiModel, ListResult
+from cohesity_sdk.helios.model_base import ApiModel, ListResult
+from cohesity_sdk.helios.redaction import REDACTED
 
 #: Rows of a list (and items of a list field) shown before "… N more".
 DISPLAY_ROWS = 50

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from typing import Any, Callable, MutableMapping
+from typing import Any, Callable, List, MutableMapping
 
 _resets: MutableMapping[Any, Callable[[Any], None]] = weakref.WeakKeyDictionary()
+# What a forked child left behind: never used there again, and never closed or
+# collected either, since a thread of the parent may have held one of its locks.
+_abandoned: List[Any] = []
 _installed = False
 _install_lock = threading.Lock()
 
@@ -27,6 +30,13 @@ def after_fork_in_child(owner: Any, reset: Callable[[Any], None]) -> None:
             if not _installed:
                 os.register_at_fork(after_in_child=_reset_all)
                 _installed = True
+
+
+def abandon(thing: Any) -> None:
+    """Keep ``thing`` (the parent's connections, say) alive and untouched in this
+    child: closing it, or letting the collector do so, could wait on a lock that a
+    thread of the parent held at the fork."""
+    _abandoned.append(thing)
 
 
 def _reset_all() -> None:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict, Union
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
+from cohesity_sdk.helios.protocol import JSON, check_header
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
 from cohesity_sdk.helios.secret import Headers
-from cohesity_sdk.helios.wire import JSON, check_header
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth

@@ -47,9 +47,9 @@ from cohesity_sdk.helios.exceptions import (
 )
 from cohesity_sdk.helios.options import Timeout
 from cohesity_sdk.helios.parse import error_for
+from cohesity_sdk.helios.protocol import check_header
 from cohesity_sdk.helios.secret import Headers
 from cohesity_sdk.helios.transport import Transport, TransportRequest, TransportResponse
-from cohesity_sdk.helios.wire import check_header
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.api_client import ApiClient
@@ -68,8 +68,6 @@ _sleep = time.sleep
 HOOK_EVENTS = ("request", "response", "error")
 EventHooks = MutableMapping[str, List[Callable[..., Any]]]
 
-#: Statuses a server gives without acting (a request refused as too many).
-REFUSED_UNACTED = frozenset({429})
 #: Statuses that mean the try may have reached the server and been acted on.
 ANSWER_LOST = frozenset({502, 504})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Union
 
-from cohesity_sdk.helios.wire import CREDENTIAL_HEADERS
+from cohesity_sdk.helios.protocol import CREDENTIAL_HEADERS
 
 MASK = "***"
 _NONE: FrozenSet[str] = frozenset()

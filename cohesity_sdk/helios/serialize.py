@@ -25,8 +25,7 @@ from cohesity_sdk.helios.operation import (
     Param,
 )
 from cohesity_sdk.helios.options import RequestOptions
-from cohesity_sdk.helios.secret import Headers
-from cohesity_sdk.helios.wire import (
+from cohesity_sdk.helios.protocol import (
     ACCESS_CLUSTER_HEADER,
     INT64_MAX,
     INT64_MIN,
@@ -34,6 +33,7 @@ from cohesity_sdk.helios.wire import (
     REGION_HEADER,
     check_header,
 )
+from cohesity_sdk.helios.secret import Headers
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.configuration import Configuration
@@ -232,7 +232,7 @@ def _query_value(op: Operation[Any], param: Param, value: Any) -> str:
 
 
 def _encode_body(op: Operation[Any], param: Param, value: Any) -> bytes:
-    from cohesity_sdk.helios.model_base import encode_body
+    from cohesity_sdk.helios.encoder import encode_body
 
     model = op.body_model(param)
     try:

@@ -33,6 +33,7 @@ from cohesity_sdk.helios.exceptions import (
     ResponseTooLargeException,
     where,
 )
+from cohesity_sdk.helios.forks import abandon
 from cohesity_sdk.helios.options import Timeout
 from cohesity_sdk.helios.proxies import proxy_for
 from cohesity_sdk.helios.transport import TransportRequest, TransportResponse
@@ -64,10 +65,6 @@ def _timeout(connect: Optional[float], read: Optional[float]) -> urllib3.Timeout
     # One object per distinct timeout: urllib3 copies it before each use.
     return urllib3.Timeout(connect=connect, read=read)
 
-
-# Pools left behind in a forked child: never used again, and never closed from the
-# child either (a thread of the parent may have held one of their locks at the fork).
-_ABANDONED: List[Any] = []
 
 
 class Urllib3Transport:
@@ -120,7 +117,7 @@ class Urllib3Transport:
         parent's, and an answer read from one would be another process's."""
         manager = self.pool_manager
         old = manager.pools
-        _ABANDONED.append(old)
+        abandon(old)
         from urllib3._collections import RecentlyUsedContainer
 
         manager.pools = RecentlyUsedContainer(getattr(old, "_maxsize", 10),

@@ -140,11 +140,7 @@ _DELETE_GROUP: Operation[None] = Operation(
     "delete_group",
     "DELETE",
     "/groups/{sid}",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     idempotent=True,
     deletes=True,
 )
@@ -180,11 +176,7 @@ _DELETE_USER: Operation[None] = Operation(
     "delete_user",
     "DELETE",
     "/users/{sid}",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     idempotent=True,
     deletes=True,
 )
@@ -193,12 +185,7 @@ _DELETE_USER_API_KEY_BY_ID: Operation[None] = Operation(
     "delete_user_api_key_by_id",
     "DELETE",
     "/users/{userSid}/api-keys/{id}",
-    (
-        _USER_SID_PATH_REQUIRED,
-        _ID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_USER_SID_PATH_REQUIRED, _ID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     idempotent=True,
     deletes=True,
 )
@@ -220,11 +207,7 @@ _GET_ACTIVE_SESSIONS_COUNT: Operation[ActiveSessionsCountParams] = Operation(
     "get_active_sessions_count",
     "GET",
     "/users/sessions",
-    (
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-        _SIDS_QUERY,
-    ),
+    (_ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER, _SIDS_QUERY),
     response="ActiveSessionsCountParams",
     idempotent=True,
 )
@@ -249,11 +232,7 @@ _GET_GROUP_BY_SID: Operation[GroupParams] = Operation(
     "get_group_by_sid",
     "GET",
     "/groups/{sid}",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="GroupParams",
     idempotent=True,
 )
@@ -281,11 +260,7 @@ _GET_PRINCIPAL_SOURCES: Operation[AssignedSources] = Operation(
     "get_principal_sources",
     "GET",
     "/security-principals/{sid}/sources",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="AssignedSources",
     idempotent=True,
 )
@@ -320,12 +295,7 @@ _GET_USER_API_KEY_BY_ID: Operation[UserAPIKey] = Operation(
     "get_user_api_key_by_id",
     "GET",
     "/users/{userSid}/api-keys/{id}",
-    (
-        _ID_PATH_REQUIRED,
-        _USER_SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_ID_PATH_REQUIRED, _USER_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="UserAPIKey",
     idempotent=True,
 )
@@ -350,11 +320,7 @@ _GET_USER_BY_SID: Operation[UserParams] = Operation(
     "get_user_by_sid",
     "GET",
     "/users/{sid}",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="UserParams",
     idempotent=True,
 )
@@ -383,11 +349,7 @@ _REGENERATE_S3_KEY: Operation[SecretKeyEntity] = Operation(
     "regenerate_s3_key",
     "POST",
     "/users/{sid}/s3-secret-key",
-    (
-        _SID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_SID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="SecretKeyEntity",
 )
 
@@ -395,12 +357,7 @@ _ROTATE_USER_API_KEY: Operation[CreatedUserAPIKey] = Operation(
     "rotate_user_api_key",
     "POST",
     "/users/{userSid}/api-keys/{id}/rotate",
-    (
-        _USER_SID_PATH_REQUIRED,
-        _ID_PATH_REQUIRED,
-        _ACCESS_CLUSTER_ID_HEADER,
-        _REGION_ID_HEADER,
-    ),
+    (_USER_SID_PATH_REQUIRED, _ID_PATH_REQUIRED, _ACCESS_CLUSTER_ID_HEADER, _REGION_ID_HEADER),
     response="CreatedUserAPIKey",
 )
 
@@ -501,9 +458,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_CREATE_GROUP, (body, access_cluster_id, region_id), options)
 
@@ -540,9 +496,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_CREATE_SESSION, (body, access_cluster_id, region_id), options)
 
@@ -581,9 +536,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _CREATE_USER_API_KEY, (user_sid, body, access_cluster_id, region_id), options
@@ -622,9 +576,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_CREATE_USERS, (body, access_cluster_id, region_id), options)
 
@@ -660,9 +613,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_DELETE_GROUP, (sid, access_cluster_id, region_id), options)
 
@@ -698,9 +650,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_DELETE_GROUPS, (body, access_cluster_id, region_id), options)
 
@@ -741,9 +692,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _DELETE_SESSION, (access_cluster_id, region_id, sid, all_sessions), options
@@ -782,9 +732,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_DELETE_USER, (sid, access_cluster_id, region_id), options)
 
@@ -821,9 +770,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _DELETE_USER_API_KEY_BY_ID, (user_sid, id, access_cluster_id, region_id), options
@@ -863,9 +811,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_DELETE_USERS, (body, access_cluster_id, region_id), options)
 
@@ -901,9 +848,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_ACTIVE_SESSIONS_COUNT, (access_cluster_id, region_id, sids), options)
 
@@ -950,9 +896,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _GET_ALL_API_KEYS,
@@ -991,9 +936,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_GROUP_BY_SID, (sid, access_cluster_id, region_id), options)
 
@@ -1046,9 +990,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _GET_GROUPS,
@@ -1098,9 +1041,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_PRINCIPAL_SOURCES, (sid, access_cluster_id, region_id), options)
 
@@ -1136,9 +1078,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_SECURITY_PRINCIPALS, (sids, access_cluster_id, region_id), options)
 
@@ -1178,9 +1119,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_TENANT_ACCESS, (region_id, tenant_ids, include_inactive), options)
 
@@ -1218,9 +1158,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _GET_USER_API_KEY_BY_ID, (id, user_sid, access_cluster_id, region_id), options
@@ -1266,9 +1205,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _GET_USER_API_KEYS,
@@ -1307,9 +1245,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_GET_USER_BY_SID, (sid, access_cluster_id, region_id), options)
 
@@ -1365,9 +1302,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _GET_USERS,
@@ -1418,9 +1354,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_REGENERATE_S3_KEY, (sid, access_cluster_id, region_id), options)
 
@@ -1459,9 +1394,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _ROTATE_USER_API_KEY, (user_sid, id, access_cluster_id, region_id), options
@@ -1501,9 +1435,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_UPDATE_GROUP, (sid, body, access_cluster_id, region_id), options)
 
@@ -1541,9 +1474,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _UPDATE_PRINCIPAL_SOURCES, (sid, body, access_cluster_id, region_id), options
@@ -1585,9 +1517,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(_UPDATE_USER, (sid, body, access_cluster_id, region_id), options)
 
@@ -1627,9 +1558,8 @@ class UserApi(BaseApi):
 
         Raises:
             ApiTypeError, ApiValueError: an argument is refused; nothing was sent.
-            ApiException: the server answered with an error status (a subclass by status).
-            ApiConnectionError: the server could not be reached (``ApiTimeoutError``: in
-                time).
+            ApiException: an error status (a subclass by status).
+            ApiConnectionError: no answer (``ApiTimeoutError``: not in time).
         """
         return self._call(
             _UPDATE_USER_API_KEY_BY_ID, (id, user_sid, body, access_cluster_id, region_id), options

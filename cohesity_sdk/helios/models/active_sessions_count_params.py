@@ -16,23 +16,18 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.user_sessions_count import UserSessionsCount
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class ActiveSessionsCountParams(ApiModel):
     """Count of active user sessions, in total and per user."""
 
     sessions_per_user: Annotated[List[UserSessionsCount], NULL_AS_EMPTY] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         alias="sessionsPerUser",
         description="Session counts, one entry per user.",
     )

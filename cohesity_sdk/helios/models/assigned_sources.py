@@ -16,26 +16,21 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class AssignedSources(ApiModel):
     """Protection sources and views assigned to a user or group."""
 
-    source_ids: Annotated[Optional[List[int]], Wire(int64=True)] = Field(
+    source_ids: Annotated[Optional[List[StrictInt]], Wire(int64=True)] = Field(
         default=None,
         alias="sourceIds",
         description="IDs of the protection sources assigned to the principal.",
     )
-    view_ids: Annotated[Optional[List[int]], Wire(int64=True)] = Field(
+    view_ids: Annotated[Optional[List[StrictInt]], Wire(int64=True)] = Field(
         default=None, alias="viewIds", description="IDs of the views assigned to the principal."
     )
 

@@ -16,25 +16,23 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class CreateGroupParams(ApiModel):
     """Parameters for adding a group to the cluster."""
 
-    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("GroupParams",)
+
+    description: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the group."
     )
-    domain: Annotated[Optional[str], Wire(required=True)] = Field(
+    domain: Annotated[Optional[StrictStr], Wire(required=True)] = Field(
         default=None, description="Domain the group belongs to."
     )
     local_group_params: Optional[LocalGroupParams] = Field(
@@ -42,16 +40,16 @@ class CreateGroupParams(ApiModel):
         alias="localGroupParams",
         description="Settings used only when the group is a local group.",
     )
-    name: Annotated[Optional[str], Wire(required=True)] = Field(
+    name: Annotated[Optional[StrictStr], Wire(required=True)] = Field(
         default=None, description="Name of the group."
     )
-    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    restricted: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the group has restricted access."
     )
-    roles: Optional[List[str]] = Field(
+    roles: Optional[List[StrictStr]] = Field(
         default=None, description="Names of the roles assigned to the group."
     )
-    tenant_ids: Optional[List[str]] = Field(
+    tenant_ids: Optional[List[StrictStr]] = Field(
         default=None, alias="tenantIds", description="IDs of the tenants the group belongs to."
     )
 

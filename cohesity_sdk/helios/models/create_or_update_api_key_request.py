@@ -16,29 +16,30 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class CreateOrUpdateAPIKeyRequest(ApiModel):
     """Parameters for creating or updating a user API key."""
 
-    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = (
+        "CreatedUserAPIKey",
+        "UserAPIKey",
+    )
+
+    expiry_time_msecs: Annotated[Optional[StrictInt], Wire(nullable=True, int64=True)] = Field(
         default=None,
         alias="expiryTimeMsecs",
         description="Time after which the API key stops working, in milliseconds since the Unix epoch.",
     )
-    is_active: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    is_active: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, alias="isActive", description="Whether the API key is enabled for use."
     )
-    name: Annotated[Optional[str], Wire(required=True, nullable=True)] = Field(
+    name: Annotated[Optional[StrictStr], Wire(required=True, nullable=True)] = Field(
         default=None, description="Name of the API key."
     )
 

@@ -16,38 +16,36 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.local_user_params import LocalUserParams
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class CreateUserParameters(ApiModel):
     """Parameters for adding a user to the cluster."""
 
-    allow_smb_access_token: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("UserParams",)
+
+    allow_smb_access_token: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None,
         alias="allowSmbAccessToken",
         description="Whether the user may obtain an SMB access token.",
     )
-    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    description: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the user."
     )
-    domain: Annotated[Optional[str], Wire(required=True)] = Field(
+    domain: Annotated[Optional[StrictStr], Wire(required=True)] = Field(
         default=None, description="Domain the user belongs to."
     )
-    effective_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+    effective_time_msecs: Annotated[Optional[StrictInt], Wire(nullable=True, int64=True)] = Field(
         default=None,
         alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
     )
-    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+    expiry_time_msecs: Annotated[Optional[StrictInt], Wire(nullable=True, int64=True)] = Field(
         default=None,
         alias="expiryTimeMsecs",
         description="Time after which the user can no longer log in, in milliseconds since the Unix epoch.",
@@ -57,24 +55,24 @@ class CreateUserParameters(ApiModel):
         alias="localUserParams",
         description="Settings used only when the user is a local user.",
     )
-    locked: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    locked: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the user account is locked."
     )
-    other_groups: Annotated[Optional[List[str]], Wire(read_only=True)] = Field(
+    other_groups: Annotated[Optional[List[StrictStr]], Wire(read_only=True)] = Field(
         default=None,
         alias="otherGroups",
         description="Names of the groups the user belongs to, besides the primary group.",
     )
-    primary_group: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+    primary_group: Annotated[Optional[StrictStr], Wire(nullable=True, read_only=True)] = Field(
         default=None, alias="primaryGroup", description="Name of the user's primary group."
     )
-    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    restricted: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the user has restricted access."
     )
-    roles: Annotated[Optional[List[str]], Wire(nullable=True)] = Field(
+    roles: Annotated[Optional[List[StrictStr]], Wire(nullable=True)] = Field(
         default=None, description="Names of the roles assigned to the user."
     )
-    username: Annotated[Optional[str], Wire(required=True)] = Field(
+    username: Annotated[Optional[StrictStr], Wire(required=True)] = Field(
         default=None, description="Login name of the user."
     )
 

@@ -16,15 +16,10 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class OtpType(WireEnum):
@@ -41,29 +36,32 @@ class OtpType(WireEnum):
 class CreateUserSessionRequestParams(ApiModel):
     """Credentials used to create a user session."""
 
-    certificate: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("UserSession",)
+
+    certificate: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Client certificate used for certificate-based login."
     )
-    domain: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    domain: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Domain of the user logging in."
     )
-    otp_code: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+    otp_code: Annotated[Optional[StrictStr], Wire(nullable=True, secret=True)] = Field(
         default=None,
         alias="otpCode",
         description="One-time passcode for multi-factor authentication.",
     )
-    otp_type: Annotated[Optional[str], Wire(nullable=True, enum=OtpType)] = Field(
+    otp_type: Annotated[Optional[StrictStr], Wire(nullable=True, enum=OtpType)] = Field(
         default=None, alias="otpType", description="Kind of one-time passcode supplied in otpCode."
     )
-    password: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+    password: Annotated[Optional[StrictStr], Wire(nullable=True, secret=True)] = Field(
         default=None, description="Password of the user logging in."
     )
-    private_key: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+    private_key: Annotated[Optional[StrictStr], Wire(nullable=True, secret=True)] = Field(
         default=None,
         alias="privateKey",
         description="Private key matching the supplied certificate.",
     )
-    username: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    username: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Login name of the user."
     )
 

@@ -16,21 +16,16 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class DeleteUsersRequest(ApiModel):
     """Request listing the SIDs of the users to delete."""
 
-    sids: Annotated[Optional[List[str]], Wire(required=True, min_items=1)] = Field(
+    sids: Annotated[Optional[List[StrictStr]], Wire(required=True, min_items=1)] = Field(
         default=None, description="SIDs of the users to delete."
     )
 

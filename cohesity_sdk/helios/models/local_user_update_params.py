@@ -16,33 +16,31 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class LocalUserUpdateParams(ApiModel):
     """Settings that apply only to local users, used when updating a user."""
 
-    email: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("LocalUserResponseParams",)
+
+    email: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Email address of the local user."
     )
-    groups: Annotated[Optional[List[str]], Wire(read_only=True)] = Field(
+    groups: Annotated[Optional[List[StrictStr]], Wire(read_only=True)] = Field(
         default=None, description="Names of the groups the local user belongs to."
     )
-    password: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+    password: Annotated[Optional[StrictStr], Wire(nullable=True, secret=True)] = Field(
         default=None, description="New password for the local user."
     )
-    primary_group: Annotated[Optional[str], Wire(nullable=True, read_only=True)] = Field(
+    primary_group: Annotated[Optional[StrictStr], Wire(nullable=True, read_only=True)] = Field(
         default=None, alias="primaryGroup", description="Name of the local user's primary group."
     )
-    current_password: Annotated[Optional[str], Wire(nullable=True, secret=True)] = Field(
+    current_password: Annotated[Optional[StrictStr], Wire(nullable=True, secret=True)] = Field(
         default=None,
         alias="currentPassword",
         description="Existing password of the local user, supplied when changing the password.",

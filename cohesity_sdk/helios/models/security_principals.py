@@ -16,16 +16,11 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.security_principal import SecurityPrincipal
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class SecurityPrincipals(ListResult):
@@ -35,7 +30,7 @@ class SecurityPrincipals(ListResult):
 
     security_principals: Annotated[List[SecurityPrincipal], Wire(nullable=True), NULL_AS_EMPTY] = (
         Field(
-            default_factory=list,
+            default_factory=empty_list,
             alias="securityPrincipals",
             description="The security principals found for the requested SIDs.",
         )

@@ -16,16 +16,11 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.tenant_access import TenantAccess
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class TenantAccessResult(ListResult):
@@ -34,7 +29,7 @@ class TenantAccessResult(ListResult):
     __items__: ClassVar[str] = "tenant_accesses"
 
     tenant_accesses: Annotated[List[TenantAccess], NULL_AS_EMPTY] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         alias="tenantAccesses",
         description="The tenant access entries in the result.",
     )

@@ -16,22 +16,20 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.local_group_params import LocalGroupParams
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UpdateGroupParameters(ApiModel):
     """Parameters for updating an existing group."""
 
-    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("GroupParams",)
+
+    description: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the group."
     )
     local_group_params: Optional[LocalGroupParams] = Field(
@@ -39,13 +37,13 @@ class UpdateGroupParameters(ApiModel):
         alias="localGroupParams",
         description="Settings used only when the group is a local group.",
     )
-    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    restricted: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the group has restricted access."
     )
-    roles: Optional[List[str]] = Field(
+    roles: Optional[List[StrictStr]] = Field(
         default=None, description="Names of the roles assigned to the group."
     )
-    tenant_ids: Optional[List[str]] = Field(
+    tenant_ids: Optional[List[StrictStr]] = Field(
         default=None, alias="tenantIds", description="IDs of the tenants the group belongs to."
     )
 

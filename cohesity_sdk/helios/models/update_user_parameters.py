@@ -16,41 +16,39 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.local_user_update_params import LocalUserUpdateParams
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UpdateUserParameters(ApiModel):
     """Parameters for updating an existing user."""
 
-    description: Annotated[Optional[str], Wire(nullable=True)] = Field(
+    # What stands for it in the answers: a key read-only there is one the server sets.
+    __answer_models__: ClassVar[Tuple[str, ...]] = ("UserParams",)
+
+    description: Annotated[Optional[StrictStr], Wire(nullable=True)] = Field(
         default=None, description="Free-form description of the user."
     )
-    effective_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+    effective_time_msecs: Annotated[Optional[StrictInt], Wire(nullable=True, int64=True)] = Field(
         default=None,
         alias="effectiveTimeMsecs",
         description="Time from which the user can log in, in milliseconds since the Unix epoch.",
     )
-    expiry_time_msecs: Annotated[Optional[int], Wire(nullable=True, int64=True)] = Field(
+    expiry_time_msecs: Annotated[Optional[StrictInt], Wire(nullable=True, int64=True)] = Field(
         default=None,
         alias="expiryTimeMsecs",
         description="Time after which the user can no longer log in, in milliseconds since the Unix epoch.",
     )
-    locked: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    locked: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the user account is locked."
     )
-    restricted: Annotated[Optional[bool], Wire(nullable=True)] = Field(
+    restricted: Annotated[Optional[StrictBool], Wire(nullable=True)] = Field(
         default=None, description="Whether the user has restricted access."
     )
-    roles: Annotated[Optional[List[str]], Wire(nullable=True)] = Field(
+    roles: Annotated[Optional[List[StrictStr]], Wire(nullable=True)] = Field(
         default=None, description="Names of the roles assigned to the user."
     )
     local_user_params: Optional[LocalUserUpdateParams] = Field(

@@ -16,15 +16,10 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UserAPIKey(ApiModel):

@@ -16,16 +16,11 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.user_api_key import UserAPIKey
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UserAPIKeys(ListResult):
@@ -34,7 +29,7 @@ class UserAPIKeys(ListResult):
     __items__: ClassVar[str] = "api_keys"
 
     api_keys: Annotated[List[UserAPIKey], NULL_AS_EMPTY] = Field(
-        default_factory=list, alias="apiKeys", description="The API keys in the result."
+        default_factory=empty_list, alias="apiKeys", description="The API keys in the result."
     )
 
     if TYPE_CHECKING:

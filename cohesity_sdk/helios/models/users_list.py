@@ -16,16 +16,11 @@ from typing import (  # noqa: F401
     overload,
 )
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr  # noqa: F401
 
-from cohesity_sdk.helios.model_base import (  # noqa: F401
-    NULL_AS_EMPTY,
-    ApiModel,
-    ListResult,
-    Wire,
-    WireEnum,
-)
+from cohesity_sdk.helios.model_base import ApiModel, ListResult  # noqa: F401
 from cohesity_sdk.helios.models.user_params import UserParams
+from cohesity_sdk.helios.wire import NULL_AS_EMPTY, Wire, WireEnum, empty_list  # noqa: F401
 
 
 class UsersList(ListResult):
@@ -34,7 +29,7 @@ class UsersList(ListResult):
     __items__: ClassVar[str] = "users"
 
     users: Annotated[List[UserParams], Wire(nullable=True), NULL_AS_EMPTY] = Field(
-        default_factory=list, description="The users in the result."
+        default_factory=empty_list, description="The users in the result."
     )
 
     if TYPE_CHECKING:

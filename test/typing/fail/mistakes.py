@@ -16,6 +16,11 @@ CreateUserSessionRequestParams(username="a", otp_type="Bogus")  # E: arg-type re
 # A read-only field is not something a request can set.
 CreateUserParameters(username="a", domain="LOCAL", primary_group="x")  # E: call-arg reportCallIssue
 helios.LocalUserParams(email="a@example.com", groups=["ops"])  # E: call-arg reportCallIssue
+# A request model takes values of its own types only (refused at run time too).
+helios.UpdateUserParameters(locked="no")  # E: arg-type reportArgumentType
+helios.UpdateUserParameters(locked=1)  # E: arg-type reportArgumentType
+helios.UpdateUserParameters(expiry_time_msecs=1.5)  # E: arg-type reportArgumentType
+helios.UpdateUserParameters(description=5)  # E: arg-type reportArgumentType
 # Nested models are models.
 CreateUserParameters(username="a", domain="", local_user_params=5)  # E: arg-type reportArgumentType
 

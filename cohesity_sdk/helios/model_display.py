@@ -1,0 +1,60 @@
+"""The methods through which notebooks and tables reach the models' display.
+
+IPython looks for ``_repr_html_`` and ``_repr_pretty_`` on the object it shows, and list
+results offer ``to_records()`` and ``to_pandas()``; each of them hands over to
+``cohesity_sdk.helios.display``, which is imported on first use only: calls and decoding
+never load it (nor pandas).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, cast
+
+if TYPE_CHECKING:
+    from cohesity_sdk.helios.model_base import ApiModel, ListResult
+
+
+class ModelDisplay:
+    """For notebooks: a table of the fields that hold a value, times as dates, secrets
+    masked.
+
+    A base that comes before ``BaseModel``: IPython takes the first class in the MRO that
+    defines either ``_repr_pretty_`` or ``__repr__``, and ``BaseModel`` defines the latter.
+    """
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from cohesity_sdk.helios import display
+
+        return display.to_html(cast("ApiModel", self))
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        from cohesity_sdk.helios import display
+
+        display.pretty(cast("ApiModel", self), p, cycle)
+
+
+class ListDisplay:
+    """The tables of a list result's items."""
+
+    __slots__ = ()
+
+    def to_records(self) -> List[Dict[str, Any]]:
+        """One flat dict per item, every one with the same keys in the same order: the
+        preferred columns first, nested fields dotted (``local_user_params.email``),
+        ``*_time_msecs`` as aware UTC ``datetime`` objects, secrets left out. See
+        ``cohesity_sdk.helios.display``."""
+        from cohesity_sdk.helios import display
+
+        return display.list_records(cast("ListResult", self))
+
+    # Any rather than pandas.DataFrame: code that calls it must type-check where pandas
+    # is not installed too. ``frame: pandas.DataFrame = result.to_pandas()`` gives the type.
+    def to_pandas(self) -> Any:
+        """``to_records()`` as a ``pandas.DataFrame``, ``*_time_msecs`` columns as
+        ``datetime64[ns, UTC]``. Needs pandas: ``pip install "cohesity-helios[pandas]"``;
+        without it, raises ``ImportError``."""
+        from cohesity_sdk.helios import display
+
+        return display.to_pandas(cast("ListResult", self))
