@@ -258,9 +258,8 @@ def test_a_role_the_cluster_refuses_is_that_changes_failed_result(
                            "  - {username: svc-a, roles: [COHESITY_BOGUS]}\n"
                            "  - {username: svc-b, roles: [COHESITY_ADMIN]}\n")
     planned = access.plan(api, path)
-    # A cluster answers 400 for a role it does not know.
-    fake.fail_next("update_user", status=400, body={
-        "errorCode": "KInvalidRequest", "message": "role COHESITY_BOGUS does not exist"})
+    # The cluster (here FakeHelios, as a cluster does) answers 400 for a role it does not
+    # know: that change fails, the other is made.
     result = access.apply(api, planned, check=False)
     first, second = result.results
     assert (first.status, second.status) == ("failed", "done")
@@ -269,6 +268,24 @@ def test_a_role_the_cluster_refuses_is_that_changes_failed_result(
     assert "role COHESITY_BOGUS does not exist" in first.error
     assert users(api, A)["svc-b"].roles == ["COHESITY_ADMIN"]
     assert kinds(access.plan(api, path).changes) == [("update", "user", "user LOCAL\\svc-a")]
+    # Once the cluster knows the role, the same file applies.
+    fake.add_role("COHESITY_BOGUS", [])
+    assert access.apply(api, access.plan(api, path), check=False).ok
+    assert users(api, A)["svc-a"].roles == ["COHESITY_BOGUS"]
+
+
+def test_a_new_user_with_a_role_the_cluster_refuses_skips_what_needs_it(
+        api: UserApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "clusters: [4213516873913468]\nusers:\n"
+                           "  - {username: svc-c, roles: [NO_SUCH_ROLE], password_env: PW}\n"
+                           "groups:\n  - {name: ops, members: [svc-c]}\n")
+    monkeypatch.setenv("PW", "Passw0rd-c")
+    result = access.apply(api, access.plan(api, path), check=False)
+    statuses = {r.change.target: r.status for r in result.results}
+    assert statuses["user LOCAL\\svc-c"] == "failed"
+    assert statuses["members of group LOCAL\\ops"] == "skipped"  # it needs svc-c
+    assert statuses["group LOCAL\\ops"] == "done"  # it does not
+    assert "svc-c" not in users(api, A)
 
 
 # -- deletes: absent, prune, and what the file does not name --------------------------------------
