@@ -67,12 +67,19 @@ def run_client(served: Tuple[str, str], setting: str) -> Dict[str, Any]:
 
 def test_the_collector_is_paused_while_a_large_answer_is_decoded(
         served: Tuple[str, str]) -> None:
-    # Building 2,000 users makes tens of thousands of objects: left alone, the collector
-    # runs dozens of times during the call; paused, only around the decode, if at all.
+    # Building 2,000 users makes tens of thousands of objects. Left alone, the collector
+    # runs during the call: dozens of times before Python 3.12, where allocations set it
+    # off; from 3.12, which runs it between bytecodes only, once after the decode, over
+    # all of them. Paused, it runs only around the decode, if at all.
     left_alone = run_client(served, "False")["collections"]
-    assert left_alone >= 20
+    if sys.version_info < (3, 12):
+        assert left_alone >= 20
+        most = left_alone // 4
+    else:
+        assert left_alone >= 1
+        most = left_alone - 1
     for setting in ("default", "True"):
-        assert run_client(served, setting)["collections"] <= left_alone // 4
+        assert run_client(served, setting)["collections"] <= most
 
 
 def test_the_setting_is_checked() -> None:
