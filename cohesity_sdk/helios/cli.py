@@ -31,6 +31,7 @@ from cohesity_sdk.helios.cli_spec import Body, Command, Option
 if TYPE_CHECKING:
     from cohesity_sdk.helios.api_response import ApiResponse
     from cohesity_sdk.helios.configuration import Configuration
+    from cohesity_sdk.helios.private_file import PrivateFile
 
 PROG = "cohesity-helios"
 OUTPUTS = ("json", "table", "csv")
@@ -330,36 +331,8 @@ def _settings_in_cli_words(message: str, args: argparse.Namespace) -> str:
 # -- one-time secrets -------------------------------------------------------------------
 
 
-class SecretFile:
-    """A 0600 temporary file beside ``path``, made before the call and moved into place
-    after it: a folder that cannot be written is found before the secret is made."""
-
-    def __init__(self, path: str) -> None:
-        import tempfile
-
-        self.path = path
-        folder, name = os.path.split(os.path.abspath(path))
-        self.fd: Optional[int]
-        self.fd, self.temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # 0600
-
-    def commit(self, text: str) -> None:
-        assert self.fd is not None
-        os.write(self.fd, text.encode("utf-8"))
-        os.fsync(self.fd)
-        os.close(self.fd)
-        self.fd = None
-        os.replace(self.temporary, self.path)
-
-    def discard(self) -> None:
-        """Forget the temporary file, unless it was committed."""
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.temporary)
-
-
-def _secret_file(command: Command, args: argparse.Namespace, output: str) -> Optional[SecretFile]:
+def _secret_file(command: Command, args: argparse.Namespace,
+                 output: str) -> Optional[PrivateFile]:
     """Where the answer's one-time secret goes, decided before anything is sent: a file,
     JSON output, or a refusal (a table or CSV has no column for it)."""
     path = getattr(args, "secret_file", None)
@@ -375,8 +348,10 @@ def _secret_file(command: Command, args: argparse.Namespace, output: str) -> Opt
         return None
     if os.path.isdir(path):
         raise UsageError(f"--secret-file {path}: is a folder; nothing was sent")
+    from cohesity_sdk.helios.private_file import PrivateFile
+
     try:
-        return SecretFile(path)
+        return PrivateFile(path)
     except OSError as exc:
         raise UsageError(f"--secret-file {path}: cannot write there ({exc.strerror}); "
                          f"nothing was sent") from None

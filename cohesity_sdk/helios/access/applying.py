@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
@@ -43,6 +42,7 @@ from cohesity_sdk.helios.access.planning import (
 )
 from cohesity_sdk.helios.access.reading import Problem, is_local
 from cohesity_sdk.helios.access.schema import LOCAL, UserSpec
+from cohesity_sdk.helios.private_file import PrivateFile
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.api.user_api import UserApi
@@ -347,7 +347,7 @@ class _Runner:
         from cohesity_sdk.helios.models import CreateOrUpdateAPIKeyRequest
 
         assert step.api_key is not None and step.secret_file is not None
-        secret_file = SecretFile(step.secret_file)
+        secret_file = PrivateFile(step.secret_file, make_folders=True)
         try:
             created = self.api.create_user_api_key(
                 owner, CreateOrUpdateAPIKeyRequest(name=step.api_key.name,
@@ -359,7 +359,7 @@ class _Runner:
         try:
             if not created.api_key:
                 raise OSError("the cluster answered without the new key's secret")
-            secret_file.commit(created.api_key)
+            secret_file.commit(created.api_key + "\n")
         except OSError as exc:
             secret_file.discard()
             what = f"the secret of the new key could not be written to {step.secret_file}: " \
@@ -430,31 +430,3 @@ def _group_update(after: Dict[str, Any]) -> Any:
 
     return UpdateGroupParameters(**{name: after[name] for name in
                                     ("roles", "description", "restricted") if name in after})
-
-
-class SecretFile:
-    """A 0600 temporary file beside ``path`` (its folders made, 0700, if need be), moved
-    into place once the secret is known."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        folder = os.path.dirname(path)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd, self.temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.")
-        self.fd: Optional[int] = fd  # mkstemp makes it 0600
-
-    def commit(self, secret: str) -> None:
-        assert self.fd is not None
-        os.write(self.fd, secret.encode() + b"\n")
-        os.fsync(self.fd)
-        os.close(self.fd)
-        self.fd = None
-        os.replace(self.temp, self.path)
-        os.chmod(self.path, 0o600)
-
-    def discard(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-        if os.path.exists(self.temp):
-            os.unlink(self.temp)

@@ -13,16 +13,15 @@ is warned about), else it is random. Listening beyond loopback is warned about t
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import signal
 import sys
-import tempfile
 import threading
 from types import FrameType
 from typing import Any, Optional, Sequence
 
+from cohesity_sdk.helios.private_file import PrivateFile
 from cohesity_sdk.helios.proxies import is_loopback
 from cohesity_sdk.helios.testing.fake_helios import FakeHelios
 from cohesity_sdk.helios.testing.request_log import DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_REQUESTS
@@ -133,19 +132,10 @@ def _read_state(path: str) -> Any:
 
 
 def _write_state(path: str, snapshot: Any) -> None:
-    """Write ``snapshot`` to ``path`` with mode 0600 (it holds every secret), through a
-    temporary file beside it, so that a failed write leaves the old state whole."""
-    folder, name = os.path.split(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # mode 0600
-    try:
-        with open(descriptor, "w", encoding="utf-8") as file:
-            json.dump(snapshot, file, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    """Write ``snapshot`` to ``path`` with mode 0600 (it holds every secret), whole or not
+    at all: a failed write leaves the old state as it was."""
+    with PrivateFile(path) as file:
+        file.commit(json.dumps(snapshot, indent=2) + "\n")
 
 
 if __name__ == "__main__":
