@@ -279,3 +279,72 @@ def tls_server(ca: trustme.CA) -> Iterator[TLSServer]:
     server = TLSServer(ca, "127.0.0.1")
     yield server
     server.close()
+
+
+# -- a forward proxy on loopback -----------------------------------------------------------
+
+
+class ForwardProxy:
+    """A plain HTTP forward proxy on loopback: takes absolute-form requests and forwards
+    them, keeping each request's headers in ``seen``.
+
+    ``credentials`` (user, password): it demands them as ``Proxy-Authorization: Basic``
+    and answers 407 without them. ``upstream_port``: it sends every request to that
+    port of 127.0.0.1, whatever host the request names, so that a client can call
+    ``http://helios.example`` for real.
+    """
+
+    def __init__(self, credentials: Optional[Tuple[str, str]] = None,
+                 upstream_port: Optional[int] = None) -> None:
+        import base64
+        import http.client
+
+        import urllib3
+
+        self.seen: List[Tuple[str, Dict[str, str]]] = []
+        expected = None if credentials is None else "Basic " + base64.b64encode(
+            ":".join(credentials).encode()).decode()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                proxy.seen.append((self.path, dict(self.headers.items())))
+                if expected is not None and self.headers.get("Proxy-Authorization") != expected:
+                    self.send_response(407)
+                    self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                target = urllib3.util.parse_url(self.path)
+                upstream = http.client.HTTPConnection(
+                    "127.0.0.1" if upstream_port else target.host or "",
+                    upstream_port or target.port or 80)
+                headers = {k: v for k, v in self.headers.items()
+                           if not k.lower().startswith("proxy-")}
+                upstream.request("GET", target.request_uri, headers=headers)
+                answer = upstream.getresponse()
+                body = answer.read()
+                self.send_response(answer.status)
+                for name, value in answer.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection",
+                                            "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                upstream.close()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.address = f"127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"http://{self.address}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

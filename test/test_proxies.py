@@ -4,20 +4,15 @@ nowhere."""
 
 from __future__ import annotations
 
-import base64
-import http.client
 import logging
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Iterator, List
 from urllib.parse import quote
 
 import pytest
-import urllib3
-from conftest import start_served_fake, stop_served_fake
+from conftest import ForwardProxy, start_served_fake, stop_served_fake
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.proxies import bypasses, masked_url, proxy_for
@@ -29,57 +24,14 @@ PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy",
              "https_proxy", "all_proxy", "no_proxy")
 
 
-class AuthProxy:
-    """A forward proxy on loopback that demands Basic credentials (407 without them)."""
+class AuthProxy(ForwardProxy):
+    """A forward proxy on loopback that demands USER and PASSWORD."""
 
-    def __init__(self, user: Optional[str] = USER, password: str = PASSWORD) -> None:
-        self.seen: List[Dict[str, str]] = []
-        expected = (None if user is None else
-                    "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode())
-        proxy = self
+    def __init__(self) -> None:
+        super().__init__(credentials=(USER, PASSWORD))
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                proxy.seen.append(dict(self.headers.items()))
-                if expected is not None and self.headers.get("Proxy-Authorization") != expected:
-                    self.send_response(407)
-                    self.send_header("Proxy-Authenticate", 'Basic realm="proxy"')
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                target = urllib3.util.parse_url(self.path)
-                upstream = http.client.HTTPConnection(target.host or "", target.port or 80)
-                headers = {k: v for k, v in self.headers.items()
-                           if not k.lower().startswith("proxy-")}
-                upstream.request("GET", target.request_uri, headers=headers)
-                answer = upstream.getresponse()
-                body = answer.read()
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                upstream.close()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.address = f"127.0.0.1:{self.port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self, with_credentials: bool = True) -> str:
-        if not with_credentials:
-            return f"http://{self.address}"
+    def url_with_credentials(self) -> str:
         return f"http://{USER}:{quote(PASSWORD, safe='')}@{self.address}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -109,9 +61,9 @@ def test_credentials_in_the_proxy_url_are_sent_as_proxy_authorization(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    configuration = fake.configuration(proxy=proxy.url(), retries=0)
+    configuration = fake.configuration(proxy=proxy.url_with_credentials(), retries=0)
     assert usernames(configuration) == ["admin"]
-    assert proxy.seen[-1]["Proxy-Authorization"].startswith("Basic ")
+    assert proxy.seen[-1][1]["Proxy-Authorization"].startswith("Basic ")
     assert "pr0xy" not in repr(configuration) and "bob:***@" in repr(configuration)
     assert "pr0xy" not in caplog.text and PASSWORD not in caplog.text
 
@@ -130,7 +82,7 @@ def test_without_them_the_proxy_refuses_and_the_error_shows_no_password(
 def test_the_environments_proxy_is_used_by_default(
     fake: FakeHelios, proxy: AuthProxy, clean_env: pytest.MonkeyPatch,
 ) -> None:
-    clean_env.setenv("HTTP_PROXY", proxy.url())
+    clean_env.setenv("HTTP_PROXY", proxy.url_with_credentials())
     assert usernames(fake.configuration()) == ["admin"]
     assert len(proxy.seen) == 1
     assert usernames(fake.configuration(trust_env=False)) == ["admin"]
@@ -140,7 +92,7 @@ def test_the_environments_proxy_is_used_by_default(
 def test_all_proxy_stands_for_any_scheme(
     fake: FakeHelios, proxy: AuthProxy, clean_env: pytest.MonkeyPatch,
 ) -> None:
-    clean_env.setenv("all_proxy", proxy.url())
+    clean_env.setenv("all_proxy", proxy.url_with_credentials())
     assert usernames(fake.configuration()) == ["admin"]
     assert len(proxy.seen) == 1
 
@@ -149,7 +101,7 @@ def test_no_proxy_with_a_port_matches_that_port_only(
     fake: FakeHelios, proxy: AuthProxy, clean_env: pytest.MonkeyPatch,
 ) -> None:
     port = int(fake.url.rsplit(":", 1)[1].split("/")[0])
-    clean_env.setenv("HTTP_PROXY", proxy.url())
+    clean_env.setenv("HTTP_PROXY", proxy.url_with_credentials())
     clean_env.setenv("NO_PROXY", f"127.0.0.1:{port + 1}")
     usernames(fake.configuration())
     assert len(proxy.seen) == 1  # another port: through the proxy
@@ -221,7 +173,7 @@ def test_trust_env_from_the_command_line(proxy: AuthProxy) -> None:
     served, url, key = start_served_fake()
     try:
         env = {"PATH": "", "HELIOS_HOST": url, "HELIOS_API_KEY": key,
-               "HTTP_PROXY": proxy.url(), "PYTHONPATH": str(ROOT)}
+               "HTTP_PROXY": proxy.url_with_credentials(), "PYTHONPATH": str(ROOT)}
         for flags, through_proxy in (([], 1), (["--no-trust-env"], 0), (["--trust-env"], 1)):
             before = len(proxy.seen)
             done = subprocess.run(

@@ -13,14 +13,13 @@ import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 import trustme
 import urllib3
-from conftest import TLSServer
+from conftest import ForwardProxy, TLSServer
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.retry import RetryPolicy
@@ -471,54 +470,14 @@ def test_verify_ssl_false_works_and_warns_once(
 # -- proxies -----------------------------------------------------------------------
 
 
-class ForwardingProxy:
-    """A plain HTTP proxy: takes absolute-form requests and forwards them."""
-
-    def __init__(self) -> None:
-        self.seen: List[Tuple[str, Dict[str, str]]] = []
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                proxy.seen.append((self.path, dict(self.headers.items())))
-                target = urllib3.util.parse_url(self.path)
-                upstream = http.client.HTTPConnection(target.host or "", target.port or 80)
-                headers = {k: v for k, v in self.headers.items()
-                           if not k.lower().startswith("proxy-")}
-                upstream.request("GET", target.request_uri, headers=headers)
-                answer = upstream.getresponse()
-                body = answer.read()
-                self.send_response(answer.status)
-                for name, value in answer.getheaders():
-                    if name.lower() not in ("transfer-encoding", "connection"):
-                        self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(body)
-                upstream.close()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def proxy() -> Iterator[ForwardingProxy]:
-    running = ForwardingProxy()
+def proxy() -> Iterator[ForwardProxy]:
+    running = ForwardProxy()
     yield running
     running.close()
 
 
-def test_calls_go_through_the_configured_proxy(fake: FakeHelios, proxy: ForwardingProxy) -> None:
+def test_calls_go_through_the_configured_proxy(fake: FakeHelios, proxy: ForwardProxy) -> None:
     api = user_api(fake, proxy=proxy.url, proxy_headers={"Proxy-Authorization": "Basic b3A6cHc="})
     assert "admin" in usernames(api)
     path, headers = proxy.seen[-1]
@@ -527,7 +486,7 @@ def test_calls_go_through_the_configured_proxy(fake: FakeHelios, proxy: Forwardi
 
 
 def test_the_environment_proxy_is_used_unless_turned_off(
-    fake: FakeHelios, proxy: ForwardingProxy, monkeypatch: pytest.MonkeyPatch
+    fake: FakeHelios, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)

@@ -15,7 +15,7 @@ from typing import Any, Iterator, List, Tuple
 
 import pytest
 import urllib3
-from conftest import API_KEY, RecordingServer, TLSServer
+from conftest import API_KEY, ForwardProxy, RecordingServer, TLSServer
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.testing import FakeHelios
@@ -351,48 +351,11 @@ def test_a_transport_setting_changed_under_a_transport_of_your_own_is_refused() 
 # -- credentials over plain http ------------------------------------------------------
 
 
-class NameMappingProxy:
-    """A forward proxy on loopback that sends every request, whatever host it names, to
-    one local port: so that a client can call "http://helios.example" for real."""
-
-    def __init__(self, port: int) -> None:
-        import http.client
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                target = urllib3.util.parse_url(self.path)
-                upstream = http.client.HTTPConnection("127.0.0.1", port)
-                upstream.request("GET", target.request_uri, headers=dict(self.headers))
-                answer = upstream.getresponse()
-                body = answer.read()
-                self.send_response(answer.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                upstream.close()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def test_a_key_sent_over_plain_http_to_another_host_warns_once_per_client(
     fake: FakeHelios, caplog: pytest.LogCaptureFixture,
 ) -> None:
     port = int(fake.url.rsplit(":", 1)[1].split("/")[0])
-    proxy = NameMappingProxy(port)
+    proxy = ForwardProxy(upstream_port=port)
     try:
         caplog.set_level(logging.WARNING, logger="cohesity_sdk.helios")
         for _ in range(2):  # two clients
