@@ -348,3 +348,45 @@ class ForwardProxy:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# -- a notebook in a real kernel -----------------------------------------------------------
+
+
+def run_notebook(tmp: Path, cells: List[str], kernel: str) -> Dict[int, Any]:
+    """Run ``cells`` in a Jupyter kernel of this Python, with Jupyter's and IPython's
+    files in ``tmp`` rather than the user's home; the cells with their outputs, by
+    position. Needs nbformat, nbclient and ipykernel (a test skips without them)."""
+    import nbclient
+    import nbformat
+    from ipykernel import kernelspec
+
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JUPYTER_PATH", str(tmp / "share" / "jupyter"))
+    patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))
+    patch.setenv("IPYTHONDIR", str(tmp / "ipython"))
+    patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    try:
+        # A kernel spec of this very Python, where only this test looks for it.
+        kernelspec.install(kernel_name=kernel, prefix=str(tmp))
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+        client = nbclient.NotebookClient(
+            notebook, timeout=120, startup_timeout=120, kernel_name=kernel,
+            resources={"metadata": {"path": str(tmp)}})
+        client.execute()
+    finally:
+        patch.undo()
+    return dict(enumerate(notebook.cells))
+
+
+def cell_output(cell: Any, kind: str) -> str:
+    """A cell's ``text/html`` or ``text/plain`` display, or (``"stream"``) its printed
+    text."""
+    texts: List[str] = []
+    for out in cell["outputs"]:
+        if kind == "stream" and out["output_type"] == "stream":
+            texts.append(out["text"])
+        elif out["output_type"] in ("execute_result", "display_data"):
+            texts.append(out["data"].get(kind, ""))
+    return "".join(texts)

@@ -4,13 +4,14 @@ Python runs the cells, and the outputs are what a user sees: a table of changes.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
+from conftest import cell_output, run_notebook
 
-nbformat = pytest.importorskip("nbformat", reason="the notebook test needs nbformat")
-nbclient = pytest.importorskip("nbclient", reason="the notebook test needs nbclient")
-kernelspec = pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
+pytest.importorskip("nbformat", reason="the notebook test needs nbformat")
+pytest.importorskip("nbclient", reason="the notebook test needs nbclient")
+pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
 
 KERNEL = "cohesity-sdk-access-test"
 PASSWORD = "Notebook-svc-Passw0rd"
@@ -44,39 +45,13 @@ CELLS = [
 ]
 
 
-def outputs(cell: Any, kind: str) -> str:
-    texts: List[str] = []
-    for out in cell["outputs"]:
-        if kind == "stream" and out["output_type"] == "stream":
-            texts.append(out["text"])
-        elif out["output_type"] in ("execute_result", "display_data"):
-            texts.append(out["data"].get(kind, ""))
-    return "".join(texts)
-
-
 @pytest.fixture(scope="module")
 def notebook(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Any]:
-    tmp = tmp_path_factory.mktemp("notebook")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("JUPYTER_PATH", str(tmp / "share" / "jupyter"))
-    patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))
-    patch.setenv("IPYTHONDIR", str(tmp / "ipython"))
-    patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
-    try:
-        kernelspec.install(kernel_name=KERNEL, prefix=str(tmp))
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-        client = nbclient.NotebookClient(
-            nb, timeout=120, startup_timeout=120, kernel_name=KERNEL,
-            resources={"metadata": {"path": str(tmp)}})
-        client.execute()
-    finally:
-        patch.undo()
-    return dict(enumerate(nb.cells))
+    return run_notebook(tmp_path_factory.mktemp("notebook"), CELLS, KERNEL)
 
 
 def test_a_plan_shows_as_a_table_of_changes(notebook: Dict[int, Any]) -> None:
-    html = outputs(notebook[1], "text/html")
+    html = cell_output(notebook[1], "text/html")
     assert html.startswith("<table>") and html.endswith("</table>")
     assert "Plan of &lt;data&gt;: Plan: 8 to create, 2 to update, 0 to delete on 2 clusters" \
         in html
@@ -90,28 +65,28 @@ def test_a_plan_shows_as_a_table_of_changes(notebook: Dict[int, Any]) -> None:
     assert ["", "", "", "", "password", "", "from $SVC_BACKUP_PASSWORD", ""] in cells
     assert any(c[2:4] == ["update", "members of group LOCAL\\backup-ops"] and c[-1] == "#1, #4"
                for c in cells if len(c) == 8)
-    text = outputs(notebook[1], "text/plain")
+    text = cell_output(notebook[1], "text/plain")
     assert text.splitlines()[0] == "cluster 4213516873913468: 4 to create, 1 to update, " \
                                    "0 to delete; 0 in sync"
 
 
 def test_a_result_shows_as_a_table_of_results(notebook: Dict[int, Any]) -> None:
-    html = outputs(notebook[2], "text/html")
+    html = cell_output(notebook[2], "text/html")
     assert "Apply: 10 done, 0 failed, 0 skipped on 2 clusters." in html
     assert html.count(">done</td>") == 10
-    assert outputs(notebook[2], "text/plain").splitlines()[-1] == \
+    assert cell_output(notebook[2], "text/plain").splitlines()[-1] == \
         "Apply: 10 done, 0 failed, 0 skipped on 2 clusters."
 
 
 def test_in_sync_shows_so(notebook: Dict[int, Any]) -> None:
-    assert "In sync: nothing to change on 2 clusters" in outputs(notebook[4], "text/html")
+    assert "In sync: nothing to change on 2 clusters" in cell_output(notebook[4], "text/html")
 
 
 def test_no_secret_shows(notebook: Dict[int, Any]) -> None:
-    secrets = outputs(notebook[3], "stream").split()
+    secrets = cell_output(notebook[3], "stream").split()
     assert len(secrets) == 2 and all(len(s) >= 16 for s in secrets)
     for cell in (0, 1, 2, 4):
         for kind in ("text/html", "text/plain", "stream"):
-            shown = outputs(notebook[cell], kind)
+            shown = cell_output(notebook[cell], kind)
             for secret in [*secrets, PASSWORD]:
                 assert secret not in shown

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from conftest import cell_output, run_notebook
 
 import cohesity_sdk
 
-nbformat = pytest.importorskip("nbformat", reason="the notebook test needs nbformat")
-nbclient = pytest.importorskip("nbclient", reason="the notebook test needs nbclient")
-kernelspec = pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
+pytest.importorskip("nbformat", reason="the notebook test needs nbformat")
+pytest.importorskip("nbclient", reason="the notebook test needs nbclient")
+pytest.importorskip("ipykernel.kernelspec", reason="the notebook test needs ipykernel")
 pytest.importorskip("pandas", reason="the notebook builds a DataFrame")
 
 KERNEL = "cohesity-helios-test"
@@ -72,48 +73,19 @@ def cells(html: str) -> List[List[str]]:
     return [re.findall(r"<td[^>]*>[^<]*</td>", row) for row in body.split("</tr>") if row]
 
 
-def outputs(cell: Any, kind: str) -> str:
-    """The cell's ``text/html`` or ``text/plain`` display, or its printed text."""
-    texts: List[str] = []
-    for out in cell["outputs"]:
-        if kind == "stream" and out["output_type"] == "stream":
-            texts.append(out["text"])
-        elif out["output_type"] in ("execute_result", "display_data"):
-            texts.append(out["data"].get(kind, ""))
-    return "".join(texts)
-
-
 @pytest.fixture(scope="module")
 def notebook(tmp_path_factory: pytest.TempPathFactory) -> Dict[int, Any]:
-    tmp = tmp_path_factory.mktemp("notebook")
-    patch = pytest.MonkeyPatch()
-    # Jupyter's and IPython's files go to the temporary folder, not the user's home.
-    patch.setenv("JUPYTER_PATH", str(tmp / "share" / "jupyter"))
-    patch.setenv("JUPYTER_RUNTIME_DIR", str(tmp / "runtime"))
-    patch.setenv("IPYTHONDIR", str(tmp / "ipython"))
-    patch.setenv("JUPYTER_PLATFORM_DIRS", "1")
-    try:
-        # A kernel spec of this very Python, where only this test looks for it.
-        kernelspec.install(kernel_name=KERNEL, prefix=str(tmp))
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-        client = nbclient.NotebookClient(
-            nb, timeout=120, startup_timeout=120, kernel_name=KERNEL,
-            resources={"metadata": {"path": str(tmp)}})
-        client.execute()
-    finally:
-        patch.undo()
-    return dict(enumerate(nb.cells))
+    return run_notebook(tmp_path_factory.mktemp("notebook"), CELLS, KERNEL)
 
 
 def test_the_kernel_is_this_python_with_this_sdk(notebook: Dict[int, Any]) -> None:
-    prefix, sdk = outputs(notebook[0], "stream").splitlines()
+    prefix, sdk = cell_output(notebook[0], "stream").splitlines()
     assert prefix == sys.prefix
     assert Path(sdk) == Path(cohesity_sdk.__file__)
 
 
 def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
-    html = outputs(notebook[2], "text/html")
+    html = cell_output(notebook[2], "text/html")
     assert "UsersList: 61 users" in html
     headers = column_headers(html)
     assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
@@ -129,7 +101,7 @@ def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
     assert user00["username"] == f"<td {ONE_LINE}>user00</td>"
     assert all(cell.startswith(("<td style=\"text-align:left;",)) for row in rows for cell in row)
 
-    text = outputs(notebook[2], "text/plain").splitlines()
+    text = cell_output(notebook[2], "text/plain").splitlines()
     assert text[0] == "UsersList: 61 users"
     assert text[1].split() == ["username", "domain", "roles", "locked",
                                "local_user_params.email", "last_login_time_msecs", "sid"]
@@ -141,7 +113,7 @@ def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
 
 def test_the_documented_columns_stay_when_every_row_leaves_one_empty(
         notebook: Dict[int, Any]) -> None:
-    html = outputs(notebook[7], "text/html")
+    html = cell_output(notebook[7], "text/html")
     assert "UsersList: 2 users" in html
     headers = column_headers(html)
     assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
@@ -152,11 +124,11 @@ def test_the_documented_columns_stay_when_every_row_leaves_one_empty(
 
 
 def test_a_user_shows_field_by_field(notebook: Dict[int, Any]) -> None:
-    html = outputs(notebook[3], "text/html")
+    html = cell_output(notebook[3], "text/html")
     assert ">UserParams</th>" in html and ">user00</td>" in html
     assert re.search(rf">created_time_msecs</th><td {ONE_LINE}>{ISO}</td>", html)
     assert re.search(rf">sid</th><td {ONE_LINE}>S-1-", html)
-    text = outputs(notebook[3], "text/plain").splitlines()
+    text = cell_output(notebook[3], "text/plain").splitlines()
     assert text[0] == "UserParams"
     assert text[1].split() == ["username", "user00"]
     assert re.fullmatch(rf"  created_time_msecs +{ISO}", next(
@@ -164,18 +136,18 @@ def test_a_user_shows_field_by_field(notebook: Dict[int, Any]) -> None:
 
 
 def test_a_secret_shows_as_stars(notebook: Dict[int, Any]) -> None:
-    secret = outputs(notebook[5], "stream").strip()
+    secret = cell_output(notebook[5], "stream").strip()
     assert len(secret) >= 16
-    html, text = outputs(notebook[4], "text/html"), outputs(notebook[4], "text/plain")
+    html, text = cell_output(notebook[4], "text/html"), cell_output(notebook[4], "text/plain")
     assert re.search(r">api_key</th><td[^>]*>\*\*\*</td>", html)
     assert re.search(r"^  api_key +\*\*\*$", text, re.M)
     for cell in (2, 3, 4, 6):
         for kind in ("text/html", "text/plain", "stream"):
-            assert secret not in outputs(notebook[cell], kind)
+            assert secret not in cell_output(notebook[cell], kind)
 
 
 def test_the_users_make_a_data_frame(notebook: Dict[int, Any]) -> None:
-    shape, columns, dtypes, values = outputs(notebook[6], "stream").splitlines()
+    shape, columns, dtypes, values = cell_output(notebook[6], "stream").splitlines()
     assert shape == "(61, 20)"
     assert columns == str(["username", "domain", "roles", "locked", "local_user_params.email",
                            "last_login_time_msecs", "sid"])
