@@ -183,31 +183,25 @@ def test_a_key_on_the_command_line_is_warned_about() -> None:
     assert "FAKE_HELIOS_API_KEY" in stderr and "--api-key-file" in stderr
 
 
-def test_the_key_from_the_environment_or_a_file(tmp_path: Path) -> None:
-    env = {**os.environ, "FAKE_HELIOS_API_KEY": "dev-key-from-env"}
-    proc = serve(env=env)
+def assert_serves_with_key(proc: "subprocess.Popen[str]", key: str) -> None:
+    """The served fake says it takes ``key``, takes it, and warns of nothing."""
     try:
         url_line, key_line = first_lines(proc)
-        url = url_line.split()[-1]
-        with ApiClient(Configuration(host=url, api_key="dev-key-from-env")) as c:
+        with ApiClient(Configuration(host=url_line.split()[-1], api_key=key)) as c:
             assert [u.username for u in UserApi(c).get_users()] == ["admin"]
     finally:
         _, stderr = stop_served_fake(proc)
-    assert key_line == "API key: dev-key-from-env"
+    assert key_line == f"API key: {key}"
     assert stderr == ""
+
+
+def test_the_key_from_the_environment_or_a_file(tmp_path: Path) -> None:
+    env = {**os.environ, "FAKE_HELIOS_API_KEY": "dev-key-from-env"}
+    assert_serves_with_key(serve(env=env), "dev-key-from-env")
 
     key_file = tmp_path / "key"
     key_file.write_text("dev-key-from-file\n", encoding="utf-8")
-    proc = serve("--api-key-file", str(key_file))
-    try:
-        url_line, key_line = first_lines(proc)
-        url = url_line.split()[-1]
-        with ApiClient(Configuration(host=url, api_key="dev-key-from-file")) as c:
-            assert [u.username for u in UserApi(c).get_users()] == ["admin"]
-    finally:
-        _, stderr = stop_served_fake(proc)
-    assert key_line == "API key: dev-key-from-file"
-    assert stderr == ""
+    assert_serves_with_key(serve("--api-key-file", str(key_file)), "dev-key-from-file")
 
     proc = serve("--api-key-file", str(tmp_path / "missing"))
     assert proc.wait(timeout=30) == 1
