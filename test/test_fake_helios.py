@@ -1405,6 +1405,18 @@ def test_delay_next(fake: FakeHelios, api: h.UserApi) -> None:
     assert [r.operation_id for r in fake.requests] == ["get_users", "create_users"]
 
 
+def test_delay_next_after_the_action(fake: FakeHelios, api: h.UserApi) -> None:
+    # The call is carried out at once, and its answer held back: a slow server that acted.
+    fake.delay_next("create_users", 0.6, after_action=True)
+    with pytest.raises(h.ApiTimeoutError):
+        api.create_users([local("bob")], _request_timeout=0.2)
+    assert names(api.get_users()) == ["admin", "bob"]
+    started = time.monotonic()
+    fake.delay_next("get_users", 0.2, after_action=True)
+    assert names(api.get_users()) == ["admin", "bob"]
+    assert time.monotonic() - started >= 0.2
+
+
 def test_drop_next_before_the_action(fake: FakeHelios, api: h.UserApi) -> None:
     fake.drop_next("create_users")
     with pytest.raises(h.ApiConnectionError):

@@ -748,6 +748,12 @@ def test_control_faults_delay_and_drop(fake: FakeHelios, api: h.UserApi) -> None
         api.create_users([local("acted")])
     time.sleep(0.5)  # the delayed call is carried out once its wait is over
     assert sorted(names(api)) == ["acted", "admin", "slow"]  # not "dropped"
+    # A delay after the action: carried out at once, answered late.
+    expect(control(fake.control_url, "POST", "/faults", {
+        "operation": "create_users", "delay": {"seconds": 0.6, "afterAction": True}}), 204)
+    with pytest.raises(h.ApiTimeoutError):
+        api.create_users([local("late")], _request_timeout=0.2)
+    assert "late" in names(api)
     # Kinds combine as the Python calls do: delayed, then failed.
     expect(control(fake.control_url, "POST", "/faults", {
         "operation": "get_groups", "delay": 0.2, "fail": {"status": 500}}), 204)
@@ -772,6 +778,12 @@ def test_control_faults_delay_and_drop(fake: FakeHelios, api: h.UserApi) -> None
     ({"operation": "get_users", "fail": {"retry_after": 1}}, "unknown field 'retry_after'"),
     ({"operation": "get_users", "delay": -1}, "delay: must be a non-negative number"),
     ({"operation": "get_users", "delay": "2"}, "delay: must be a non-negative number"),
+    ({"operation": "get_users", "delay": {"seconds": -1}}, "delay: must be a non-negative"),
+    ({"operation": "get_users", "delay": {"afterAction": True}}, "delay: must be a non-neg"),
+    ({"operation": "get_users", "delay": {"seconds": 1, "afterAction": 1}},
+     "delay.afterAction"),
+    ({"operation": "get_users", "delay": {"seconds": 1, "after": True}},
+     "delay: unknown field 'after'"),
     ({"operation": "get_users", "drop": True}, "drop: must be an object"),
     ({"operation": "get_users", "drop": {"afterAction": "yes"}}, "drop.afterAction"),
     ({"operation": "get_users", "fail": {}, "delay": -1}, "delay"),  # nothing queued

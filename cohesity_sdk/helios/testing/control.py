@@ -20,6 +20,9 @@ A fault request names an operation and at least one of ``fail``, ``delay`` and
      "delay": 2,
      "drop": {"afterAction": true}}
 
+``"delay": {"seconds": 2, "afterAction": true}`` carries the call out first, then waits
+before answering.
+
 In ``fail`` every field is optional (503, once, no ``Retry-After``, the default
 ``Error``); ``"drop": {}`` drops before the action.
 
@@ -35,7 +38,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from cohesity_sdk.helios.testing.errors import ApiError, bad_request, not_found
 from cohesity_sdk.helios.testing.faults import FaultPlan
@@ -144,14 +147,12 @@ class ControlApi:
             raise bad_request("body: give at least one of fail, delay and drop")
         # All checked before any is queued: a refused request queues nothing.
         failure = None if fail is None else _failure(fail)
-        if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float))
-                                  or delay < 0):
-            raise bad_request("delay: must be a non-negative number of seconds")
+        wait = None if delay is None else _delay(delay)
         after_action = None if drop is None else _after_action(drop)
         if failure is not None:
             self._faults.fail(operation, **failure)
-        if delay is not None:
-            self._faults.delay(operation, delay)
+        if wait is not None:
+            self._faults.delay(operation, *wait)
         if after_action is not None:
             self._faults.drop(operation, after_action)
         return Answer(204)
@@ -206,6 +207,23 @@ def _after_action(drop: Any) -> bool:
     if not isinstance(after, bool):
         raise bad_request("drop.afterAction: must be true or false")
     return after
+
+
+def _delay(delay: Any) -> Tuple[float, bool]:
+    """``delay``: seconds, or ``{"seconds": 2, "afterAction": true}``."""
+    after = False
+    if isinstance(delay, Mapping):
+        unknown = [k for k in delay if k not in ("seconds", "afterAction")]
+        if unknown:
+            raise bad_request(f"delay: unknown field {unknown[0]!r}")
+        after = delay.get("afterAction", False)
+        if not isinstance(after, bool):
+            raise bad_request("delay.afterAction: must be true or false")
+        delay = delay.get("seconds")
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+        raise bad_request("delay: must be a non-negative number of seconds, or "
+                          "{\"seconds\": N, \"afterAction\": true}")
+    return float(delay), after
 
 
 def _is_int(value: Any) -> bool:

@@ -224,9 +224,10 @@ class FakeHelios:
         a string) is sent as ``Retry-After``."""
         self._faults.fail(operation_id, status, times, retry_after, body)
 
-    def delay_next(self, operation_id: str, seconds: float) -> None:
-        """Wait ``seconds`` before handling the next call of ``operation_id``."""
-        self._faults.delay(operation_id, seconds)
+    def delay_next(self, operation_id: str, seconds: float, after_action: bool = False) -> None:
+        """Wait ``seconds`` before handling the next call of ``operation_id``; with
+        ``after_action``, carry it out first and wait before answering."""
+        self._faults.delay(operation_id, seconds, after_action)
 
     def drop_next(self, operation_id: str, after_action: bool = False) -> None:
         """Close the connection of the next call of ``operation_id`` without answering;
@@ -357,6 +358,10 @@ class FakeHelios:
                 traceback.print_exc()
                 answer = Answer(500, {"errorCode": "KInternalError",
                                       "message": f"{route.operation_id}: {exc!r}"})
+        if faults.delay_after:
+            self._stopping.wait(faults.delay_after)
+            if self._stopping.is_set():
+                return None
         return None if faults.drop_after else answer
 
     def _perform(

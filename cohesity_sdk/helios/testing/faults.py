@@ -1,7 +1,9 @@
 """Faults queued for the next calls of an operation: failures, delays and drops.
 
 Each kind has its own queue per operation, and one call takes the head of each: a call
-can be delayed and then fail. A drop before the action wins over a failure.
+can be delayed and then fail. A drop before the action wins over a failure. A delay
+after the action holds the answer of a call that was carried out: the client sees a
+slow server that has acted.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Collection, Deque, Dict, Optional, Union
+from typing import Any, Collection, Deque, Dict, Optional, Tuple, Union
 
 from cohesity_sdk.helios.testing.errors import error_code_for
 
@@ -28,7 +30,8 @@ class Failure:
 class Faults:
     """What to do to one call."""
 
-    delay: float = 0.0
+    delay: float = 0.0  # before the action
+    delay_after: float = 0.0  # after the action, before the answer
     drop_before: bool = False  # close the connection without acting or answering
     drop_after: bool = False  # act, then close the connection without answering
     failure: Optional[Failure] = None
@@ -39,7 +42,7 @@ class FaultPlan:
         self._operation_ids = frozenset(operation_ids)
         self._lock = threading.Lock()
         self._failures: Dict[str, Deque[Failure]] = {}
-        self._delays: Dict[str, Deque[float]] = {}
+        self._delays: Dict[str, Deque[Tuple[float, bool]]] = {}
         self._drops: Dict[str, Deque[bool]] = {}
 
     def fail(
@@ -68,12 +71,13 @@ class FaultPlan:
         with self._lock:
             self._failures.setdefault(operation_id, deque()).extend([failure] * times)
 
-    def delay(self, operation_id: str, seconds: float) -> None:
+    def delay(self, operation_id: str, seconds: float, after_action: bool = False) -> None:
         self._check(operation_id)
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
             raise ValueError(f"seconds must be a non-negative number, got {seconds!r}")
         with self._lock:
-            self._delays.setdefault(operation_id, deque()).append(float(seconds))
+            self._delays.setdefault(operation_id, deque()).append(
+                (float(seconds), bool(after_action)))
 
     def drop(self, operation_id: str, after_action: bool) -> None:
         self._check(operation_id)
@@ -87,8 +91,10 @@ class FaultPlan:
             drops = self._drops.get(operation_id)
             failures = self._failures.get(operation_id)
             after_action = drops.popleft() if drops else None
+            seconds, late = delays.popleft() if delays else (0.0, False)
             return Faults(
-                delay=delays.popleft() if delays else 0.0,
+                delay=0.0 if late else seconds,
+                delay_after=seconds if late else 0.0,
                 drop_before=after_action is False,
                 drop_after=after_action is True,
                 failure=failures.popleft() if failures else None,
