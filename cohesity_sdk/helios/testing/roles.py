@@ -1,12 +1,12 @@
 """Who may call what: the built-in roles' privileges and the privilege each operation needs.
 
-It follows Cohesity's documented behaviour as far as it is public: the Admin role may do
-everything; the Viewer role may look but not change; the Operator role has the Viewer's
-privileges plus running protection groups and recoveries, which this API does not
-have, so here it is a viewer. ``PRINCIPAL_VIEW`` and ``PRINCIPAL_MODIFY`` are Cohesity's
-privilege names; ``API_KEY_VIEW_ALL``, ``API_KEY_MANAGE_ALL`` and ``SESSION_MANAGE_ALL``
-are the fake's names for what Cohesity leaves to admins: other users' API keys and
-sessions.
+It follows Cohesity's documented behaviour as far as it is public: the Admin and Super
+Admin roles may do everything; the Viewer role may look but not change; the Operator
+role has the Viewer's privileges plus running protection groups and recoveries, which
+this API does not have, so here it is a viewer, as is Data Security. ``PRINCIPAL_VIEW``
+and ``PRINCIPAL_MODIFY`` are Cohesity's privilege names; ``API_KEY_VIEW_ALL``,
+``API_KEY_MANAGE_ALL`` and ``SESSION_MANAGE_ALL`` are the fake's names for what Cohesity
+leaves to admins: other users' API keys and sessions.
 
 Rules a test may rely on:
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional
 
+from cohesity_sdk.helios.roles import BUILT_IN_ROLES
 from cohesity_sdk.helios.testing.errors import bad_request, forbidden
 from cohesity_sdk.helios.testing.records import Cluster, Json
 
@@ -42,12 +43,16 @@ SESSION_MANAGE_ALL = "SESSION_MANAGE_ALL"
 ALL_PRIVILEGES = frozenset({PRINCIPAL_VIEW, PRINCIPAL_MODIFY, API_KEY_VIEW_ALL,
                             API_KEY_MANAGE_ALL, SESSION_MANAGE_ALL})
 
-#: What each built-in role may do.
+#: What each built-in role may do (the roles of ``cohesity_sdk.helios.roles``).
 ROLE_PRIVILEGES: Mapping[str, FrozenSet[str]] = {
     "COHESITY_ADMIN": ALL_PRIVILEGES,
-    "COHESITY_VIEWER": frozenset({PRINCIPAL_VIEW}),
     "COHESITY_OPERATOR": frozenset({PRINCIPAL_VIEW}),
+    "COHESITY_VIEWER": frozenset({PRINCIPAL_VIEW}),
+    # Data Security looks after the cluster's security settings, not its principals.
+    "COHESITY_DATA_SECURITY": frozenset({PRINCIPAL_VIEW}),
+    "COHESITY_SUPER_ADMIN": ALL_PRIVILEGES,
 }
+assert tuple(ROLE_PRIVILEGES) == BUILT_IN_ROLES
 
 
 class Roles:
