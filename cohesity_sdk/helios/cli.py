@@ -26,6 +26,7 @@ import textwrap
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, TextIO
 
 from cohesity_sdk import __version__
+from cohesity_sdk.helios.cli_options import Once, OnceBoolean, OnceParser
 from cohesity_sdk.helios.cli_spec import Body, Command, Option
 
 if TYPE_CHECKING:
@@ -84,13 +85,14 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     """The parser of the whole command line, one subparser per operation."""
     from cohesity_sdk.helios.cli_commands import COMMANDS
 
-    parser = argparse.ArgumentParser(
+    parser = OnceParser(
         prog=prog, description=_DESCRIPTION, parents=[_common_options(top=True)],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action=_Version, nargs=0,
                         help="show the version, check the install, and exit (1 when "
                              "another distribution also installs cohesity_sdk)")
     subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                        parser_class=argparse.ArgumentParser,
                                         title="commands")
     # Also after the subcommand; SUPPRESS keeps them from undoing a value given before it.
     common = _common_options(top=False)
@@ -106,7 +108,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
             # A new password may come from the prompt alone: then there is no other body.
             sub.add_argument(
                 "--body", required=command.body.required and not _sets_a_password(command),
-                metavar="JSON|@FILE|-",
+                metavar="JSON|@FILE|-", action=Once,
                 help=f"the request body: JSON text, @ and a file name, or - for stdin; "
                      f"{_body_shape(command.body)}")
         if _sets_a_password(command):
@@ -116,7 +118,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      f"{NEW_PASSWORD}; it stays out of the command line and the history")
         if command.returns_secret:
             sub.add_argument(
-                "--secret-file", metavar="PATH",
+                "--secret-file", metavar="PATH", action=Once,
                 help="write the secret of the answer, which the API gives only once, to "
                      "PATH (mode 0600, replacing it whole) instead of printing it; needed "
                      "by -o table and -o csv, which cannot show it")
@@ -151,20 +153,21 @@ def _common_options(top: bool) -> argparse.ArgumentParser:
     default = None if top else argparse.SUPPRESS
     options = argparse.ArgumentParser(add_help=False)
     group = options.add_argument_group("connection and output")
-    group.add_argument("--host", default=default, metavar="URL",
+    group.add_argument("--host", default=default, metavar="URL", action=Once,
                        help="the API's base URL, such as https://helios.cohesity.com/v2")
-    group.add_argument("--profile", default=default, metavar="NAME",
+    group.add_argument("--profile", default=default, metavar="NAME", action=Once,
                        help="a profile of the configuration file (default: HELIOS_PROFILE, "
                             "else 'default')")
     group.add_argument("--access-cluster-id", dest="access_cluster_id", type=_int64,
-                       default=default, metavar="ID",
+                       default=default, metavar="ID", action=Once,
                        help="the cluster to act on, through Helios")
     group.add_argument("--region-id", dest="region_id", default=default, metavar="ID",
+                       action=Once,
                        help="the Helios region to act in")
-    group.add_argument("-o", "--output", choices=OUTPUTS, default=default,
+    group.add_argument("-o", "--output", choices=OUTPUTS, default=default, action=Once,
                        help="json (the API's answer), table (the default on a terminal) "
                             "or csv")
-    group.add_argument("--trust-env", dest="trust_env", action=argparse.BooleanOptionalAction,
+    group.add_argument("--trust-env", dest="trust_env", action=OnceBoolean,
                        default=default,
                        help="take the proxy from HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and "
                             "NO_PROXY (the default; HELIOS_TRUST_ENV=false turns it off)")
@@ -181,7 +184,7 @@ def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
     if option.location == "confirm":
         parser.add_argument(dashed, dest=option.name, action="store_true", help=help_text)
     elif option.kind == "boolean":
-        parser.add_argument(dashed, dest=option.name, action=argparse.BooleanOptionalAction,
+        parser.add_argument(dashed, dest=option.name, action=OnceBoolean,
                             default=None, help=help_text)
     elif option.kind == "array":
         parser.add_argument(dashed, dest=option.name, action="append", metavar="A,B",
@@ -189,7 +192,7 @@ def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
                             help=f"{help_text} Comma-separated, or repeat the option.")
     else:
         parser.add_argument(dashed, dest=option.name, required=option.required,
-                            type=_int64 if option.kind == "integer" else str,
+                            type=_int64 if option.kind == "integer" else str, action=Once,
                             metavar=option.name.upper(), help=help_text)
 
 
