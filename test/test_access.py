@@ -32,6 +32,7 @@ from cohesity_sdk.helios.access import (
     Plan,
     StalePlanError,
 )
+from cohesity_sdk.helios.access.cluster_state import user_basis
 from cohesity_sdk.helios.testing import FakeHelios
 
 A, B = CLUSTERS = (4213516873913468, 5523896512376540)
@@ -254,7 +255,9 @@ def test_a_role_the_cluster_refuses_is_that_changes_failed_result(
         fake: FakeHelios, api: UserApi, tmp_path: Path) -> None:
     new_user(api, A, "svc-a", roles=["COHESITY_VIEWER"])
     new_user(api, A, "svc-b", roles=["COHESITY_VIEWER"])
-    path = write(tmp_path, "clusters: [4213516873913468]\nusers:\n"
+    # The file declares a custom role that the cluster does not have (yet).
+    path = write(tmp_path, "clusters: [4213516873913468]\ncustom_roles: [COHESITY_BOGUS]\n"
+                           "users:\n"
                            "  - {username: svc-a, roles: [COHESITY_BOGUS]}\n"
                            "  - {username: svc-b, roles: [COHESITY_ADMIN]}\n")
     planned = access.plan(api, path)
@@ -276,7 +279,8 @@ def test_a_role_the_cluster_refuses_is_that_changes_failed_result(
 
 def test_a_new_user_with_a_role_the_cluster_refuses_skips_what_needs_it(
         api: UserApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, "clusters: [4213516873913468]\nusers:\n"
+    path = write(tmp_path, "clusters: [4213516873913468]\ncustom_roles: [NO_SUCH_ROLE]\n"
+                           "users:\n"
                            "  - {username: svc-c, roles: [NO_SUCH_ROLE], password_env: PW}\n"
                            "groups:\n  - {name: ops, members: [svc-c]}\n")
     monkeypatch.setenv("PW", "Passw0rd-c")
@@ -451,9 +455,15 @@ def test_new_keys_of_two_clusters_cannot_share_a_secret_file(api: UserApi,
 def test_a_password_that_cannot_be_read_is_refused_before_anything_is_sent(
         fake: FakeHelios, api: UserApi, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SVC_BACKUP_PASSWORD")
     path = write(tmp_path, EXAMPLE)
-    planned = access.plan(api, path)  # a plan needs no password: it does not create
+    planned = access.plan(api, path)
+    monkeypatch.delenv("SVC_BACKUP_PASSWORD")
+    # A plan checks the password sources the apply would read: the file is bad as it is.
+    with pytest.raises(AccessFileError) as caught:
+        access.plan(api, path)
+    assert caught.value.problems == [
+        ("users[0].password_env", "SVC_BACKUP_PASSWORD is not set, or is empty")]
+    # And an apply of a plan made while it was set checks again, before sending.
     fake.requests.clear()
     with pytest.raises(AccessFileError) as caught:
         access.apply(api, planned)
@@ -464,6 +474,7 @@ def test_a_password_that_cannot_be_read_is_refused_before_anything_is_sent(
 
 def test_a_password_file(fake: FakeHelios, api: UserApi, tmp_path: Path) -> None:
     (tmp_path / "pw").write_text("From-a-File-Passw0rd\n", encoding="utf-8")
+    (tmp_path / "pw").chmod(0o600)
     path = write(tmp_path, "clusters: [4213516873913468]\n"
                            "users: [{username: svc-f, password_file: pw}]\n")
     planned = access.plan(api, path)
@@ -476,7 +487,7 @@ def test_a_password_file(fake: FakeHelios, api: UserApi, tmp_path: Path) -> None
     write(tmp_path, "clusters: [4213516873913468]\n"
                     "users: [{username: svc-g, password_file: pw}]\n")
     with pytest.raises(AccessFileError, match="is empty"):
-        access.apply(api, access.plan(api, path))
+        access.plan(api, path)
 
 
 def test_a_secret_that_cannot_be_written_deletes_the_new_key_again(
@@ -692,7 +703,7 @@ def test_a_saved_plan_that_is_not_one_is_refused(tmp_path: Path) -> None:
     bad = write(tmp_path, '{"format": "something-else"}', "plan.json")
     with pytest.raises(AccessFileError, match="is not a saved plan"):
         Plan.load(bad)
-    tampered = write(tmp_path, '{"format": "cohesity-helios-access-plan", "version": 1, '
+    tampered = write(tmp_path, '{"format": "cohesity-helios-access-plan", "version": 2, '
                                '"access": {"users": [{"username": "a", "pasword": "x"}]}, '
                                '"clusters": []}', "plan.json")
     with pytest.raises(AccessFileError, match=r"users\[0\]\.pasword: unknown key"):
@@ -767,7 +778,8 @@ def test_a_plan_shows_as_a_table_of_changes(api: UserApi, tmp_path: Path) -> Non
                    {"field": "email", "before": None, "after": "svc-backup@example.com"},
                    {"field": "password", "before": None,
                     "after": "from $SVC_BACKUP_PASSWORD"}],
-        "depends_on": [], "problem": None}
+        "depends_on": [], "problem": None,
+        "basis": user_basis(None)}  # what apply checks again: there was no such user
 
 
 def test_html_escapes_what_the_cluster_holds(api: UserApi, tmp_path: Path) -> None:

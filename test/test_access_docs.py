@@ -152,6 +152,29 @@ def test_the_stale_plan_shown(shell: Shell) -> None:
     assert done.stderr == shown_after("with\nexit status 1:")
 
 
+def test_the_roles_and_clusters_examples_apply_and_then_are_in_sync(shell: Shell) -> None:
+    roles = blocks(TEXT.split("### Roles", 1)[1], "yaml")[0]
+    several = blocks(TEXT.split("## Several clusters", 1)[1], "yaml")[0]
+    shell.fake.add_role("BACKUP_AUDITOR", ["PRINCIPAL_VIEW"])  # the cluster's own role
+    shell.env.update(SVC_AUDIT_PASSWORD=PASSWORD, SVC_REPORT_PASSWORD=PASSWORD)
+    (shell.folder / "roles.yaml").write_text(f"clusters: [{A}]\n{roles}", encoding="utf-8")
+    (shell.folder / "several.yaml").write_text(several, encoding="utf-8")
+    for name in ("roles.yaml", "several.yaml"):
+        assert shell("plan", name).status == EXIT_PENDING
+        applied = shell("apply", name, "--yes")
+        assert applied.status == EXIT_DONE, applied.stderr
+        assert shell("plan", name).status == EXIT_IN_SYNC
+    api = shell.api()
+    [audit] = api.get_users(usernames=["svc-audit"], access_cluster_id=A).users
+    assert audit.roles == ["BACKUP_AUDITOR"]
+    roles_on = {cluster: api.get_users(usernames=["svc-report"],
+                                       access_cluster_id=cluster).users[0].roles
+                for cluster in (A, B)}
+    assert roles_on == {A: ["COHESITY_VIEWER"], B: ["COHESITY_OPERATOR"]}
+    assert (shell.folder / "keys" / f"report-{B}").is_file()
+    assert not (shell.folder / "keys" / f"report-{A}").exists()
+
+
 def test_the_readme_example_applies_and_then_is_in_sync(fake: FakeHelios, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -255,6 +278,7 @@ def test_every_key_of_prune_is_in_its_table() -> None:
 def test_every_json_field_is_documented(fake: FakeHelios, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("SVC_BACKUP_PASSWORD", "Complete-Passw0rd")
     path = tmp_path / "access.yaml"
     path.write_text(COMPLETE, encoding="utf-8")
     with ApiClient(fake.configuration()) as client:

@@ -25,6 +25,7 @@ from cohesity_sdk.helios.access import (
     parse,
     plan,
 )
+from cohesity_sdk.helios.access.reading import parse_yaml, yaml_loader
 from cohesity_sdk.helios.testing import FakeHelios
 
 SECRET = "Hunter2-literal-Secret"
@@ -187,7 +188,56 @@ BAD_FILES = {
     "a python tag": ("users: !!python/object/apply:os.system ['true']\n", "is not YAML: "),
     "empty": ("", "is empty"),
     "not a mapping": ("- username: a\n", ": should be a mapping of keys: version, clusters, "
-                                         "users, groups, prune"),
+                                         "custom_roles, users, groups, prune"),
+    "a key given twice in YAML": ("users:\n  - username: a\n    roles: [COHESITY_ADMIN]\n"
+                                  "    roles: []\n",
+                                  ": line 4: the key 'roles' is given twice in one mapping "
+                                  "(first at line 3); YAML would keep the last one only"),
+    "a key given twice in a flow mapping": ("users: [{username: a, username: b}]\n",
+                                            ": line 1: the key 'username' is given twice"),
+    "a top-level key given twice": ("groups: []\nusers: []\ngroups: []\n",
+                                    ": line 3: the key 'groups' is given twice in one "
+                                    "mapping (first at line 1)"),
+    "a role that is no role": ("users: [{username: a, roles: [COHESITY_VEIWER]}]\n",
+                               "users[0].roles[0]: COHESITY_VEIWER is no built-in role, nor "
+                               "one of custom_roles (did you mean 'COHESITY_VIEWER'?)"),
+    "a group role that is no role": ("groups: [{name: g, roles: [auditor]}]\n",
+                                     "groups[0].roles[0]: auditor is no built-in role"),
+    "a custom role that is built in": ("custom_roles: [COHESITY_ADMIN]\n",
+                                       "custom_roles[0]: COHESITY_ADMIN is built in: leave it "
+                                       "out of custom_roles"),
+    "a custom role twice": ("custom_roles: [X, X]\n", "custom_roles[1]: repeats custom_roles[0]"),
+    "clusters of an entry, none of the file": ("users: [{username: a, clusters: [7], "
+                                               "password_env: A}]\n",
+                                               "users[0].clusters: the file names no clusters, "
+                                               "so an entry cannot"),
+    "an entry on a cluster the file does not list": (
+        "clusters: [7]\nusers: [{username: a, clusters: [8], password_env: A}]\n",
+        "users[0].clusters[0]: 8 is not one of the file's clusters"),
+    "an entry on no cluster": ("clusters: [7]\ngroups: [{name: g, clusters: []}]\n",
+                               "groups[0].clusters: names no cluster: leave it out"),
+    "a key on a cluster its user is not on": (
+        "clusters: [7, 8]\nusers:\n  - username: a\n    clusters: [7]\n"
+        "    api_keys: [{name: k, clusters: [8]}]\n",
+        "users[0].api_keys[0].clusters[0]: 8 is not one of its user's clusters"),
+    "a user twice on one cluster": (
+        "clusters: [7, 8]\nusers:\n  - {username: a, password_env: A}\n"
+        "  - {username: a, clusters: [8], password_env: A}\n",
+        "users[1].username: LOCAL\\a is users[0] already on cluster 8"),
+    "a key twice on one cluster": (
+        "clusters: [7, 8]\nusers:\n  - username: a\n"
+        "    api_keys: [{name: k, clusters: [7]}, {name: k}]\n",
+        "users[0].api_keys[1].name: is users[0].api_keys[0] already on cluster 7"),
+    "a member deleted on one of its clusters": (
+        "clusters: [7, 8]\nusers:\n  - {username: a, clusters: [7], password_env: A}\n"
+        "  - {username: a, clusters: [8], absent: true}\n"
+        "groups: [{name: g, members: [a]}]\n",
+        "groups[0].members[0]: a is to be deleted on cluster 8: users[1] says absent: true"),
+    "a member the prune scope deletes on one cluster": (
+        "clusters: [7, 8]\nusers: [{username: svc-a, clusters: [7], password_env: A}]\n"
+        "groups: [{name: g, members: [svc-a]}]\nprune: {users: {name_prefix: svc-}}\n",
+        "groups[0].members[0]: svc-a is not in users on cluster 8, so prune.users would "
+        "delete it"),
 }
 
 
@@ -236,6 +286,43 @@ def test_a_value_is_never_quoted(tmp_path: Path) -> None:
         assert SECRET not in str(error), text
     broken = write(tmp_path, f'{{"users": [{{"password": "{SECRET}",}}]}}', "a.json")
     assert SECRET not in str(refusal(broken))
+
+
+def test_one_name_on_clusters_apart_is_two_entries(tmp_path: Path) -> None:
+    path = write(tmp_path, "clusters: [7, 8]\ncustom_roles: [AUDITOR]\nusers:\n"
+                           "  - {username: a, clusters: [7], roles: [AUDITOR], password_env: A}\n"
+                           "  - {username: a, clusters: [8], roles: [COHESITY_SUPER_ADMIN],"
+                           " password_env: A}\n"
+                           "groups: [{name: g, members: [a]}]\n")
+    access = load(path)
+    assert [u.clusters for u in access.users] == [[7], [8]]
+
+
+YAML_READ_AS_PYYAML_READS = [
+    "a: 1\nb: {x: yes, y: ~, z: 1.5, d: 2020-01-01, o: 0o17, h: 0x1f, s: '007'}\n",
+    "x: &x {a: 1, b: [1, 2]}\ny:\n  <<: *x\n  a: 2\nz: *x\n",
+    "m:\n  <<: [{a: 1}, {b: 2}]\n  c: 3\n",
+    "s: !!set {p, q}\no: !!omap [{a: 1}, {b: 2}]\nbin: !!binary aGVsbG8=\n",
+    "? complex\n: value\n'quoted key': \"double\"\n1: int key\nnull: ~\n",
+    "folded: >\n  one\n  two\nliteral: |\n  three\n",
+    "- a\n- [b, c]\n- {d: e}\n",
+    "",
+    "just text\n",
+]
+
+
+@pytest.mark.parametrize("text", YAML_READ_AS_PYYAML_READS)
+def test_yaml_reads_as_pyyamls_safe_load_reads_it(text: str) -> None:
+    yaml = pytest.importorskip("yaml")
+    assert parse_yaml(text, "f.yaml") == yaml.safe_load(text)
+
+
+def test_yaml_is_read_with_the_c_loader_when_pyyaml_has_it() -> None:
+    yaml = pytest.importorskip("yaml")
+    if not yaml.__with_libyaml__:
+        pytest.skip("this PyYAML was built without libyaml")
+    assert yaml_loader(yaml) is yaml.CSafeLoader
+    assert issubclass(yaml.CSafeLoader, yaml.constructor.SafeConstructor)  # never Python's
 
 
 def test_json_with_a_key_given_twice_is_refused(tmp_path: Path) -> None:

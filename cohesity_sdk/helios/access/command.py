@@ -13,7 +13,9 @@ import contextlib
 import json
 import sys
 import textwrap
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Optional, TextIO
+
+from cohesity_sdk.helios.cli_options import Once
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.access.applying import ApplyResult
@@ -67,9 +69,10 @@ def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
                "that would make them so: create, update (field by field), delete, or in "
                "sync. Nothing is changed. See docs/AccessAsCode.md.")
     plan.add_argument("file", metavar="FILE", help="the access file")
-    plan.add_argument("--out", metavar="PLAN",
+    plan.add_argument("--out", metavar="PLAN", action=Once,
                       help="also save the plan to PLAN, for `apply PLAN` later; it is "
-                           "refused then if a cluster changed meanwhile")
+                           "refused then if what it changes changed meanwhile")
+    _cluster_option(plan)
     _parallel_option(plan)
 
     apply = add("apply", "make the changes an access file asks of its clusters",
@@ -81,18 +84,57 @@ def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
     apply.add_argument("file", metavar="FILE", help="the access file, or a saved plan")
     apply.add_argument("-y", "--yes", action="store_true",
                        help="apply without asking (needed when stdin is not a terminal)")
+    _cluster_option(apply)
     _parallel_option(apply)
+    apply.add_argument("--lock-timeout", type=_seconds, default=None, metavar="SECONDS",
+                       action=Once,
+                       help="how long to wait for another apply of the same cluster on this "
+                            "machine to finish (default 600)")
 
-    add("export", "write a cluster's users and groups as an access file",
-        "Write the users, groups and API keys of the cluster (--access-cluster-id, or the "
-        "configured one) as an access file that plans as in sync: YAML, or JSON with -o "
-        "json. It holds no secret, and lists built-in accounts such as admin as "
-        "unmanaged. Typically: cohesity-helios export > access.yaml")
+    export = add("export", "write clusters' users and groups as an access file",
+                 "Write the users, groups and API keys of the cluster (--cluster, repeated "
+                 "for several, or --access-cluster-id, or the configured one) as an access "
+                 "file that plans as in sync: YAML, or JSON with -o json. Of several "
+                 "clusters, one file: an object that is not the same on all of them names "
+                 "its own clusters. It holds no secret, and lists built-in accounts such as "
+                 "admin as unmanaged. Typically: cohesity-helios export > access.yaml")
+    export.add_argument("--cluster", dest="clusters", action="append", type=_cluster_id,
+                        metavar="ID", help="a cluster to export; repeat it for several")
+    _parallel_option(export)
 
 
 def _parallel_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--parallel", type=_at_least_one, default=4, metavar="N",
-                        help="how many clusters to work on at the same time (default 4)")
+    parser.add_argument("--parallel", type=_at_least_one, default=8, metavar="N",
+                        action=Once,
+                        help="how many clusters to work on, and how many reads to make, at "
+                             "the same time (default 8)")
+
+
+def _cluster_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cluster", dest="clusters", action="append", type=_cluster_id,
+                        metavar="ID",
+                        help="work on this one of the file's clusters only; repeat it for "
+                             "several (default: all of them)")
+
+
+def _cluster_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid cluster id: {text!r}") from None
+    if not 1 <= value <= 2**63 - 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a cluster id (1 to 2**63-1)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("should be a number of seconds, 0 or more")
+    return value
 
 
 def _at_least_one(text: str) -> int:
@@ -115,6 +157,7 @@ def run(args: argparse.Namespace, prog: str, configuration: ConfigurationFactory
         StalePlanError,
         YamlMissingError,
     )
+    from cohesity_sdk.helios.access.locking import ClusterLockedError
 
     command = _Command(args, prog, configuration, out if out is not None else sys.stdout)
     log_to_stderr(args.verbose)
@@ -128,7 +171,7 @@ def run(args: argparse.Namespace, prog: str, configuration: ConfigurationFactory
     except YamlMissingError as exc:
         command.error(str(exc))
         return EXIT_BAD_FILE
-    except StalePlanError as exc:
+    except (StalePlanError, ClusterLockedError) as exc:
         command.error(str(exc))
         return EXIT_ERROR
     except _Usage as exc:
@@ -157,6 +200,47 @@ class _Command:
             raise _Usage(f"-o {output}: {self.args.command} writes json or table")
         return output
 
+    def clusters(self, found: Any) -> Optional[List[int]]:
+        """The clusters of the file to work on (``--cluster``), checked against it."""
+        from cohesity_sdk.helios.access.planning import selected_clusters
+        from cohesity_sdk.helios.exceptions import ApiValueError
+
+        if found.clusters and self.args.access_cluster_id is not None:
+            raise _Usage(f"{found.source} names its clusters, which --access-cluster-id "
+                         "would not change: choose among them with --cluster ID")
+        chosen: Optional[List[int]] = self.args.clusters
+        if chosen is not None:
+            try:
+                selected_clusters(found, chosen)
+            except ApiValueError as exc:
+                raise _Usage(f"--cluster: {exc}") from None
+        return chosen
+
+    def lock_timeout(self) -> Optional[float]:
+        from cohesity_sdk.helios.access.locking import DEFAULT_LOCK_TIMEOUT
+
+        given: Optional[float] = self.args.lock_timeout
+        return DEFAULT_LOCK_TIMEOUT if given is None else given
+
+    def locks(self, api: Any, saved: Optional[Plan], found: Any,
+              clusters: Optional[List[int]]) -> ContextManager[Any]:
+        """The locks of the clusters an apply works on, taken before it plans: a second
+        apply of them on this machine waits, then plans what the first left."""
+        from cohesity_sdk.helios.access.locking import ClusterLocks
+        from cohesity_sdk.helios.access.planning import selected_clusters
+
+        targets = ([c.cluster_id for c in saved.clusters] if saved is not None
+                   else selected_clusters(found, clusters))
+
+        def waiting(cluster_id: Optional[int], holder: str) -> None:
+            from cohesity_sdk.helios.access.cluster_state import cluster_label
+
+            print(f"{self.where}: waiting for another apply of {cluster_label(cluster_id)} "
+                  f"({holder}) to finish", file=sys.stderr, flush=True)
+
+        return ClusterLocks(api.api_client.configuration.host, targets,
+                            timeout=self.lock_timeout(), waiting=waiting)
+
     @contextlib.contextmanager
     def api(self) -> Any:
         from cohesity_sdk.helios.api.user_api import UserApi
@@ -175,17 +259,21 @@ class _Command:
             raise _Usage(f"{self.args.file} is a saved plan: apply it with "
                          f"`apply {self.args.file}`, or plan from its access file")
         found = access.load(self.args.file)  # a bad file is refused before connecting
+        clusters = self.clusters(found)
         with self.api() as api:
-            changes = access.plan(api, found, parallel=self.args.parallel)
-        if self.args.out:
-            changes.save(self.args.out)
+            changes = access.plan(api, found, parallel=self.args.parallel, clusters=clusters)
         self.out.write(changes.to_json() if output == "json" else f"{changes}\n")
         for path, reason in changes.problems():
             self.error(f"{changes.source}: {path}: {reason}")
         for error in changes.errors:
             self.error(error)
         if changes.problems():
+            if self.args.out:
+                self.error(f"the plan was not saved to {self.args.out}: it cannot be applied "
+                           "as the file stands")
             return EXIT_BAD_FILE
+        if self.args.out:
+            changes.save(self.args.out)
         if changes.errors:
             return EXIT_ERROR
         return EXIT_PENDING if changes.changes else EXIT_IN_SYNC
@@ -204,9 +292,13 @@ class _Command:
         saved = _saved_plan(self.args.file)
         # A bad file is refused before connecting.
         found = saved.access if saved is not None else access.load(self.args.file)
-        with self.api() as api:
+        if saved is not None and self.args.clusters:
+            raise _Usage(f"{self.args.file} is a saved plan of its own clusters: --cluster "
+                         "chooses among an access file's")
+        clusters = self.clusters(found)
+        with self.api() as api, self.locks(api, saved, found, clusters):
             changes = saved if saved is not None else access.plan(
-                api, found, parallel=self.args.parallel)
+                api, found, parallel=self.args.parallel, clusters=clusters)
             if output == "table":
                 self.out.write(f"{changes}\n\n")
             problems = preflight(changes)
@@ -219,7 +311,7 @@ class _Command:
             applied = bool(changes.changes or changes.errors)
             if applied:
                 result = access.apply(api, changes, parallel=self.args.parallel,
-                                      check=False)
+                                      check=False, lock_timeout=self.lock_timeout())
             else:  # in sync, as the plan shown says: nothing to do
                 result = ApplyResult(changes.source,
                                      [ClusterResult(c.cluster_id) for c in changes.clusters])
@@ -268,14 +360,27 @@ class _Command:
         output = self.args.output or "yaml"
         if output not in ("json", "yaml"):
             raise _Usage(f"-o {output}: export writes an access file: YAML, or -o json")
+        clusters: Optional[List[int]] = self.args.clusters
+        if clusters and self.args.access_cluster_id is not None:
+            raise _Usage("give the clusters to export with --cluster, or one with "
+                         "--access-cluster-id, not both")
+        if clusters and len(set(clusters)) != len(clusters):
+            raise _Usage("--cluster: a cluster is given twice")
         if output == "yaml":
             yaml_module("export")  # missing: say so before connecting
         with self.api() as api:
-            exported = access.export(api, cluster_id=self.args.access_cluster_id)
+            if clusters:
+                exported = access.export(api, clusters=clusters, parallel=self.args.parallel)
+            else:
+                exported = access.export(api, cluster_id=self.args.access_cluster_id,
+                                         parallel=self.args.parallel)
         if output == "json":
             self.out.write(exported.to_json())
             return EXIT_IN_SYNC
-        where = cluster_label(self.args.access_cluster_id)
+        if clusters and len(clusters) > 1:
+            where = "clusters " + ", ".join(map(str, clusters))
+        else:
+            where = cluster_label(clusters[0] if clusters else self.args.access_cluster_id)
         self.out.write(f"# The users and groups of {where}, exported by cohesity-helios "
                        "export.\n# Built-in accounts are unmanaged: no plan changes them. "
                        "No secret is written here.\n")

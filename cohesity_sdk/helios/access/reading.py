@@ -16,7 +16,19 @@ import importlib
 import json
 import os
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, Union
+import shlex
+from typing import (
+    Any,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+)
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,6 +42,7 @@ from cohesity_sdk.helios.access.schema import (
     UserSpec,
 )
 from cohesity_sdk.helios.exceptions import did_you_mean, render_path
+from cohesity_sdk.helios.roles import BUILT_IN_ROLES
 
 PathLike = Union[str, "os.PathLike[str]"]
 Problem = Tuple[str, str]
@@ -94,15 +107,112 @@ def parse_json(text: str, source: str) -> Any:
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """YAML ``text``, through ``yaml.safe_load``: plain data, never Python objects."""
+    """YAML ``text`` as plain data, never Python objects: composed by PyYAML's safe
+    loader (its C one when PyYAML has libyaml), then built here. A key given twice in
+    one mapping is refused, with the line of each."""
     yaml = yaml_module(source)
+    loader = yaml_loader(yaml)(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        builder = _Builder(yaml, loader)
+        data = None if node is None else builder.build(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "cannot be read"
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise AccessFileError(source, [("", f"is not YAML: {problem}{where}")]) from None
+    except RecursionError:
+        raise AccessFileError(source, [("", "is not plain data: it is nested too deep, or "
+                                            "an alias holds itself")]) from None
+    finally:
+        loader.dispose()
+    if builder.duplicates:
+        raise AccessFileError(source, [
+            ("", f"line {line}: the key {key!r} is given twice in one mapping (first at "
+                 f"line {first}); YAML would keep the last one only")
+            for key, first, line in builder.duplicates])
+    return data
+
+
+def yaml_loader(yaml: Any) -> Any:
+    """PyYAML's safe loader: the C one (libyaml's parser) when PyYAML was built with it,
+    several times faster, else the pure-Python one. Both make only plain data."""
+    return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+
+class _Builder:
+    """Plain data from composed YAML nodes, as ``yaml.safe_load`` makes it, noting the
+    keys a mapping gives twice instead of keeping the last. Strings, lists and mappings
+    are made here; other scalars (numbers, booleans, null, dates) and other tags by
+    PyYAML's safe constructor (which refuses Python's), and mappings with a merge
+    (``<<``) are flattened by it first."""
+
+    STR = "tag:yaml.org,2002:str"
+    SEQ = "tag:yaml.org,2002:seq"
+    MAP = "tag:yaml.org,2002:map"
+    MERGE = "tag:yaml.org,2002:merge"
+
+    def __init__(self, yaml: Any, loader: Any) -> None:
+        self.yaml = yaml
+        self.loader = loader
+        self.made: Dict[int, Any] = {}  # by node: an alias is the same object
+        self.duplicates: List[Tuple[Any, int, int]] = []
+
+    def build(self, node: Any) -> Any:
+        kind = type(node)
+        if kind is self.yaml.ScalarNode:
+            return node.value if node.tag == self.STR else \
+                self.loader.construct_object(node, deep=True)
+        made = self.made.get(id(node))
+        if made is not None:
+            return made
+        if node.tag not in (self.SEQ, self.MAP):  # another tag: PyYAML's to make, or refuse
+            return self.loader.construct_object(node, deep=True)
+        if kind is self.yaml.SequenceNode:
+            items: List[Any] = []
+            self.made[id(node)] = items
+            items.extend(self.build(item) for item in node.value)
+            return items
+        mapping: Dict[Any, Any] = {}
+        self.made[id(node)] = mapping
+        pairs = node.value
+        if any(key.tag == self.MERGE for key, _ in pairs):
+            self._check_keys([(k, v) for k, v in pairs if k.tag != self.MERGE])
+            self.loader.flatten_mapping(node)  # merged keys first, then the node's own
+            pairs = node.value
+            for key_node, value_node in pairs:
+                mapping[self._key(key_node)] = self.build(value_node)
+            return mapping
+        lines: Dict[Any, int] = {}
+        for key_node, value_node in pairs:
+            key = self._key(key_node)
+            line = key_node.start_mark.line + 1
+            if key in mapping:
+                self.duplicates.append((key, lines[key], line))
+            else:
+                lines[key] = line
+            mapping[key] = self.build(value_node)
+        return mapping
+
+    def _check_keys(self, pairs: List[Tuple[Any, Any]]) -> None:
+        lines: Dict[Any, int] = {}
+        for key_node, _ in pairs:
+            key = self._key(key_node)
+            line = key_node.start_mark.line + 1
+            if key in lines:
+                self.duplicates.append((key, lines[key], line))
+            else:
+                lines[key] = line
+
+    def _key(self, node: Any) -> Any:
+        key = self.build(node)
+        try:
+            hash(key)
+        except TypeError:
+            raise self.yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found unhashable key",
+                node.start_mark) from None
+        return key
 
 
 def yaml_module(source: str) -> Any:
@@ -165,7 +275,8 @@ def validation_problems(exc: ValidationError) -> List[Problem]:
         if error["type"] == "extra_forbidden":
             reason = _unknown_key(loc)
         elif not loc and error["type"] in ("model_type", "model_attributes_type"):
-            reason = "should be a mapping of keys: version, clusters, users, groups, prune"
+            reason = ("should be a mapping of keys: "
+                      + ", ".join(AccessFile.model_fields))
         else:
             reason = _REASONS.get(error["type"], error["msg"])
         problems.append((render_path(loc), reason))
@@ -212,6 +323,51 @@ def absolute(path: str, base: Optional[str] = None) -> str:
 # -- the checks that need the whole file ------------------------------------------------
 
 
+# -- passwords ---------------------------------------------------------------------------
+
+
+def password_problem(user: UserSpec, path: str) -> Optional[Problem]:
+    """Why the password of the new LOCAL user ``user`` (at ``path``) cannot be read, or
+    None: the check ``plan`` makes, so that ``apply`` finds it there."""
+    try:
+        read_password(user, path, "")
+    except AccessFileError as exc:
+        return exc.problems[0]
+    return None
+
+
+def read_password(user: UserSpec, path: str, source: str) -> str:
+    """The password of a new LOCAL user, from its variable or its file: set and not
+    empty, and a file only its owner may read (as a profile holding a secret)."""
+    if user.password_env is not None:
+        value = os.environ.get(user.password_env)
+        if not value:
+            raise AccessFileError(source, [(f"{path}.password_env",
+                                            f"{user.password_env} is not set, or is empty")])
+        return value
+    if user.password_file is not None:
+        try:
+            with open(user.password_file, encoding="utf-8") as file:
+                mode = os.fstat(file.fileno()).st_mode
+                value = file.read().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+            raise AccessFileError(source, [(f"{path}.password_file",
+                                            f"{user.password_file} cannot be read: {reason}")]
+                                  ) from None
+        if os.name != "nt" and mode & 0o077:
+            raise AccessFileError(source, [(f"{path}.password_file", (
+                f"{user.password_file} holds a password, but users other than its owner may "
+                f"read or change it (mode {mode & 0o777:o}); run chmod 600 "
+                f"{shlex.quote(user.password_file)}"))])
+        if not value:
+            raise AccessFileError(source, [(f"{path}.password_file",
+                                            f"{user.password_file} is empty")])
+        return value
+    raise AccessFileError(source, [(path, "a new LOCAL user needs password_env or "
+                                          "password_file")])
+
+
 def domain_key(domain: str) -> str:
     """``LOCAL`` in any case is the local domain; other domains compare ignoring case."""
     return LOCAL if domain.upper() == LOCAL else domain.lower()
@@ -240,25 +396,22 @@ def problems_of(access: AccessFile) -> List[Problem]:
             problems.append(("clusters", "names no cluster: leave it out for the configured "
                                          "target"))
         problems += _twice(access.clusters, "clusters")
-    users: Dict[Tuple[str, str], int] = {}
+    roles = _known_roles(access, problems)
+    users: Dict[Key, List[Tuple[int, Clusters]]] = {}
     for i, user in enumerate(access.users):
         where = f"users[{i}]"
-        problems += _user_problems(user, where)
-        key = (domain_key(user.domain), user.username.lower())
-        if key in users:
-            problems.append((f"{where}.username", f"{shown_domain(user.domain)}\\"
-                                                  f"{user.username} is users[{users[key]}] "
-                                                  "already"))
-        users.setdefault(key, i)
-    groups: Dict[Tuple[str, str], int] = {}
+        problems += _user_problems(user, where, access, roles)
+        problems += _given_twice(users, (domain_key(user.domain), user.username.lower()),
+                                 i, clusters_of(access, user), where, "username",
+                                 f"{shown_domain(user.domain)}\\{user.username}", "users")
+    groups: Dict[Key, List[Tuple[int, Clusters]]] = {}
+    members = _local_users(access)
     for i, group in enumerate(access.groups):
         where = f"groups[{i}]"
-        problems += _group_problems(group, where, access)
-        key = (domain_key(group.domain), group.name.lower())
-        if key in groups:
-            problems.append((f"{where}.name", f"{shown_domain(group.domain)}\\{group.name} "
-                                              f"is groups[{groups[key]}] already"))
-        groups.setdefault(key, i)
+        problems += _group_problems(group, where, access, roles, members)
+        problems += _given_twice(groups, (domain_key(group.domain), group.name.lower()),
+                                 i, clusters_of(access, group), where, "name",
+                                 f"{shown_domain(group.domain)}\\{group.name}", "groups")
     if access.prune is not None:
         for kind in ("users", "groups"):
             scope = getattr(access.prune, kind)
@@ -267,10 +420,80 @@ def problems_of(access: AccessFile) -> List[Problem]:
     return problems
 
 
-def _user_problems(user: UserSpec, where: str) -> List[Problem]:
+Key = Tuple[str, str]
+#: The clusters an entry is on; ``{None}`` when the file names none (the configured one).
+Clusters = FrozenSet[Optional[int]]
+
+
+def clusters_of(access: AccessFile, entry: Union[UserSpec, GroupSpec],
+                key: Optional[ApiKeySpec] = None) -> Clusters:
+    """The clusters ``entry`` (or its API key ``key``) is on: its own ``clusters``, else
+    its user's, else the file's."""
+    for given in (key.clusters if key is not None else None, entry.clusters, access.clusters):
+        if given:
+            return frozenset(given)
+    return frozenset([None])
+
+
+def _given_twice(seen: Dict[Key, List[Tuple[int, Clusters]]], key: Key, index: int,
+                 clusters: Clusters, where: str, field: str, name: str,
+                 listed: str) -> List[Problem]:
+    """A name given twice on one cluster: two entries of one name are allowed only on
+    clusters apart."""
+    earlier = seen.setdefault(key, [])
+    problems = []
+    for other, on in earlier:
+        shared = clusters & on
+        if shared:
+            where_too = "" if shared == {None} else " on " + _cluster_names(shared)
+            problems.append((f"{where}.{field}", f"{name} is {listed}[{other}] "
+                                                 f"already{where_too}".lstrip()))
+            break
+    earlier.append((index, clusters))
+    return problems
+
+
+def _cluster_names(clusters: Iterable[Optional[int]]) -> str:
+    named = sorted(c for c in clusters if c is not None)
+    return ("cluster " if len(named) == 1 else "clusters ") + ", ".join(map(str, named))
+
+
+def _entry_clusters_problems(given: Optional[List[int]], where: str, access: AccessFile,
+                             within: Optional[Clusters], of: str) -> List[Problem]:
+    """The ``clusters`` of an entry: each among ``within`` (the file's, or its user's)."""
+    if given is None:
+        return []
+    if access.clusters is None:
+        return [(f"{where}.clusters", "the file names no clusters, so an entry cannot: "
+                                      "give the file's clusters at the top")]
+    if not given:
+        return [(f"{where}.clusters", f"names no cluster: leave it out for all of {of}")]
+    problems = _twice(given, f"{where}.clusters")
+    for k, cluster in enumerate(given):
+        if within is not None and cluster not in within:
+            problems.append((f"{where}.clusters[{k}]", f"{cluster} is not one of {of}"))
+    return problems
+
+
+def _known_roles(access: AccessFile, problems: List[Problem]) -> FrozenSet[str]:
+    """The roles users and groups may be given: the built-in ones and ``custom_roles``."""
+    custom = access.custom_roles or []
+    for k, role in enumerate(custom):
+        problems += _name_problems(role, f"custom_roles[{k}]")
+        if role in BUILT_IN_ROLES:
+            problems.append((f"custom_roles[{k}]", f"{role} is built in: leave it out of "
+                                                   "custom_roles"))
+    problems += _twice(custom, "custom_roles")
+    return frozenset(BUILT_IN_ROLES) | frozenset(custom)
+
+
+def _user_problems(user: UserSpec, where: str, access: AccessFile,
+                   roles: FrozenSet[str]) -> List[Problem]:
     problems = _name_problems(user.username, f"{where}.username")
     problems += _name_problems(user.domain, f"{where}.domain")
     problems += _state_problems(user, where, "user")
+    problems += _entry_clusters_problems(user.clusters, where, access,
+                                         _file_clusters(access), "the file's clusters")
     local = is_local(user.domain)
     if local and user.username.lower() in BUILT_IN_USERS and not user.unmanaged:
         problems.append((where, f"{user.username} is a built-in account: list it as "
@@ -287,30 +510,53 @@ def _user_problems(user: UserSpec, where: str) -> List[Problem]:
     if user.password_env is not None and not _ENV_NAME.match(user.password_env):
         problems.append((f"{where}.password_env", "should be the name of an environment "
                                                   "variable, such as SVC_BACKUP_PASSWORD"))
-    problems += _roles_problems(user.roles, f"{where}.roles")
-    names: Dict[str, int] = {}
+    problems += _roles_problems(user.roles, f"{where}.roles", roles)
+    names: Dict[Key, List[Tuple[int, Clusters]]] = {}
+    owner = clusters_of(access, user)
     for k, key in enumerate(user.api_keys):
         at = f"{where}.api_keys[{k}]"
         problems += _key_problems(key, at)
-        if key.name in names:
-            problems.append((f"{at}.name", f"is {where}.api_keys[{names[key.name]}] already"))
-        names.setdefault(key.name, k)
+        problems += _entry_clusters_problems(
+            key.clusters, at, access, None if owner == {None} else owner,
+            "its user's clusters")
+        problems += _given_twice(names, ("", key.name), k, clusters_of(access, user, key),
+                                 at, "name", "", f"{where}.api_keys")
     return problems
+
+
+def _file_clusters(access: AccessFile) -> Optional[Clusters]:
+    return frozenset(access.clusters) if access.clusters else None
 
 
 def _key_problems(key: ApiKeySpec, where: str) -> List[Problem]:
     problems = _name_problems(key.name, f"{where}.name")
     if key.absent:
         problems += [(f"{where}.{field}", "an absent key has no other keys")
-                     for field in sorted(key.model_fields_set - {"name", "absent"})]
+                     for field in sorted(key.model_fields_set - {"name", "absent", "clusters"})]
     return problems
 
 
-def _group_problems(group: GroupSpec, where: str, access: AccessFile) -> List[Problem]:
+#: The file's LOCAL users by lower-case username: (index, entry, clusters) of each.
+Members = Dict[str, List[Tuple[int, UserSpec, Clusters]]]
+
+
+def _local_users(access: AccessFile) -> Members:
+    named: Members = {}
+    for i, user in enumerate(access.users):
+        if is_local(user.domain):
+            named.setdefault(user.username.lower(), []).append(
+                (i, user, clusters_of(access, user)))
+    return named
+
+
+def _group_problems(group: GroupSpec, where: str, access: AccessFile,
+                    roles: FrozenSet[str], named: Members) -> List[Problem]:
     problems = _name_problems(group.name, f"{where}.name")
     problems += _name_problems(group.domain, f"{where}.domain")
     problems += _state_problems(group, where, "group")
-    problems += _roles_problems(group.roles, f"{where}.roles")
+    problems += _entry_clusters_problems(group.clusters, where, access,
+                                         _file_clusters(access), "the file's clusters")
+    problems += _roles_problems(group.roles, f"{where}.roles", roles)
     if group.members is None:
         return problems
     if not is_local(group.domain):
@@ -318,19 +564,22 @@ def _group_problems(group: GroupSpec, where: str, access: AccessFile) -> List[Pr
                                              f"{group.domain} group's are its directory's"))
         return problems
     problems += _twice([m.lower() for m in group.members], f"{where}.members")
-    named = {u.username.lower(): (i, u) for i, u in enumerate(access.users)
-             if is_local(u.domain)}
     scope = access.prune.users if access.prune is not None else None
+    on = clusters_of(access, group)
     for k, member in enumerate(group.members):
         at = f"{where}.members[{k}]"
         problems += _name_problems(member, at)
-        found = named.get(member.lower())
-        if found is not None and found[1].absent:
-            problems.append((at, f"{member} is to be deleted: users[{found[0]}] says "
+        entries = [(i, u, c & on) for i, u, c in named.get(member.lower(), []) if c & on]
+        absent = next(((i, c) for i, u, c in entries if u.absent), None)
+        covered = frozenset().union(*(c for _, _, c in entries))
+        if absent is not None:
+            also = "" if absent[1] == on else " on " + _cluster_names(absent[1])
+            problems.append((at, f"{member} is to be deleted{also}: users[{absent[0]}] says "
                                  "absent: true"))
-        elif found is None and scope is not None and in_scope(scope, LOCAL, member):
-            problems.append((at, f"{member} is not in users, so prune.users would delete it: "
-                                 "name it in users, or narrow the scope"))
+        elif covered != on and scope is not None and in_scope(scope, LOCAL, member):
+            also = "" if not covered else " on " + _cluster_names(on - covered)
+            problems.append((at, f"{member} is not in users{also}, so prune.users would "
+                                 "delete it: name it in users, or narrow the scope"))
     return problems
 
 
@@ -345,12 +594,17 @@ def _state_problems(entry: Union[UserSpec, GroupSpec], where: str,
             for field in sorted(entry.model_fields_set - _IDENTITY)]
 
 
-def _roles_problems(roles: Optional[List[str]], where: str) -> List[Problem]:
+def _roles_problems(roles: Optional[List[str]], where: str,
+                    known: FrozenSet[str]) -> List[Problem]:
     if roles is None:
         return []
     problems: List[Problem] = []
     for k, role in enumerate(roles):
-        problems += _name_problems(role, f"{where}[{k}]")
+        blank = _name_problems(role, f"{where}[{k}]")
+        problems += blank
+        if not blank and role not in known:
+            problems.append((f"{where}[{k}]", f"{role} is no built-in role, nor one of "
+                                              f"custom_roles{did_you_mean(role, known)}"))
     return problems + _twice(roles, where)
 
 

@@ -36,13 +36,15 @@ class ApiKeySpec(_Entry):
     """An API key of a user, known by its name among that user's keys."""
 
     name: StrictStr
-    #: Where the secret of a new key is written (mode 0600). Needed to create the key;
-    #: a key that exists keeps its secret and is never rotated.
+    #: Where the key's secret is kept (mode 0600): written when the key is made, and when
+    #: the file is missing or empty, so that the key is rotated. Needed to create the key.
     secret_file: Optional[StrictStr] = None
     #: Whether the key is enabled; not managed when left out.
     active: Optional[StrictBool] = None
     #: Delete the key.
     absent: StrictBool = False
+    #: The clusters it is on, among its user's (default: all of its user's).
+    clusters: Optional[List[ClusterId]] = None
 
 
 class UserSpec(_Entry):
@@ -64,6 +66,8 @@ class UserSpec(_Entry):
     absent: StrictBool = False
     #: Listed for the record: never changed, never deleted (built-in accounts).
     unmanaged: StrictBool = False
+    #: The clusters it is on, among the file's (default: all of the file's).
+    clusters: Optional[List[ClusterId]] = None
 
 
 class GroupSpec(_Entry):
@@ -80,6 +84,8 @@ class GroupSpec(_Entry):
     absent: StrictBool = False
     #: Listed for the record: never changed, never deleted.
     unmanaged: StrictBool = False
+    #: The clusters it is on, among the file's (default: all of the file's).
+    clusters: Optional[List[ClusterId]] = None
 
 
 class PruneScope(_Entry):
@@ -102,6 +108,9 @@ class AccessFile(_Entry):
 
     version: Literal[1] = 1
     clusters: Optional[List[ClusterId]] = None
+    #: Roles beyond the built-in ones (``cohesity_sdk.helios.roles``) that users and
+    #: groups may be given: those the clusters' admins made.
+    custom_roles: Optional[List[StrictStr]] = None
     users: List[UserSpec] = Field(default_factory=list)
     groups: List[GroupSpec] = Field(default_factory=list)
     prune: Optional[PruneSpec] = None
