@@ -150,7 +150,8 @@ def _result_heading(cluster: ClusterResult) -> str:
 
 def _result_rows(cluster: ClusterResult) -> List[Dict[str, str]]:
     return [{"#": str(r.change.number), "result": r.status, "action": r.change.action,
-             "object": r.change.target, "detail": r.error or ""} for r in cluster.results]
+             "object": r.change.target, "detail": r.error or r.note or ""}
+            for r in cluster.results]
 
 
 def result_text(result: ApplyResult) -> str:
