@@ -164,8 +164,10 @@ class ApiConnectionError(OpenApiException):
     """The server could not be reached: refused connection, DNS, TLS or a dropped connection.
 
     ``phase`` says how far the request got, which decides whether it may be sent again:
-    ``"connect"`` (never sent), ``"read"`` (sent; the server may have acted on it) or
-    ``"other"`` (TLS, proxy or URL trouble that another try would not cure).
+    ``"connect"`` (never sent), ``"read"`` (sent, or it may have been: the server may
+    have acted on it; TLS that failed after the handshake is a dropped connection) or
+    ``"other"`` (a TLS handshake, proxy or URL trouble that another try would not cure;
+    nothing was sent).
     """
 
     CONNECT = "connect"

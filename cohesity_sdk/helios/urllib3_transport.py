@@ -416,7 +416,8 @@ def translate_error(exc: Exception, request: TransportRequest) -> Union[ApiConne
     if isinstance(reason, u3.ReadTimeoutError):
         return failed(f"timed out waiting for {target}", read, ApiTimeoutError)
     if isinstance(reason, u3.SSLError):
-        return failed(f"TLS failed with {target}: {_innermost(reason)}", other)
+        return failed(f"TLS failed with {target}: {_innermost(reason)}",
+                      read if _tls_may_have_sent(reason) else other)
     if isinstance(reason, u3.ProxyError):
         # Not reaching the proxy is like not reaching the server; anything else is not.
         original = getattr(reason, "original_error", None)
@@ -428,6 +429,42 @@ def translate_error(exc: Exception, request: TransportRequest) -> Union[ApiConne
             f"the connection to {target} broke before an answer: {_innermost(reason)}", read
         )
     return failed(f"{target}: {_innermost(reason)}", other)
+
+
+#: What OpenSSL names a TLS failure by (``ssl.SSLError.reason``) when it can only be
+#: the handshake's: a certificate refused (TLS 1.3 reports a refused client certificate
+#: once the client has sent its request, which the server then never reads), or no
+#: version or cipher in common.
+_HANDSHAKE_REASONS = ("CERTIFICATE", "UNKNOWN_CA", "HANDSHAKE_FAILURE", "PROTOCOL_VERSION",
+                      "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "NO_SHARED_CIPHER",
+                      "NO_CIPHERS_AVAILABLE", "UNRECOGNIZED_NAME", "INAPPROPRIATE_FALLBACK")
+
+#: The functions a TLS failure comes out of when the request cannot have reached the
+#: server whole: the handshake (CPython's ``ssl``, urllib3's connecting), or writing the
+#: request (``sendall``: what it could not write never arrived).
+_UNSENT_FRAMES = frozenset({"do_handshake", "_validate_conn", "sendall"})
+
+
+def _tls_may_have_sent(error: Exception) -> bool:
+    """Whether urllib3's ``SSLError`` came after the request went out: an unexpected
+    close or a bad record while the answer was awaited is a dropped connection (phase
+    ``"read"``). urllib3 wraps it as it wraps a failed handshake (a certificate refused,
+    a connection closed during the handshake), which sent nothing (phase ``"other"``);
+    the frames the error was raised through tell them apart."""
+    inner: Any = error.args[0] if error.args else None
+    if not isinstance(inner, BaseException):
+        inner = error
+    if isinstance(inner, ssl.CertificateError):  # SSLCertVerificationError: the handshake
+        return False
+    reason = getattr(inner, "reason", None)
+    if isinstance(reason, str) and any(name in reason for name in _HANDSHAKE_REASONS):
+        return False
+    frame = inner.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_name in _UNSENT_FRAMES:
+            return False
+        frame = frame.tb_next
+    return True
 
 
 def _innermost(exc: Any) -> str:
