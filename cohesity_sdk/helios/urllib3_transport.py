@@ -425,6 +425,9 @@ def translate_error(exc: Exception, request: TransportRequest) -> Union[ApiConne
                                                  u3.NewConnectionError)) else other
         return failed(f"the proxy failed: {_innermost(reason)}", phase)
     if isinstance(reason, u3.ProtocolError):
+        if _raised_in(_wrapped(reason), _HANDSHAKE_FRAMES):  # reset during the handshake
+            return failed(f"the connection to {target} broke during the TLS handshake: "
+                          f"{_innermost(reason)}", connect)
         return failed(
             f"the connection to {target} broke before an answer: {_innermost(reason)}", read
         )
@@ -439,10 +442,14 @@ _HANDSHAKE_REASONS = ("CERTIFICATE", "UNKNOWN_CA", "HANDSHAKE_FAILURE", "PROTOCO
                       "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "NO_SHARED_CIPHER",
                       "NO_CIPHERS_AVAILABLE", "UNRECOGNIZED_NAME", "INAPPROPRIATE_FALLBACK")
 
-#: The functions a TLS failure comes out of when the request cannot have reached the
-#: server whole: the handshake (CPython's ``ssl``, urllib3's connecting), or writing the
-#: request (``sendall``: what it could not write never arrived).
-_UNSENT_FRAMES = frozenset({"do_handshake", "_validate_conn", "sendall"})
+#: The functions (CPython's ``ssl``, urllib3's connecting) a failure of the TLS
+#: handshake comes out of: the request was not sent.
+_HANDSHAKE_FRAMES = frozenset({"do_handshake", "_validate_conn"})
+
+#: ... and those a TLS failure comes out of when the request cannot have reached the
+#: server whole: the handshake, or writing the request (``sendall``: what it could not
+#: write never arrived).
+_UNSENT_FRAMES = _HANDSHAKE_FRAMES | {"sendall"}
 
 
 def _tls_may_have_sent(error: Exception) -> bool:
@@ -451,20 +458,29 @@ def _tls_may_have_sent(error: Exception) -> bool:
     ``"read"``). urllib3 wraps it as it wraps a failed handshake (a certificate refused,
     a connection closed during the handshake), which sent nothing (phase ``"other"``);
     the frames the error was raised through tell them apart."""
-    inner: Any = error.args[0] if error.args else None
-    if not isinstance(inner, BaseException):
-        inner = error
+    inner = _wrapped(error)
     if isinstance(inner, ssl.CertificateError):  # SSLCertVerificationError: the handshake
         return False
     reason = getattr(inner, "reason", None)
     if isinstance(reason, str) and any(name in reason for name in _HANDSHAKE_REASONS):
         return False
-    frame = inner.__traceback__
+    return not _raised_in(inner, _UNSENT_FRAMES)
+
+
+def _wrapped(error: Exception) -> BaseException:
+    """The exception urllib3 wrapped in ``error`` (its last argument), or ``error``."""
+    inner = error.args[-1] if error.args else None
+    return inner if isinstance(inner, BaseException) else error
+
+
+def _raised_in(error: BaseException, functions: frozenset[str]) -> bool:
+    """Whether ``error`` was raised through a function of one of these names."""
+    frame = error.__traceback__
     while frame is not None:
-        if frame.tb_frame.f_code.co_name in _UNSENT_FRAMES:
-            return False
+        if frame.tb_frame.f_code.co_name in functions:
+            return True
         frame = frame.tb_next
-    return True
+    return False
 
 
 def _innermost(exc: Any) -> str:
