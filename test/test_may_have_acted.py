@@ -482,6 +482,9 @@ def hang_up(reset: bool) -> Tuple[str, socket.socket]:
 # ending -> (how the server ends it, the phase of the error)
 HANDSHAKE = {
     "the certificate is not trusted": ("untrusted", "other"),
+    # TLS 1.3: the client learns it once it has written its request, which the server
+    # never reads (an EOF while writing it, or the server's alert).
+    "a client certificate asked for, none given": ("client-cert", "other"),
     "closed during the handshake": ("close", "other"),
     "reset during the handshake": ("reset", "connect"),
 }
@@ -494,8 +497,12 @@ def test_a_tls_handshake_that_failed_sent_nothing(
 ) -> None:
     how, phase = HANDSHAKE[ending]
     requests: List[bytes] = []
-    if how == "untrusted":
-        server = RawServer(lambda conn: None, server_context(ca))
+    if how in ("untrusted", "client-cert"):
+        context = server_context(ca)
+        if how == "client-cert":
+            trustme.CA().configure_trust(context)
+            context.verify_mode = ssl.CERT_REQUIRED
+        server = RawServer(lambda conn: None, context)
         url, requests, stop = server.url, server.requests, server.close
     else:
         url, listener = hang_up(reset=how == "reset")
