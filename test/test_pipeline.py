@@ -96,8 +96,10 @@ def test_a_connection_retry_is_logged_with_its_error(caplog: pytest.LogCaptureFi
     with pytest.raises(helios.ApiConnectionError) as info:
         helios.UserApi(helios.ApiClient(configuration)).create_users(
             [helios.CreateUserParameters(username="x", domain="LOCAL")])
-    # Never sent, so even a POST is tried again.
-    assert info.value.attempts == 3 and str(info.value).endswith(" after 3 attempts")
+    # Never sent, so even a POST is tried again; and the error says it was not sent.
+    assert info.value.attempts == 3 and str(info.value).endswith(
+        " after 3 attempts; it was not sent, so nothing was changed")
+    assert not info.value.may_have_acted
     assert info.value.phase == "connect"
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert len(messages) == 2

@@ -246,7 +246,7 @@ class ApiClient:
                                   response.reason, response.headers, response.data, result,
                                   call.attempts, pause_gc=config.pause_gc_on_decode)
         except ApiException as exc:
-            call.mark(exc)
+            call.answered(exc)
             raise
 
     # -- what a credential needs -------------------------------------------------------

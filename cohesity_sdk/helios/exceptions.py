@@ -75,23 +75,38 @@ class OpenApiException(Exception):
 
     #: How many times the request was sent; 0 when it was refused before sending.
     attempts: int = 0
-    #: Whether a try of the call was sent and lost its answer (a read timeout, a dropped
-    #: connection, 502 or 504), so that the server may have acted on it.
+    #: Whether the server may have acted on the call, so that it must be checked before
+    #: the call is made again: a try of a call that is not a read was sent, or may have
+    #: been, and no final answer came (a read timeout, the deadline passing while it
+    #: waited for the answer, a connection that broke after sending, TLS that failed
+    #: after the handshake, 502 or 504), or the server answered 2xx and the answer
+    #: could not be read. False when nothing was sent, and always for a read.
     may_have_acted: bool = False
     #: Whether the call was not tried again because of that: its operation is not safe
     #: to repeat (``update_user``: a password change cannot be made twice).
     not_repeated: bool = False
+    # For the text only: the call (``"it"``, or the operation a login was for) that may
+    # change state, got no final answer and was never sent; "" otherwise.
+    _not_sent: str = ""
 
     def _attempts_note(self) -> str:
-        """`` after 3 attempts``, and whether the server may have acted on the call."""
+        """`` after 3 attempts``, and whether the server may have acted on the call: that
+        it may have, that it did (a 2xx that could not be read), or, for a call that may
+        change state and got no answer, that it was not sent."""
         attempts = self.attempts
         note = f" after {attempts} attempts" if attempts > 1 else ""
         if self.may_have_acted:
+            if 200 <= (getattr(self, "status", None) or 0) <= 299:
+                note += "; the server acted on it" if attempts <= 1 else (
+                    "; the server acted on the last of them")
+                return note
             note += "; the server may have acted on " + ("it" if attempts <= 1 else
                                                          "one of them")
             if self.not_repeated:
                 operation = getattr(self, "operation", None) or "the call"
                 note += f", and {operation} is not sent again after a lost answer"
+        elif self._not_sent:
+            note += f"; {self._not_sent} was not sent, so nothing was changed"
         return note
 
     def __repr__(self) -> str:
@@ -149,8 +164,10 @@ class ApiConnectionError(OpenApiException):
     """The server could not be reached: refused connection, DNS, TLS or a dropped connection.
 
     ``phase`` says how far the request got, which decides whether it may be sent again:
-    ``"connect"`` (never sent), ``"read"`` (sent; the server may have acted on it) or
-    ``"other"`` (TLS, proxy or URL trouble that another try would not cure).
+    ``"connect"`` (never sent), ``"read"`` (sent, or it may have been: the server may
+    have acted on it; TLS that failed after the handshake is a dropped connection) or
+    ``"other"`` (a TLS handshake, proxy or URL trouble that another try would not cure;
+    nothing was sent).
     """
 
     CONNECT = "connect"

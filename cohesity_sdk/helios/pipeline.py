@@ -16,6 +16,12 @@ was refused without acting (429, or 503 for an operation safe to repeat) may be 
 again; one that was sent and lost its answer (read timeout, dropped connection, 502,
 504) only when the operation is safe to repeat. A delete (``Operation.deletes``) that
 lost its answer and is then answered 404 was done by the earlier try.
+
+An error tells the truth about a call that is not a read (``may_have_acted``): True once
+a try was sent, or may have been, and lost its answer, however the call then ended (the
+deadline included), or when a 2xx answer could not be read; False when nothing reached
+the server, and then its text says that the call was not sent. All of it is worked out
+when a try fails, never for a call that succeeds.
 """
 
 from __future__ import annotations
@@ -97,7 +103,7 @@ class Call:
     __slots__ = ("client", "operation", "idempotent", "deletes", "request", "auth",
                  "policy", "timeout", "limit", "deadline", "max_bytes", "stream",
                  "attempts", "refreshed", "cut", "may_have_acted", "not_repeated",
-                 "deleted", "retried")
+                 "deleted", "retried", "reached")
 
     def __init__(
         self,
@@ -137,6 +143,8 @@ class Call:
         self.not_repeated = False
         self.deleted = False  # a 404 to a repeated delete: the earlier try did it
         self.retried: Optional[OpenApiException] = None  # what the last retried try got
+        # ``reached`` (a try reached the server, or may have) is set only when a try
+        # fails that way, and read with getattr: a call that succeeds pays nothing for it.
 
     def login(self, request: HttpRequest) -> "Call":
         """A call for logging in, within this one's deadline and retry policy."""
@@ -187,13 +195,34 @@ class Call:
         self.mark(error)
         return error
 
-    def mark(self, error: OpenApiException) -> OpenApiException:
-        """``error`` with what this call knows: how often it was sent, and whether the
-        server may have acted on it."""
-        if isinstance(error, (ApiException, ApiConnectionError)):
+    def mark(self, error: OpenApiException, own: bool = True) -> OpenApiException:
+        """``error`` with what this call knows: how often it was sent, whether the
+        server may have acted on it, and whether it was sent at all. ``own``: the error
+        is this call's, not that of the login it needed (which keeps its attempts)."""
+        if own and isinstance(error, (ApiException, ApiConnectionError)):
             error.attempts = self.attempts
-        error.may_have_acted = self.may_have_acted
+        acted = error.may_have_acted = self.may_have_acted
         error.not_repeated = self.not_repeated
+        error._not_sent = ("it" if own else self.operation) if (
+            not acted and self.request.method != "GET" and _no_answer(error)
+            and not self.refreshed and not getattr(self, "reached", False)) else ""
+        return error
+
+    def lost_answer(self) -> None:
+        """A try was sent, or may have been, and no answer came: the server may have
+        acted on it, unless the call only reads."""
+        self.reached = True
+        if self.request.method != "GET":  # a read has nothing to have done
+            self.may_have_acted = True
+
+    def answered(self, error: ApiException) -> ApiException:
+        """``error`` for an answer to this call, marked: a 2xx (one that could not be
+        read) says that the server acted on it, a 502 or 504 that it may have."""
+        self.reached = True
+        status = error.status
+        if (200 <= status <= 299 or status in ANSWER_LOST) and self.request.method != "GET":
+            self.may_have_acted = True
+        self.mark(error)
         return error
 
     def __repr__(self) -> str:
@@ -233,6 +262,8 @@ class SendStage:
         try:
             response = self.transport.send(attempt)
         except ApiConnectionError as exc:
+            if exc.phase == ApiConnectionError.READ:  # sent, or may have been
+                call.lost_answer()
             call.mark(exc)
             if debug:
                 logger.debug("%s %s failed after %.1f ms: %s", attempt.method, attempt.url,
@@ -246,7 +277,7 @@ class SendStage:
         for hook in hooks["response"]:
             hook(attempt, response)
         if len(response.data) > call.max_bytes:  # a transport of your own may not check
-            raise call.mark(ResponseTooLargeException(
+            raise call.answered(ResponseTooLargeException(
                 response.status, response.reason, None, None, response.headers,
                 operation=request.operation, method=request.method, url=request.url,
                 limit=call.max_bytes, declared=None))
@@ -312,11 +343,16 @@ class RetryStage:
             try:
                 response: TransportResponse = self.next.send(call, request.headers.copy())
             except ApiConnectionError as exc:
-                if exc.operation != call.operation or (
-                        isinstance(exc, ApiTimeoutError) and exc.deadline is not None):
-                    raise  # a login's failure (retried within it), or the deadline
+                if exc.operation != call.operation:
+                    # A login's failure, retried within it: this call was not sent then.
+                    call.mark(exc, own=False)
+                    raise
+                if isinstance(exc, ApiTimeoutError) and exc.deadline is not None:
+                    raise  # the deadline, marked by this call already
                 if call.deadline is not None and isinstance(exc, ApiTimeoutError) and (
                         call.cut or _monotonic() >= call.deadline):
+                    # Its try was marked when it failed (``SendStage``): a try that was
+                    # sent may have acted, whatever ended the call.
                     raise call.deadline_passed(exc, _timed_out_waiting_for(exc)) from exc
                 sent = exc.phase == ApiConnectionError.READ
                 if not self.may_repeat(call, sent, error=exc):
@@ -324,6 +360,14 @@ class RetryStage:
                     raise
                 self.pause(call, None, exc.detail, exc)
                 continue
+            except OpenApiException as exc:
+                if getattr(exc, "operation", call.operation) != call.operation:
+                    call.mark(exc, own=False)  # a login's answer, or its refusal
+                elif isinstance(exc, ApiException):  # an answer the transport could not read
+                    call.answered(exc)
+                else:
+                    call.mark(exc)
+                raise
             status = response.status
             if status < 400:
                 return response
@@ -343,8 +387,7 @@ class RetryStage:
         """Whether the try that got ``status`` or ``error`` may be followed by another;
         ``sent``: it reached the server and its answer was lost."""
         if sent:
-            if call.request.method != "GET":  # a read has nothing to have done
-                call.may_have_acted = True
+            call.lost_answer()
             if not call.idempotent:
                 call.not_repeated = True
                 return False  # whatever the policy says: it may be done already
@@ -358,6 +401,8 @@ class RetryStage:
         policy = call.policy
         wait = policy.delay(call.attempts, headers)
         call.retried = failure
+        if isinstance(failure, ApiException):
+            call.reached = True  # it answered: the call was sent
         if call.deadline is not None and _monotonic() + wait >= call.deadline:
             raise call.deadline_passed(failure, "retry") from failure
         request = call.request
@@ -365,6 +410,13 @@ class RetryStage:
                     where(call.operation, request.method, request.url), reason, wait,
                     call.attempts + 1, policy.total + 1)
         _sleep(wait)
+
+
+def _no_answer(error: OpenApiException) -> bool:
+    """Whether ``error`` ended a call without a final answer from the server."""
+    if isinstance(error, ApiException):
+        return error.status in ANSWER_LOST
+    return isinstance(error, ApiConnectionError)
 
 
 def _timed_out_waiting_for(error: ApiTimeoutError) -> str:

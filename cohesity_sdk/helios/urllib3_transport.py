@@ -416,7 +416,8 @@ def translate_error(exc: Exception, request: TransportRequest) -> Union[ApiConne
     if isinstance(reason, u3.ReadTimeoutError):
         return failed(f"timed out waiting for {target}", read, ApiTimeoutError)
     if isinstance(reason, u3.SSLError):
-        return failed(f"TLS failed with {target}: {_innermost(reason)}", other)
+        return failed(f"TLS failed with {target}: {_innermost(reason)}",
+                      read if _tls_may_have_sent(reason) else other)
     if isinstance(reason, u3.ProxyError):
         # Not reaching the proxy is like not reaching the server; anything else is not.
         original = getattr(reason, "original_error", None)
@@ -424,10 +425,62 @@ def translate_error(exc: Exception, request: TransportRequest) -> Union[ApiConne
                                                  u3.NewConnectionError)) else other
         return failed(f"the proxy failed: {_innermost(reason)}", phase)
     if isinstance(reason, u3.ProtocolError):
+        if _raised_in(_wrapped(reason), _HANDSHAKE_FRAMES):  # reset during the handshake
+            return failed(f"the connection to {target} broke during the TLS handshake: "
+                          f"{_innermost(reason)}", connect)
         return failed(
             f"the connection to {target} broke before an answer: {_innermost(reason)}", read
         )
     return failed(f"{target}: {_innermost(reason)}", other)
+
+
+#: What OpenSSL names a TLS failure by (``ssl.SSLError.reason``) when it can only be
+#: the handshake's: a certificate refused (TLS 1.3 reports a refused client certificate
+#: once the client has sent its request, which the server then never reads), or no
+#: version or cipher in common.
+_HANDSHAKE_REASONS = ("CERTIFICATE", "UNKNOWN_CA", "HANDSHAKE_FAILURE", "PROTOCOL_VERSION",
+                      "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "NO_SHARED_CIPHER",
+                      "NO_CIPHERS_AVAILABLE", "UNRECOGNIZED_NAME", "INAPPROPRIATE_FALLBACK")
+
+#: The functions (CPython's ``ssl``, urllib3's connecting) a failure of the TLS
+#: handshake comes out of: the request was not sent.
+_HANDSHAKE_FRAMES = frozenset({"do_handshake", "_validate_conn"})
+
+#: ... and those a TLS failure comes out of when the request cannot have reached the
+#: server whole: the handshake, or writing the request (``sendall``: what it could not
+#: write never arrived).
+_UNSENT_FRAMES = _HANDSHAKE_FRAMES | {"sendall"}
+
+
+def _tls_may_have_sent(error: Exception) -> bool:
+    """Whether urllib3's ``SSLError`` came after the request went out: an unexpected
+    close or a bad record while the answer was awaited is a dropped connection (phase
+    ``"read"``). urllib3 wraps it as it wraps a failed handshake (a certificate refused,
+    a connection closed during the handshake), which sent nothing (phase ``"other"``);
+    the frames the error was raised through tell them apart."""
+    inner = _wrapped(error)
+    if isinstance(inner, ssl.CertificateError):  # SSLCertVerificationError: the handshake
+        return False
+    reason = getattr(inner, "reason", None)
+    if isinstance(reason, str) and any(name in reason for name in _HANDSHAKE_REASONS):
+        return False
+    return not _raised_in(inner, _UNSENT_FRAMES)
+
+
+def _wrapped(error: Exception) -> BaseException:
+    """The exception urllib3 wrapped in ``error`` (its last argument), or ``error``."""
+    inner = error.args[-1] if error.args else None
+    return inner if isinstance(inner, BaseException) else error
+
+
+def _raised_in(error: BaseException, functions: frozenset[str]) -> bool:
+    """Whether ``error`` was raised through a function of one of these names."""
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_name in functions:
+            return True
+        frame = frame.tb_next
+    return False
 
 
 def _innermost(exc: Any) -> str:
