@@ -33,7 +33,6 @@ from cohesity_sdk.helios import (
 from cohesity_sdk.helios.access.command import (
     EXIT_BAD_FILE,
     EXIT_DONE,
-    EXIT_ERROR,
     EXIT_FAILED,
     EXIT_IN_SYNC,
     EXIT_PENDING,
