@@ -28,7 +28,7 @@ from cohesity_sdk.helios import (
     CreateUserParameters,
     UserApi,
 )
-from cohesity_sdk.helios.access.command import (
+from cohesity_sdk.helios.cli.access import (
     EXIT_BAD_FILE,
     EXIT_DONE,
     EXIT_ERROR,
@@ -434,7 +434,7 @@ def test_the_console_script_runs_the_access_commands(work: Workspace) -> None:
 
 
 def test_the_exit_codes_are_documented() -> None:
-    from cohesity_sdk.helios.access.command import EXIT_CODES
+    from cohesity_sdk.helios.cli.access import EXIT_CODES
 
     # In sync (plan) and done (apply) are both a success: 0.
     assert EXIT_IN_SYNC == EXIT_DONE == 0

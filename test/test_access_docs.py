@@ -26,7 +26,7 @@ from cohesity_sdk.helios.access import (
     load,
     plan,
 )
-from cohesity_sdk.helios.access.command import EXIT_DONE, EXIT_IN_SYNC, EXIT_PENDING
+from cohesity_sdk.helios.cli.access import EXIT_DONE, EXIT_IN_SYNC, EXIT_PENDING
 from cohesity_sdk.helios.testing import FakeHelios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,7 +206,7 @@ def command_lines() -> List[str]:
 def test_the_command_lines_parse(line: str) -> None:
     import shlex
 
-    from cohesity_sdk.helios.access.command import NAMES
+    from cohesity_sdk.helios.cli.access import NAMES
     from cohesity_sdk.helios.cli import build_parser
 
     words = shlex.split(line, comments=True)[1:]

@@ -30,7 +30,7 @@ from cohesity_sdk.helios import (
     UnauthorizedException,
     UserApi,
 )
-from cohesity_sdk.helios.access.command import (
+from cohesity_sdk.helios.cli.access import (
     EXIT_BAD_FILE,
     EXIT_DONE,
     EXIT_FAILED,

@@ -18,7 +18,7 @@ import pytest
 from conftest import modules_loaded_by, start_served_fake, stop_served_fake
 
 from cohesity_sdk.helios import ApiClient, Configuration, UserApi
-from cohesity_sdk.helios.cli_commands import COMMANDS
+from cohesity_sdk.helios.cli.commands import COMMANDS
 
 SPEC = json.loads((Path(__file__).resolve().parent.parent / "spec" /
                    "helios-user-api.json").read_text(encoding="utf-8"))
@@ -416,7 +416,7 @@ def test_documented_command_lines_parse(line: str) -> None:
     except SystemExit as exc:  # --help
         assert exc.code == 0 and "--help" in words
         return
-    from cohesity_sdk.helios.access.command import NAMES as ACCESS_COMMANDS
+    from cohesity_sdk.helios.cli.access import NAMES as ACCESS_COMMANDS
 
     assert args.command in COMMANDS or args.command in ACCESS_COMMANDS
 

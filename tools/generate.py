@@ -682,7 +682,7 @@ def param_code(p: ParamDef) -> str:
 
 
 def option_code(p: ParamDef) -> str:
-    """The command line's ``Option`` for a parameter (see cohesity_sdk/helios/cli_spec.py):
+    """The command line's ``Option`` for a parameter (see cohesity_sdk/helios/cli/spec.py):
     a confirmation is described in the command line's words, and names the option it
     stands in for."""
     if p.location == "confirm":
@@ -846,7 +846,7 @@ def render() -> Dict[Path, str]:
     out[PACKAGE / "api" / "__init__.py"] = env.get_template("api_init.py.j2").render(**context)
     out[DOCS / "UserApi.md"] = env.get_template("user_api.md.j2").render(**context)
     out[DOCS / "README.md"] = env.get_template("docs_index.md.j2").render(**context)
-    out[PACKAGE / "cli_commands.py"] = env.get_template("cli_commands.py.j2").render(**context)
+    out[PACKAGE / "cli" / "commands.py"] = env.get_template("cli_commands.py.j2").render(**context)
     out[DOCS / "CommandLine.md"] = env.get_template("command_line.md.j2").render(**context)
     out[PACKAGE / "testing" / "operations.py"] = env.get_template(
         "fake_operations.py.j2").render(**context, **fake_context(spec, operations))
@@ -894,7 +894,7 @@ def ruff_format(sources: Dict[str, str], width: int) -> Dict[str, str]:
 
 def generated_on_disk() -> Iterator[Path]:
     for folder, pattern in ((PACKAGE / "models", "*.py"), (PACKAGE / "api", "*.py"),
-                            (PACKAGE, "cli_commands.py"), (PACKAGE / "testing", "*.py"),
+                            (PACKAGE / "cli", "commands.py"), (PACKAGE / "testing", "*.py"),
                             (DOCS, "*.md")):
         for path in folder.glob(pattern):
             if GENERATED_MARK in path.read_text(encoding="utf-8")[:400]:

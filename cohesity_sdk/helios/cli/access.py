@@ -15,7 +15,7 @@ import sys
 import textwrap
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Optional, TextIO
 
-from cohesity_sdk.helios.cli_options import Once
+from cohesity_sdk.helios.cli.options import Once
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.access.applying import ApplyResult

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from cohesity_sdk.helios.cli_spec import Body, Command, Option
+from cohesity_sdk.helios.cli.spec import Body, Command, Option
 
 _ACCESS_CLUSTER_ID_HEADER = Option(
     "access_cluster_id",

@@ -13,7 +13,9 @@ import argparse
 import threading
 from typing import Any, List, Optional, Sequence, Set, Tuple
 
-__all__ = ["Once", "OnceBoolean", "OnceParser"]
+__all__ = ["INT64", "Once", "OnceBoolean", "OnceParser", "flag", "int64"]
+
+INT64 = (-(2**63), 2**63 - 1)
 
 _parse = threading.local()
 
@@ -68,3 +70,19 @@ class OnceParser(argparse.ArgumentParser):
             _parse.seen = outer
         parsed.__dict__.pop("_once_seen", None)
         return parsed, rest
+
+
+def flag(name: str) -> str:
+    """The option of a parameter or setting: ``all_sessions`` -> ``--all-sessions``."""
+    return "--" + name.replace("_", "-")
+
+
+def int64(text: str) -> int:
+    """An integer option's value: what the API's int64 holds."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if not INT64[0] <= value <= INT64[1]:
+        raise argparse.ArgumentTypeError(f"{text} is out of the int64 range")
+    return value

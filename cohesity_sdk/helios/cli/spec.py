@@ -1,4 +1,4 @@
-"""How the command line's table (the generated ``cli_commands``) describes an operation.
+"""How the command line's table (the generated ``cli.commands``) describes an operation.
 
 Plain tuples, so that ``cohesity-helios --help`` reads them without importing pydantic
 or a model.
