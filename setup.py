@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-REPOSITORY = "https://github.com/cohesity/cohesity-sdk"
 
 # Where a Markdown link target may sit but must be left alone: a fenced block or a code
 # span (within its paragraph). Otherwise the target of `[text](target)`, of
@@ -39,11 +38,19 @@ def absolute_links(markdown: str, base: str) -> str:
 
 def read_version() -> str:
     """The version, kept in one place: ``cohesity_sdk/__init__.py``."""
+    return _read_dunder("version")
+
+
+def _read_dunder(name: str) -> str:
     text = (HERE / "cohesity_sdk" / "__init__.py").read_text(encoding="utf-8")
-    match = re.search(r'^__version__ = "([^"]+)"', text, re.M)
+    match = re.search(rf'^__{name}__ = "([^"]+)"', text, re.M)
     if match is None:
-        raise RuntimeError("no __version__ in cohesity_sdk/__init__.py")
+        raise RuntimeError(f"no __{name}__ in cohesity_sdk/__init__.py")
     return match.group(1)
+
+
+#: The repository, kept in one place with the version (the command line links to it).
+REPOSITORY = _read_dunder("url")
 
 
 def read_requirements() -> "list[str]":

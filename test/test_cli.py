@@ -398,8 +398,13 @@ def documented_command_lines() -> List[str]:
     root = Path(__file__).resolve().parent.parent
     for page in (root / "README.md", root / "docs" / "CommandLine.md"):
         for block in page.read_text(encoding="utf-8").split("```sh\n")[1:]:
-            lines += [line for line in block.split("```")[0].splitlines()
-                      if line.startswith("cohesity-helios ")]
+            for line in block.split("```")[0].splitlines():
+                # A command line, or the last command of a pipeline ("printf ... | ...").
+                command = line.rsplit(" | ", 1)[-1]
+                if command.startswith("cohesity-helios ") or (
+                        line.startswith("sid=$(cohesity-helios ") and line.endswith(")")):
+                    lines.append(command if not line.startswith("sid=$(")
+                                 else line[len("sid=$("):-1])
     return lines
 
 
@@ -410,7 +415,8 @@ def test_documented_command_lines_parse(line: str) -> None:
     from cohesity_sdk.helios.cli import build_parser
 
     words = shlex.split(line, comments=True)[1:]
-    words = words[:words.index(">")] if ">" in words else words
+    for redirection in (">", "<"):
+        words = words[:words.index(redirection)] if redirection in words else words
     try:
         args = build_parser().parse_args(words)
     except SystemExit as exc:  # --help

@@ -267,7 +267,8 @@ def test_the_command_lines_body_is_as_strict() -> None:
          "--body", '{"locked": "no"}'],
         capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2, result.stderr
-    assert "body: locked: Input should be a valid boolean" in result.stderr
+    # In the body's own words: the path as typed.
+    assert "--body.locked: input should be a valid boolean" in result.stderr
     assert result.stdout == ""
 
 

@@ -395,6 +395,9 @@ class ParamDef:
     min_length: int = 0
     guards: Optional[str] = None  # for a confirmation: the filter it stands in for
     cli_description: str = ""  # for a confirmation: its help on the command line
+    # x-names: what it identifies, which the command line lets you name instead of give
+    # by SID or id: "user", "users", "group", "groups", "principal" or "key".
+    names: str = ""
     example: Optional[str] = None  # from its x-example, as Python; None: not in the docs
     schema: Dict[str, Any] = field(default_factory=dict)  # the spec's, for the fake
 
@@ -413,6 +416,7 @@ class OperationDef:
     login: bool = False  # the spec's empty security: it takes no credentials
     body_example: str = ""  # the body's x-example as compact JSON, for the command line
     body_secrets: List[str] = field(default_factory=list)  # see body_secrets()
+    body_names: Dict[str, str] = field(default_factory=dict)  # x-body-names: as x-names
     idempotent: bool = False  # x-idempotent: a try whose answer was lost may be repeated
     deletes: bool = False  # x-deletes: a 404 to such a repeat means the earlier try did it
 
@@ -517,6 +521,7 @@ def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[st
             description=p.get("description", ""),
             min_items=schema.get("minItems", 0),
             min_length=schema.get("minLength", schema.get("items", {}).get("minLength", 0)),
+            names=names_of(p.get("x-names", ""), kind, f"{op['operationId']}: {p['name']}"),
             schema=schema,
         )
     models = set()
@@ -573,6 +578,8 @@ def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[st
             description=confirm["description"], guards=confirm["filter"],
             cli_description=confirm["cliDescription"],
         ))
+    body_names = {field: names_of(names, "array", f"{op['operationId']}: body {field}")
+                  for field, names in op.get("x-body-names", {}).items()}
     if not isinstance(op.get("x-idempotent"), bool):
         raise SystemExit(f"{op['operationId']}: x-idempotent (true or false) is missing: "
                          f"the engine must know whether a try whose answer was lost may be "
@@ -597,9 +604,14 @@ def build_operation(path: str, method: str, op: Dict[str, Any], schemas: Dict[st
         response=response,
         models=sorted(models),
         login=op.get("security", default_security) == [],
-        body_example=json.dumps(body["x-example"], separators=(", ", ": ")) if body else "",
+        # Never a secret on a command line: the example leaves them out (the command line
+        # reads them with --password-stdin, or asks on a terminal).
+        body_example=json.dumps(without_secrets(
+            body["x-example"], body_secrets(body["content"]["application/json"]["schema"],
+                                            schemas)), separators=(", ", ": ")) if body else "",
         body_secrets=body_secrets(
             body["content"]["application/json"]["schema"], schemas) if body else [],
+        body_names=body_names,
         idempotent=op["x-idempotent"],
         deletes=bool(op.get("x-deletes")),
     )
@@ -681,6 +693,19 @@ def param_code(p: ParamDef) -> str:
     return f"Param({', '.join(args)})"
 
 
+#: What x-names may say a parameter identifies: one of them (a string), or several (an
+#: array of strings).
+NAMES_ONE = ("user", "group", "principal", "key")
+NAMES_MANY = ("users", "groups")
+
+
+def names_of(value: str, kind: str, where: str) -> str:
+    """An x-names value, checked against the parameter's kind."""
+    if value and value not in (NAMES_MANY if kind == "array" else NAMES_ONE):
+        raise SystemExit(f"{where}: x-names {value!r} does not fit a parameter of kind {kind}")
+    return value
+
+
 def option_code(p: ParamDef) -> str:
     """The command line's ``Option`` for a parameter (see cohesity_sdk/helios/cli/spec.py):
     a confirmation is described in the command line's words, and names the option it
@@ -688,8 +713,29 @@ def option_code(p: ParamDef) -> str:
     if p.location == "confirm":
         return (f"Option({p.name!r}, {p.kind!r}, {p.location!r}, required={p.required}, "
                 f"help={py_literal(p.cli_description)}, guards={p.guards!r})")
+    names = f", names={p.names!r}" if p.names else ""
     return (f"Option({p.name!r}, {p.kind!r}, {p.location!r}, required={p.required}, "
-            f"help={py_literal(p.description)})")
+            f"help={py_literal(p.description)}{names})")
+
+
+def without_secrets(example: Any, secrets: List[str]) -> Any:
+    """A body's example without the fields ``secrets`` names (``localUserParams.password``),
+    in each item of a list, and without objects left empty by that."""
+    import copy
+
+    example = copy.deepcopy(example)
+    for item in example if isinstance(example, list) else [example]:
+        for path in secrets:
+            *parents, name = path.split(".")
+            holders = [item]
+            for part in parents:
+                holders.append(holders[-1].get(part) if isinstance(holders[-1], dict) else None)
+            if isinstance(holders[-1], dict):
+                holders[-1].pop(name, None)
+                for holder, part in zip(reversed(holders[:-1]), reversed(parents)):
+                    if isinstance(holder, dict) and holder.get(part) == {}:
+                        del holder[part]
+    return example
 
 
 def body_secrets(schema: Dict[str, Any], schemas: Dict[str, Any], prefix: str = "") -> List[str]:

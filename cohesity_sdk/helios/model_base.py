@@ -123,7 +123,7 @@ class ApiModel(ModelDisplay, BaseModel):
                 plan = self.__known_names__.get(name)
                 if plan is None:
                     if not (self.__pydantic_extra__ and name in self.__pydantic_extra__):
-                        hint = _set_by_the_server(type(self), name) or self._hint(name)
+                        hint = set_by_the_server(type(self), name) or self._hint(name)
                         raise ApiAttributeError(
                             f"{type(self).__name__} has no field {name!r}{hint}")
                 else:
@@ -247,7 +247,7 @@ def _check_nested(plan: FieldPlan, value: Any, path: Path) -> None:
 
 def _unknown_name(cls: Type[ApiModel], key: str, path: Path) -> ApiTypeError:
     where = f" at {render_path(path)}" if path else ""
-    hint = _set_by_the_server(cls, key)
+    hint = set_by_the_server(cls, key)
     if not hint:
         names = [p.name for p in cls.__wire_plan__] + [p.alias for p in cls.__wire_plan__]
         hint = did_you_mean(key, names)
@@ -255,7 +255,7 @@ def _unknown_name(cls: Type[ApiModel], key: str, path: Path) -> ApiTypeError:
                         f"{where}{hint}")
 
 
-def _set_by_the_server(cls: Type[ApiModel], key: str) -> str:
+def set_by_the_server(cls: Type[ApiModel], key: str) -> str:
     """What to say of ``key``, unknown to ``cls``, when the server sets it: it is
     read-only in a model of the answers (``createdTimeMsecs`` given to
     ``CreateUserParameters``, copied from a ``UserParams``); else ``""``."""

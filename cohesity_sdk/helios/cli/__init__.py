@@ -10,10 +10,12 @@ before anything is sent. Exit status: 0 on success, 1 when the server said no or
 not be reached (one line on stderr), 2 for a usage error (nothing was sent).
 
 The package's modules, one concept each: ``parser`` (the command line), ``running``
-(one operation's command), ``inputs`` (bodies and prompts), ``secret_files``,
-``connection`` (the configuration from flags), ``output``, ``failures`` (exit statuses
-and one-line errors), ``options`` (option types), ``access`` (``plan``, ``apply`` and
-``export``), and the generated ``commands`` with their ``spec``.
+(one operation's command), ``names`` (names instead of SIDs), ``deleting`` (deletes
+that say what they delete), ``inputs`` (bodies, prompts and ``--password-stdin``),
+``secret_files``, ``connection`` (the configuration from flags), ``output`` (formats and
+``--query``), ``failures`` (exit statuses and one-line errors), ``options`` (option
+types), ``access`` (``plan``, ``apply`` and ``export``), and the generated ``commands``
+with their ``spec``.
 
 Only ``argparse`` and the command table are imported to parse the command line: the
 SDK's models and HTTP stack load when a command runs.
@@ -26,9 +28,11 @@ import sys
 from typing import Optional, Sequence
 
 from cohesity_sdk.helios.cli.failures import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_REFUSED,
     EXIT_USAGE,
+    Cancelled,
     UsageError,
     exit_for,
     fail,
@@ -54,10 +58,14 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
         return run(COMMANDS[args.command], args, where=where)
     except UsageError as exc:
         return fail(where, str(exc), EXIT_USAGE)
+    except Cancelled as exc:  # no, Ctrl-D or Ctrl-C at a prompt: one line, no traceback
+        print(f"{where}: {exc}", file=sys.stderr)
+        return exc.status
     except BrokenPipeError:  # the reader left (| head): not an error of the command
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that exiting flushes nowhere
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the SDK's errors, sorted below
         return fail(where, *exit_for(exc))
     except KeyboardInterrupt:
-        return 130
+        print(f"\n{where}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

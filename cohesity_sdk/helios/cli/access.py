@@ -1,7 +1,7 @@
 """``cohesity-helios plan``, ``apply`` and ``export``: access as code on the command line.
 
-``cli`` registers these beside the operations (``add_commands``) and hands them their
-parsed arguments (``run``), with its own way to connect, so that they take the
+The parser registers these beside the operations (``add_commands``) and hands them
+their parsed arguments (``run``), with its own way to connect, so that they take the
 connection options every command has. Building the parser imports only ``argparse``:
 the access module, the models and the HTTP stack load when a command runs.
 """
@@ -13,8 +13,18 @@ import contextlib
 import json
 import sys
 import textwrap
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, List, Optional, TextIO
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ContextManager,
+    List,
+    Optional,
+    Sequence,
+    TextIO,
+)
 
+from cohesity_sdk import __url__, __version__
 from cohesity_sdk.helios.cli.options import Once
 
 if TYPE_CHECKING:
@@ -50,11 +60,16 @@ exit status:
 """
 
 ConfigurationFactory = Callable[[argparse.Namespace], ContextManager["Configuration"]]
+AddOutput = Callable[[argparse.ArgumentParser, Sequence[str], str], None]
+
+#: The guide, as this release has it: a page a pip install can open.
+GUIDE = f"{__url__}/blob/v{__version__}/docs/AccessAsCode.md"
 
 
-def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
+def add_commands(subcommands: Any, common: argparse.ArgumentParser,
+                 add_output: AddOutput) -> None:
     """Add ``plan``, ``apply`` and ``export`` to the command line's subcommands;
-    ``common`` holds the connection and output options."""
+    ``common`` holds the connection options, ``add_output`` gives each its ``-o``."""
 
     def add(name: str, summary: str, description: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = subcommands.add_parser(
@@ -67,7 +82,8 @@ def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
                "Compare the access file (YAML or JSON: the users, groups, roles and API "
                "keys that should exist) with each of its clusters and show the changes "
                "that would make them so: create, update (field by field), delete, or in "
-               "sync. Nothing is changed. See docs/AccessAsCode.md.")
+               f"sync. Nothing is changed. The guide: {GUIDE}")
+    add_output(plan, ("table", "json"), "table (the default on a terminal) or json")
     plan.add_argument("file", metavar="FILE", help="the access file")
     plan.add_argument("--out", metavar="PLAN", action=Once,
                       help="also save the plan to PLAN, for `apply PLAN` later; it is "
@@ -81,6 +97,8 @@ def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
                 "reported, and those that need it are skipped; the others go on. FILE may "
                 "also be a plan saved by `plan --out`, which is refused if a cluster "
                 "changed since.")
+    add_output(apply, ("table", "json"), "table (the default on a terminal) or json: "
+                                         "{\"plan\": ..., \"result\": ...}")
     apply.add_argument("file", metavar="FILE", help="the access file, or a saved plan")
     apply.add_argument("-y", "--yes", action="store_true",
                        help="apply without asking (needed when stdin is not a terminal)")
@@ -98,6 +116,7 @@ def add_commands(subcommands: Any, common: argparse.ArgumentParser) -> None:
                  "clusters, one file: an object that is not the same on all of them names "
                  "its own clusters. It holds no secret, and lists built-in accounts such as "
                  "admin as unmanaged. Typically: cohesity-helios export > access.yaml")
+    add_output(export, ("yaml", "json"), "yaml (the default) or json")
     export.add_argument("--cluster", dest="clusters", action="append", type=_cluster_id,
                         metavar="ID", help="a cluster to export; repeat it for several")
     _parallel_option(export)
@@ -190,15 +209,30 @@ class _Command:
         self.where = f"{prog} {args.command}"
         self.configuration = configuration
         self.out = out
+        self.query: Any = None
+        if getattr(args, "query", None):  # a bad one is a usage error, before any read
+            from cohesity_sdk.helios.cli.output import compile_query
+
+            self.query = compile_query(args.query)
 
     def error(self, message: str) -> None:
         print(f"{self.where}: error: {message}", file=sys.stderr)
 
     def output(self) -> str:
-        output: str = self.args.output or ("table" if self.out.isatty() else "json")
+        output: str = self.args.output or (
+            "table" if self.out.isatty() and self.query is None else "json")
         if output not in ("json", "table"):
             raise _Usage(f"-o {output}: {self.args.command} writes json or table")
         return output
+
+    def emit(self, document: Any) -> None:
+        """``document`` as JSON, or what ``--query`` makes of it."""
+        if self.query is None:
+            self.out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            return
+        from cohesity_sdk.helios.cli.output import write_value
+
+        write_value(self.query.search(document), "json", self.out)
 
     def clusters(self, found: Any) -> Optional[List[int]]:
         """The clusters of the file to work on (``--cluster``), checked against it."""
@@ -262,7 +296,10 @@ class _Command:
         clusters = self.clusters(found)
         with self.api() as api:
             changes = access.plan(api, found, parallel=self.args.parallel, clusters=clusters)
-        self.out.write(changes.to_json() if output == "json" else f"{changes}\n")
+        if output == "json":
+            self.emit(changes.to_dict())
+        else:
+            self.out.write(f"{changes}\n")
         for path, reason in changes.problems():
             self.error(f"{changes.source}: {path}: {reason}")
         for error in changes.errors:
@@ -346,9 +383,8 @@ class _Command:
     def _write_json(self, output: str, changes: Plan,
                     result: Optional[ApplyResult]) -> None:
         if output == "json":
-            document = {"plan": changes.to_dict(),
-                        "result": None if result is None else result.to_dict()}
-            self.out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+            self.emit({"plan": changes.to_dict(),
+                       "result": None if result is None else result.to_dict()})
 
     # -- export ------------------------------------------------------------------------
 
@@ -357,7 +393,9 @@ class _Command:
         from cohesity_sdk.helios.access.cluster_state import cluster_label
         from cohesity_sdk.helios.access.reading import yaml_module
 
-        output = self.args.output or "yaml"
+        output = self.args.output or ("json" if self.query is not None else "yaml")
+        if self.query is not None and output != "json":
+            raise _Usage("--query works on the JSON: export -o json --query ...")
         if output not in ("json", "yaml"):
             raise _Usage(f"-o {output}: export writes an access file: YAML, or -o json")
         clusters: Optional[List[int]] = self.args.clusters
@@ -375,7 +413,7 @@ class _Command:
                 exported = access.export(api, cluster_id=self.args.access_cluster_id,
                                          parallel=self.args.parallel)
         if output == "json":
-            self.out.write(exported.to_json())
+            self.emit(exported.to_data())
             return EXIT_IN_SYNC
         if clusters and len(clusters) > 1:
             where = "clusters " + ", ".join(map(str, clusters))

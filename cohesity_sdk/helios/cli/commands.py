@@ -17,7 +17,7 @@ _ACCESS_CLUSTER_ID_HEADER = Option(
 )
 _IDS_QUERY = Option("ids", "array", "query", required=False, help="Filter by API Key Ids")
 _ID_PATH_REQUIRED = Option(
-    "id", "string", "path", required=True, help="Specify the id of the API key."
+    "id", "string", "path", required=True, help="Specify the id of the API key.", names="key"
 )
 _IS_ACTIVE_QUERY = Option(
     "is_active",
@@ -47,16 +47,26 @@ _SIDS_QUERY = Option(
     "sids", "array", "query", required=False, help="Specifies a list of sids to filter."
 )
 _SID_PATH_REQUIRED = Option(
-    "sid", "string", "path", required=True, help="Specify the SID of the group."
+    "sid", "string", "path", required=True, help="Specify the SID of the group.", names="group"
 )
 _SID_PATH_REQUIRED_2 = Option(
-    "sid", "string", "path", required=True, help="Specify the SID of the user."
+    "sid", "string", "path", required=True, help="Specify the SID of the user.", names="user"
 )
 _SID_PATH_REQUIRED_3 = Option(
-    "sid", "string", "path", required=True, help="Specify the SID of the principal."
+    "sid",
+    "string",
+    "path",
+    required=True,
+    help="Specify the SID of the principal.",
+    names="principal",
 )
 _USER_SID_PATH_REQUIRED = Option(
-    "user_sid", "string", "path", required=True, help="Specify the SID of the API key owner."
+    "user_sid",
+    "string",
+    "path",
+    required=True,
+    help="Specify the SID of the API key owner.",
+    names="user",
 )
 
 COMMANDS: Dict[str, Command] = {
@@ -88,7 +98,7 @@ COMMANDS: Dict[str, Command] = {
             "CreateUserSessionRequestParams",
             is_list=False,
             required=True,
-            example='{"username": "alice", "domain": "LOCAL", "password": "<secret>"}',
+            example='{"username": "alice", "domain": "LOCAL"}',
             secrets=(
                 "otpCode",
                 "password",
@@ -131,7 +141,7 @@ COMMANDS: Dict[str, Command] = {
             "CreateUserParameters",
             is_list=True,
             required=True,
-            example='[{"username": "alice", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "localUserParams": {"email": "alice@example.com", "password": "<secret>"}}]',
+            example='[{"username": "alice", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"], "localUserParams": {"email": "alice@example.com"}}]',
             secrets=("localUserParams.password",),
         ),
         response="UsersList",
@@ -159,6 +169,7 @@ COMMANDS: Dict[str, Command] = {
             is_list=False,
             required=True,
             example='{"sids": ["S-1-100-21-12345678-1234567-2001"]}',
+            names=(("sids", "groups"),),
         ),
     ),
     "delete-session": Command(
@@ -174,6 +185,7 @@ COMMANDS: Dict[str, Command] = {
                 "query",
                 required=False,
                 help="Specifies a user sid. If sid is not given system wide sessions are deleted.",
+                names="user",
             ),
             Option(
                 "all_sessions",
@@ -219,6 +231,7 @@ COMMANDS: Dict[str, Command] = {
             is_list=False,
             required=True,
             example='{"sids": ["S-1-100-21-12345678-1234567-1001"]}',
+            names=(("sids", "users"),),
         ),
     ),
     "get-active-sessions-count": Command(
@@ -229,7 +242,12 @@ COMMANDS: Dict[str, Command] = {
             _ACCESS_CLUSTER_ID_HEADER,
             _REGION_ID_HEADER,
             Option(
-                "sids", "array", "query", required=False, help="Filter sessions based on user sids."
+                "sids",
+                "array",
+                "query",
+                required=False,
+                help="Filter sessions based on user sids.",
+                names="users",
             ),
         ),
         response="ActiveSessionsCountParams",
@@ -248,6 +266,7 @@ COMMANDS: Dict[str, Command] = {
                 "query",
                 required=False,
                 help="Filter by list of owner (user) SIDs",
+                names="users",
             ),
             _IS_ACTIVE_QUERY,
             _IS_EXPIRED_QUERY,

@@ -8,10 +8,28 @@ import sys
 from typing import Tuple
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+#: Ctrl-C, as shells report a command that SIGINT ended.
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(Exception):
     """The command line asks for something that cannot be sent."""
+
+
+class Cancelled(Exception):
+    """The one at the terminal said no, or pressed Ctrl-D or Ctrl-C at a prompt: nothing
+    was sent. Exit status 1, or 130 for Ctrl-C."""
+
+    def __init__(self, interrupted: bool = False, said_no: bool = False) -> None:
+        self.interrupted = interrupted
+        self.status = EXIT_INTERRUPTED if interrupted else EXIT_REFUSED
+        super().__init__("not confirmed; nothing was sent" if said_no else
+                         "cancelled at the prompt; nothing was sent")
+
+
+class UnknownName(Exception):
+    """A name given instead of a SID matches nothing, or more than one: nothing was
+    changed. Exit status 1."""
 
 
 class SecretNotSaved(Exception):
@@ -29,7 +47,7 @@ def exit_for(exc: Exception) -> Tuple[str, int]:
 
     if isinstance(exc, (ApiTypeError, ApiValueError)):
         return str(exc), EXIT_USAGE  # refused before anything was sent
-    if isinstance(exc, (ApiException, ApiConnectionError, SecretNotSaved)):
+    if isinstance(exc, (ApiException, ApiConnectionError, SecretNotSaved, UnknownName)):
         return str(exc), EXIT_REFUSED
     raise exc
 

@@ -86,3 +86,22 @@ def int64(text: str) -> int:
     if not INT64[0] <= value <= INT64[1]:
         raise argparse.ArgumentTypeError(f"{text} is out of the int64 range")
     return value
+
+
+#: The units of a duration, in seconds: ``90d``, ``12h``, ``2w``, ``30m``, ``45s``.
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def duration(text: str) -> int:
+    """A duration such as ``90d``, ``12h`` or ``2w``, in seconds (more than 0)."""
+    import re
+
+    found = re.fullmatch(r"\s*(\d+)\s*([smhdw])\s*", text.lower())
+    if found is None:
+        raise argparse.ArgumentTypeError(
+            f"invalid duration: {text!r}; give a number and a unit: s, m (minutes), h, d "
+            "or w, such as 90d, 12h or 2w")
+    seconds = int(found.group(1)) * DURATION_UNITS[found.group(2)]
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError("the duration should be more than 0")
+    return seconds

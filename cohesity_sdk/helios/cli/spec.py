@@ -18,6 +18,9 @@ class Option(NamedTuple):
     required: bool = False
     help: str = ""
     guards: str = ""  # a confirmation flag: the option without which the call needs it
+    # What it identifies, which may be named instead: "user", "users", "group",
+    # "groups", "principal" (a user or a group) or "key" (of the command's user).
+    names: str = ""
 
 
 class Body(NamedTuple):
@@ -30,6 +33,9 @@ class Body(NamedTuple):
     # The JSON paths of the secrets it may carry (in each item of a list), such as
     # "localUserParams.password": a body on the command line holding one is warned about.
     secrets: Tuple[str, ...] = ()
+    # Fields of the body that hold SIDs, and what they identify, as ``Option.names``:
+    # the command line fills them from names.
+    names: Tuple[Tuple[str, str], ...] = ()
 
 
 class Command(NamedTuple):
