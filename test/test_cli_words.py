@@ -420,3 +420,46 @@ def test_create_session_to_a_secret_file_says_where_the_session_went(
     assert done.stdout == ""  # not "{}": all it held is in the file
     assert f"wrote the answer's sessionId to {target} (mode 0600)" in done.stderr
     assert target.read_text().strip() and oct(target.stat().st_mode & 0o777) == "0o600"
+
+
+# -- the guide's examples, run --------------------------------------------------------------------
+
+
+def guide_blocks(*sections: str) -> List[str]:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "CommandLine.md").read_text(
+        encoding="utf-8")
+    blocks = []
+    for section in sections:
+        text = page.split(f"\n{section}\n", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+        blocks += [block.split("```", 1)[0] for block in text.split("```sh\n")[1:]]
+    return blocks
+
+
+def test_the_guides_examples_of_names_passwords_and_queries_run(
+        served: Served, env: Dict[str, str], tmp_path: Path) -> None:
+    """Every command line of those sections of docs/CommandLine.md, run by a real shell
+    as written, against the served fake set up as the examples expect."""
+    user(served, "svc-report")  # with PASSWORD, which password.txt holds
+    backup = user(served, "svc-backup")
+    served.api().create_user_api_key(backup, CreateOrUpdateAPIKeyRequest(name="nightly"))
+    for name in ("old-contractor", "old-intern"):
+        user(served, name)
+    served.api().create_group([CreateGroupParams(name="readers", domain="LOCAL",
+                                                 roles=["COHESITY_VIEWER"])])
+    (tmp_path / "new-users.json").write_text(json.dumps(
+        [{"username": "svc-new", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"]}]))
+    (tmp_path / "password.txt").write_text(PASSWORD + "\n")
+    shell_env = dict(env, NEW_PASSWORD=PASSWORD,
+                     PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
+    blocks = guide_blocks("## Names instead of SIDs", "### Passwords", "## Output")
+    assert len(blocks) == 3
+    for block in blocks:
+        for line in block.splitlines():
+            line = line.replace("alice", "svc-report").replace("~/.config/helios/", "")
+            done = subprocess.run(["bash", "-c", f"set -o pipefail; {line}"], cwd=tmp_path,
+                                  env=shell_env, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, (line, done.stderr)
+            assert PASSWORD not in done.stdout + done.stderr
+    assert {"old-contractor", "old-intern"}.isdisjoint(usernames(served))
+    assert "svc-new" in usernames(served)
+    assert (tmp_path / "nightly").read_text().strip()
