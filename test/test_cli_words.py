@@ -435,10 +435,24 @@ def guide_blocks(*sections: str) -> List[str]:
     return blocks
 
 
+@pytest.fixture
+def own_fake(tmp_path: Path) -> Iterator[Tuple[Served, Dict[str, str]]]:
+    """A served fake of the test's own: the guide's examples use fixed names."""
+    proc, url, api_key = start_served_fake()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HELIOS_")}
+    environment.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
+                       HELIOS_HOST=url, HELIOS_API_KEY=api_key)
+    try:
+        yield Served(url, api_key), environment
+    finally:
+        stop_served_fake(proc)
+
+
 def test_the_guides_examples_of_names_passwords_and_queries_run(
-        served: Served, env: Dict[str, str], tmp_path: Path) -> None:
+        own_fake: Tuple[Served, Dict[str, str]], tmp_path: Path) -> None:
     """Every command line of those sections of docs/CommandLine.md, run by a real shell
-    as written, against the served fake set up as the examples expect."""
+    as written, against a served fake set up as the examples expect."""
+    served, env = own_fake
     user(served, "svc-report")  # with PASSWORD, which password.txt holds
     backup = user(served, "svc-backup")
     served.api().create_user_api_key(backup, CreateOrUpdateAPIKeyRequest(name="nightly"))
