@@ -1,9 +1,9 @@
-"""What a command prints: the API's answer as JSON, or its rows as a table or CSV."""
+"""What a command prints: the API's answer as JSON, its rows as CSV, or a table in words."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.api_response import ApiResponse
@@ -14,8 +14,10 @@ OUTPUTS = ("json", "table", "csv")
 def write(response: ApiResponse[Any], output: str, out: TextIO,
           hide: Sequence[str] = ()) -> None:
     """The answer as ``output`` asks: the API's own JSON (without the fields ``hide``
-    names), or the flat rows of ``to_records()`` as a table or CSV (secrets left out).
-    An empty list still has its header, and a table says that it is empty."""
+    names); the flat rows of ``to_records()`` as CSV, for programs (keys as headers,
+    secrets left out); or, for people, the table ``print()`` shows of a result, with
+    every item (headers in words, ``yes``/``no``, dates, secrets as ``***``). An empty
+    list still has its header, and a table says that it is empty."""
     if output == "json":
         if response.raw_data:
             answer = json.loads(response.raw_data)
@@ -25,33 +27,34 @@ def write(response: ApiResponse[Any], output: str, out: TextIO,
             out.write("\n")
         return
     from cohesity_sdk.helios import display
-    from cohesity_sdk.helios.model_base import ListResult
+    from cohesity_sdk.helios.model_base import ApiModel, ListResult
 
-    rows = display.records(response.data)
-    listed = response.data if isinstance(response.data, ListResult) else None
+    data = response.data
     if output == "csv":
         import csv
 
+        rows = display.records(data)
         if rows:
             header = list(rows[0])
-        elif listed is not None:
-            header = display.record_columns(listed)
+        elif isinstance(data, ListResult):
+            header = display.record_columns(data)
         else:
             return
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([display.cell_text(value) for value in row.values()] for row in rows)
-    elif listed is not None:
+        return
+    from cohesity_sdk.helios import field_text
+
+    if isinstance(data, ListResult):
         # The columns that identify an item; -o csv has them all.
-        columns = display.preferred_columns(listed) or display.record_columns(listed)
-        if rows:
-            out.write(display.text_table(rows, columns=columns) + "\n")
-        else:
-            out.write(display.text_table([], columns=columns) + "\n")  # the header
-            out.write(f"no {display.item_noun(listed)}\n")
-    elif rows:  # one model: a field per line reads better than one wide row
-        out.write(display.text_table(_by_field(rows[0])) + "\n")
+        columns, rows = display.brief_table(data)
+        lines = field_text.table_lines(columns, rows)
+        if not rows:
+            lines.append(f"no {display.item_noun(data)}")
+    elif isinstance(data, ApiModel):  # one model: a field per line reads better than a row
+        lines = field_text.field_lines(display.shown_row(data))
+    else:
+        return
+    out.write("".join(f"{line}\n" for line in lines))
 
-
-def _by_field(row: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [{"field": name, "value": value} for name, value in row.items() if value is not None]
