@@ -15,7 +15,7 @@ import time
 import urllib.request
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple
 
 import pytest
 from conftest import start_served_fake, stop_served_fake
@@ -332,6 +332,30 @@ def test_the_lookup_goes_where_the_command_goes(env: Dict[str, str], served: Ser
 
 
 # -- the same table everywhere -----------------------------------------------------------
+
+
+def test_the_documented_tables_are_what_the_command_prints(env: Dict[str, str],
+                                                           served: Served) -> None:
+    page = (ROOT / "docs" / "CommandLine.md").read_text(encoding="utf-8")
+    shown: List[Tuple[str, str]] = re.findall(
+        r"```sh\n(cohesity-helios [^\n]*-o table)\n```\n\n```text\n(.*?)```", page, re.S)
+    assert len(shown) == 3
+    make_team(served)
+    number = re.match(r"S-1-100-21-(\d+)-", served.api().get_users().users[0].sid or "")
+    assert number
+
+    def here(text: str) -> str:
+        """The docs' SIDs as this fake's cluster numbers them."""
+        return re.sub(r"S-1-100-21-\d+-", f"S-1-100-21-{number.group(1)}-", text)  # type: ignore
+
+    def any_date(text: str) -> str:
+        return re.sub(ISO, "<date>", text)
+
+    for line, text in shown:
+        words = here(line).split()[1:]
+        lines = table(*words[:-2], env=env)
+        # The times are those of this run; nothing else may differ.
+        assert [any_date(x) for x in lines] == any_date(here(text)).splitlines(), line
 
 
 NOTEBOOK_CELLS = [

@@ -526,6 +526,28 @@ def test_the_readme_example_runs_as_written(
     exec(compile(code, "<readme>", "exec"), {})
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"admin None \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00:00", lines[0])
-    assert lines[1].split()[:7] == USER_COLUMNS
-    assert lines[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "false"]
+    assert re.split(r"  +", lines[1])[:7] == USER_HEADERS  # in words, as the text above
+    assert lines[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "no"]
     assert lines[3] == "datetime64[ns, UTC]"
+
+
+def test_the_readme_text_is_what_print_shows() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Notebooks\n", 1)[1].split("\n## ", 1)[0]
+    listed, one = re.findall(r"```text\n(.*?)```", section, re.S)
+    users = UsersList.from_dict({"users": [
+        {"username": "admin", "domain": "LOCAL", "roles": ["COHESITY_ADMIN"],
+         "locked": False, "lastLoginTimeMsecs": T0, "sid": "S-1-100-21-3912-1000"},
+        {"username": "jdoe", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"],
+         "locked": False, "localUserParams": {"email": "jdoe@example.com"},
+         "lastLoginTimeMsecs": T0 - 2 * DAY - 17 * 3_600_000, "sid": "S-1-100-21-3912-1001"},
+        {"username": "svc-backup", "domain": "LOCAL",
+         "roles": ["COHESITY_ADMIN", "SELF_SERVICE"], "locked": True,
+         "localUserParams": {"email": "backup@example.com"}, "sid": "S-1-100-21-3912-1002"},
+    ]})
+    assert listed == f"{users}\n"
+    assert one == f"{users[1]}\n"
+    pytest.importorskip("IPython")
+    from IPython.lib.pretty import pretty
+
+    assert pretty(users) == str(users) and pretty(users[1]) == str(users[1])
