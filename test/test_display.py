@@ -490,6 +490,52 @@ def test_cell_text() -> None:
         '{"at": "2026-01-01T00:00:00Z"}'
 
 
+def test_headers_are_words_by_rule() -> None:
+    from cohesity_sdk.helios.field_text import header, headers
+
+    assert [header(key) for key in (
+        "last_login_time_msecs", "local_user_params.email", "is_active", "sid", "id",
+        "user_sid", "tenant_ids", "s3_account_params.s3_access_key_id", "created_time_msecs",
+        "expiry_time_msecs", "effective_time_msecs", "is_access_active", "local_user_params",
+        "local_group_params.user_sids", "force_password_change", "otp_type",
+        "smb_principals", "mfaEnabled", "local_user_params.phoneNumber", "<i>new</i>",
+    )] == [
+        "Last login", "Email", "Active", "SID", "ID", "User SID", "Tenant IDs",
+        "S3 access key ID", "Created", "Expires", "Effective from", "Access active",
+        "Local user", "Members", "Force password change", "OTP type", "SMB principals",
+        "MFA enabled", "Phone number", "<i>new</i>",
+    ]
+    # Two columns that would read the same: the nested one says whose it is.
+    assert headers(["primary_group", "local_user_params.primary_group"]) == [
+        "Primary group", "Local user primary group"]
+    assert headers(["expiry_time_msecs", "expired_time_msecs"]) == ["Expiry", "Expired"]
+    # Every model's columns read in words, each once.
+    from cohesity_sdk.helios import display, models
+    from cohesity_sdk.helios.model_base import ApiModel
+
+    for name in dir(models):
+        cls = getattr(models, name)
+        if isinstance(cls, type) and issubclass(cls, ApiModel) and cls is not ApiModel:
+            words = headers(display._columns(cls, True))
+            assert len(set(words)) == len(words), name
+            assert not any("_" in w or "msecs" in w for w in words), (name, words)
+
+
+def test_value_text() -> None:
+    from cohesity_sdk.helios.field_text import value_text
+
+    assert (value_text(True), value_text(False), value_text(None)) == ("yes", "no", "")
+    assert value_text(from_epoch_msecs(T0)) == "2026-11-28T10:15:00Z"
+    assert value_text(from_epoch_msecs(T0 + 42)) == "2026-11-28T10:15:00.042Z"
+    assert value_text(["COHESITY_ADMIN", "SELF_SERVICE"]) == "COHESITY_ADMIN, SELF_SERVICE"
+    assert value_text([]) == "(none)"
+    assert value_text(list(range(5)), items=2) == "0, 1 … 3 more"
+    assert value_text(LockedReason.LOCKED_BY_ADMIN) == "LockedByAdmin"
+    assert value_text([{"cluster_id": 7, "active": True}]) == \
+        '[{"cluster_id": 7, "active": true}]'  # nested: JSON
+    assert value_text(1.5) == "1.5"
+
+
 def test_text_table(users: UsersList) -> None:
     rows = [{"name": "a", "active": True, "roles": ["X", "Y"], "at": None},
             {"name": "longer-name", "active": False, "roles": [], "at":

@@ -83,7 +83,8 @@ def header(key: str) -> str:
 def headers(keys: Sequence[str]) -> List[str]:
     """The headers of the columns ``keys`` of one table, each as ``header`` has it; where
     two would read the same, a nested one is told apart by its parent's words, and if
-    that is not enough either, the words of the whole key are its header."""
+    that is not enough either, the words of the whole key, without ``TIMES``, are its
+    header (``expiry_time_msecs`` beside ``expired_time_msecs``: "Expiry", "Expired")."""
     found = [header(key) for key in keys]
     for attempt in (_qualified, _whole):
         seen: Dict[str, List[int]] = {}
@@ -105,18 +106,21 @@ def _qualified(key: str, text: str) -> str:
 
 
 def _whole(key: str, text: str) -> str:
-    return _sentence([word for part in key.split(".") for word in _words(part, own=False)])
+    *parents, own = key.split(".")
+    words = [word for part in parents for word in _words(part, own=False)]
+    return _sentence(words + _words(own, own=True, times=False))
 
 
-def _words(name: str, own: bool) -> List[str]:
+def _words(name: str, own: bool, times: bool = True) -> List[str]:
     """The words of one name, lower case but for abbreviations; ``own`` (the field's own
-    name rather than a parent's) applies the rules of times and of ``is``."""
+    name rather than a parent's) applies the rules of times (``times``: with the words
+    of ``TIMES``) and of ``is``."""
     words = [_word(w) for w in _SEPARATORS.split(_CAMEL.sub(" ", name)) if w]
     if not words:
         return [name]
     if own and len(words) > len(_TIME_UNIT) and [w.lower() for w in words[-2:]] == _TIME_UNIT:
         words = words[:-2]
-        when = TIMES.get(" ".join(words).lower())
+        when = TIMES.get(" ".join(words).lower()) if times else None
         if when is not None:
             words = when.split()
     if own and len(words) > 1 and words[0] == "is":
