@@ -19,13 +19,16 @@ import argparse
 import os
 import secrets
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from _common import Target, TargetError, open_target, print_table, with_api_key
+from _common import Target, TargetError, open_target, with_api_key
 
 import cohesity_sdk.helios as helios
+from cohesity_sdk.helios.display import records
+from cohesity_sdk.helios.field_text import table
 
 # Assigned to the group in fake mode; a real cluster needs IDs that exist there.
 DEMO_SOURCE_IDS = [101, 102]
@@ -59,22 +62,20 @@ def new_password() -> str:
     return os.environ.get("QUICKSTART_PASSWORD") or f"{secrets.token_urlsafe(15)}-Aa1"
 
 
+def show(text: str) -> None:
+    print(textwrap.indent(text, "    "))
+
+
+def show_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Print rows as the SDK shows a result (and cohesity-helios -o table): headers in
+    words ("Email" for local_user_params.email), yes/no, dates."""
+    show(table(rows, columns=columns))
+
+
 def show_users(users: Sequence[helios.UserParams]) -> None:
-    print_table(
-        ["USERNAME", "DOMAIN", "ROLES", "EMAIL", "LOCKED", "DESCRIPTION"],
-        [
-            [
-                u.username,
-                u.domain,
-                ",".join(u.roles or []),
-                u.local_user_params.email if u.local_user_params else None,
-                u.locked_reason if u.locked else "no",
-                u.description,
-            ]
-            for u in users
-        ],
-        indent="    ",
-    )
+    show_table(records(list(users)),
+               ["username", "domain", "roles", "local_user_params.email", "locked",
+                "description"])
 
 
 def run_steps(
@@ -103,11 +104,7 @@ def run_steps(
     if group is None or not group.sid:
         raise StepFailed("create_group answered without the new group's SID")
     created.group_sid = group_sid = group.sid
-    print_table(
-        ["NAME", "DOMAIN", "ROLES", "SID"],
-        [[group.name, group.domain, ",".join(group.roles or []), group.sid]],
-        indent="    ",
-    )
+    show_table(records(group), ["name", "domain", "roles", "sid"])
 
     step(2, "Create two LOCAL users in one call, one of them with an email address")
     new_users = api.create_users(
@@ -133,6 +130,7 @@ def run_steps(
     if len(created.user_sids) != 2:
         raise StepFailed(f"expected 2 new users, got {len(created.user_sids)}")
     alice_sid, bob_sid = created.user_sids
+    names: Dict[str, str] = {u.sid: u.username for u in users if u.sid and u.username}
     show_users(users)
 
     step(3, "Make both users members of the group (update_group, localGroupParams.userSids)")
@@ -147,21 +145,16 @@ def run_steps(
 
     step(4, f"Find them: users and groups in domain LOCAL whose name contains {tag!r}")
     found = api.get_users(domain="LOCAL", usernames=[tag], match_partial_names=True)
-    show_users(found.users or [])
+    show(str(found))  # print(found): the table cohesity-helios get-users -o table shows
     found_groups = api.get_groups(domain="LOCAL", names=[tag], match_partial_names=True)
+    rows = []
+    for g in found_groups.groups or []:
+        sids = (g.local_group_params.user_sids if g.local_group_params else None) or []
+        # The SDK has the members' SIDs; the users created above give their names.
+        rows.append({"group": g.name, "roles": g.roles,
+                     "members": [names.get(sid, sid) for sid in sids]})
     print()
-    print_table(
-        ["GROUP", "ROLES", "MEMBERS"],
-        [
-            [
-                g.name,
-                ",".join(g.roles or []),
-                len(g.local_group_params.user_sids or []) if g.local_group_params else 0,
-            ]
-            for g in found_groups.groups or []
-        ],
-        indent="    ",
-    )
+    show_table(rows, ["group", "roles", "members"])
 
     step(5, f"Update users: give {alice} the admin role, lock {bob}")
     updated = [
@@ -210,21 +203,17 @@ def run_steps(
     step(8, "List API keys: secrets are never listed")
     own = api.get_user_api_keys(alice_sid).api_keys or []
     everywhere = api.get_all_api_keys(owner_sids=[alice_sid]).api_keys or []
-    print_table(
-        ["LISTED BY", "NAME", "ACTIVE", "EXPIRED", "LAST ROTATED", "SECRET"],
+    show_table(
         [
-            [
-                source,
-                k.name,
-                k.is_active,
-                k.is_expired,
-                helios.to_iso8601(k.last_rotated_time_msecs),
-                "included!" if "apiKey" in k.to_dict() else "not returned",
-            ]
+            {
+                "listed_by": source,
+                **records(k)[0],
+                "secret": "included!" if "apiKey" in k.to_dict() else "not returned",
+            }
             for source, keys in (("get_user_api_keys", own), ("get_all_api_keys", everywhere))
             for k in keys
         ],
-        indent="    ",
+        ["listed_by", "name", "is_active", "is_expired", "last_rotated_time_msecs", "secret"],
     )
 
     step(9, f"Sessions: log in as {alice}, count the sessions, log them out")
@@ -251,14 +240,7 @@ def run_steps(
     print(f"    {group_name}: sources {assigned.source_ids or []}, views {assigned.view_ids or []}")
     principals = api.get_security_principals([group_sid, alice_sid, bob_sid])
     print()
-    print_table(
-        ["PRINCIPAL", "CLASS", "DOMAIN", "SID"],
-        [
-            [p.principal_name, p.object_class, p.domain_name, p.sid]
-            for p in principals.security_principals or []
-        ],
-        indent="    ",
-    )
+    show_table(records(principals), ["principal_name", "object_class", "domain_name", "sid"])
 
     step(11, f"Reset the S3 secret key of {alice}")
     s3 = api.regenerate_s3_key(alice_sid)

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -95,12 +96,13 @@ def test_table_output(env: Dict[str, str]) -> None:
     done = cli("get-users", "-o", "table", env=env)
     assert done.returncode == 0, done.stderr
     header, *rows = done.stdout.splitlines()
-    columns = header.split()
-    # The columns that identify a user (the spec's x-columns); -o csv has them all.
-    assert columns == ["username", "domain", "roles", "locked", "local_user_params.email",
-                       "last_login_time_msecs", "sid"]
+    columns = re.split(r"  +", header)
+    # The columns that identify a user (the spec's x-columns), in words; -o csv has
+    # them all, by their keys.
+    assert columns == ["Username", "Domain", "Roles", "Locked", "Email", "Last login", "SID"]
     admin = next(row for row in rows if row.split()[0] == "admin")
     assert "LOCAL" in admin and "COHESITY_ADMIN" in admin
+    assert admin.split()[3] == "no"  # locked: yes or no
     # Times as ISO dates, not epoch milliseconds.
     assert "Z" in admin and "T" in admin
     assert not any(len(word) == 13 and word.isdigit() for word in admin.split())
@@ -112,11 +114,12 @@ def test_table_of_one_object_is_a_field_per_line(env: Dict[str, str], served: Se
     done = cli("get-user-by-sid", "--sid", sid, "-o", "table", env=env)
     assert done.returncode == 0, done.stderr
     fields = {}
-    for line in done.stdout.splitlines()[1:]:
-        name, _, value = line.partition(" ")
-        fields[name] = value.strip()
-    assert fields["username"].strip() == "admin"
-    assert fields["sid"].strip() == sid
+    for line in done.stdout.splitlines():  # "Header  value", the headers in words
+        name, value = re.split(r"  +", line, maxsplit=1)
+        fields[name] = value
+    assert fields["Username"] == "admin"
+    assert fields["SID"] == sid
+    assert fields["Locked"] == "no"
 
 
 def test_csv_output_is_to_records(env: Dict[str, str], served: Served) -> None:
@@ -469,7 +472,7 @@ def test_an_empty_list_still_says_something(env: Dict[str, str]) -> None:
     table = cli("get-groups", "--names", "no-such-group", "-o", "table", env=env)
     assert table.returncode == 0, table.stderr
     header, last = table.stdout.splitlines()
-    assert header.split()[:3] == ["name", "domain", "roles"]
+    assert header.split()[:3] == ["Name", "Domain", "Roles"]
     assert last == "no groups"
     csv_out = cli("get-groups", "--names", "no-such-group", "-o", "csv", env=env)
     assert csv_out.returncode == 0, csv_out.stderr

@@ -49,6 +49,8 @@ T0 = 1795860900000  # 2026-11-28T10:15:00Z
 DAY = 86_400_000
 USER_COLUMNS = ["username", "domain", "roles", "locked", "local_user_params.email",
                 "last_login_time_msecs", "sid"]
+# The same columns as people read them (field_text).
+USER_HEADERS = ["Username", "Domain", "Roles", "Locked", "Email", "Last login", "SID"]
 
 
 def user_json(i: int) -> Dict[str, Any]:
@@ -133,17 +135,18 @@ def test_a_user_in_html_has_identifying_fields_first_dates_and_no_secret(
     rows = parse(markup)
     assert rows[0] == [("th", "UserParams")]
     fields = [row[0][1] for row in rows[1:]]
-    # Preferred fields first (x-columns), then the rest in declaration order.
-    assert fields[:7] == ["username", "domain", "roles", "locked", "local_user_params",
-                          "last_login_time_msecs", "sid"]
-    assert "description" in fields and "tenant_id" not in fields  # null: nothing to show
+    # Preferred fields first (x-columns), then the rest in declaration order, in words.
+    assert fields[:7] == ["Username", "Domain", "Roles", "Locked", "Local user",
+                          "Last login", "SID"]
+    assert "Description" in fields and "Tenant ID" not in fields  # null: nothing to show
     values = fields_of(markup)
-    assert values["username"] == "user000"
-    assert values["last_login_time_msecs"] == "2026-11-28T10:15:00Z"
-    assert values["locked"] == "false"
-    assert values["roles"] == "COHESITY_ADMIN"
-    assert values["local_user_params"] == "LocalUserResponseParamsemailuser000@example.com"
-    assert values["s3_account_params"].endswith("s3_secret_key***")  # a table of its own
+    assert values["Username"] == "user000"
+    assert values["Last login"] == "2026-11-28T10:15:00Z"
+    assert values["Locked"] == "no"
+    assert values["Force password change"] == "no"
+    assert values["Roles"] == "COHESITY_ADMIN"
+    assert values["Local user"] == "LocalUserResponseParamsEmailuser000@example.com"
+    assert values["S3 account"].endswith("S3 secret key***")  # a table of its own
     assert "s3-secret" not in markup
     assert str(T0) not in markup
 
@@ -155,16 +158,20 @@ def test_a_user_as_text_is_one_field_a_line(users: UsersList) -> None:
     text = pretty(users[3])
     lines = text.splitlines()
     assert lines[0] == "UserParams"
-    fields = [line.split()[0] for line in lines[1:]]
-    assert fields[:7] == USER_COLUMNS
-    by_field = {line.split()[0]: line.split(None, 1)[1] for line in lines[1:]}
-    assert by_field["last_login_time_msecs"] == "2026-11-28T10:18:00Z"
-    assert by_field["created_time_msecs"] == "2026-10-29T10:15:03Z"
-    assert by_field["locked"] == "true"
-    assert by_field["roles"] == "COHESITY_VIEWER, SELF_SERVICE"
-    assert by_field["s3_account_params.s3_secret_key"] == "***"
-    assert by_field["other_groups"] == "[]"
-    assert "tenant_id" not in by_field
+    # "  Header  value": the headers in words, the values in one column.
+    by_field = dict(re.fullmatch(r"  (\S+(?: \S+)*)  +(.*)", line).groups()  # type: ignore[union-attr]
+                    for line in lines[1:])
+    assert list(by_field)[:7] == USER_HEADERS
+    assert len({len(line) - len(value) for line, value in zip(lines[1:], by_field.values())
+                if value}) == 1
+    assert by_field["Last login"] == "2026-11-28T10:18:00Z"
+    assert by_field["Created"] == "2026-10-29T10:15:03Z"
+    assert by_field["Locked"] == "yes"
+    assert by_field["Restricted"] == "no"
+    assert by_field["Roles"] == "COHESITY_VIEWER, SELF_SERVICE"
+    assert by_field["S3 secret key"] == "***"
+    assert by_field["Other groups"] == "(none)"
+    assert "Tenant ID" not in by_field
     assert "s3-secret" not in text
     assert len(text) < 2000 and "\n" in text  # not one long line
 
@@ -178,7 +185,7 @@ def test_long_values_are_cut_in_text_only() -> None:
                                  [f"group-{n}" for n in range(300)]})
     text = pretty(user)
     assert max(map(len, text.splitlines())) <= LINE_WIDTH
-    assert re.search(r"^  description +x+…$", text, re.M)
+    assert re.search(r"^  Description +x+…$", text, re.M)
     assert user.description == long  # the data is whole
     assert len(user.other_groups or []) == 300
 
@@ -208,8 +215,8 @@ def test_secrets_of_any_model_show_as_stars() -> None:
         assert secret not in "\n".join(lines)
         assert secret not in json.dumps(records(model), default=str)
     # A model without x-columns: its identifying fields first.
-    assert [line.split() for line in pretty_lines(key)[1:]] == [
-        ["name", "nightly"], ["id", "k-1"], ["user_sid", "S-1-1"], ["api_key", "***"]]
+    assert pretty_lines(key)[1:] == [
+        "  Name      nightly", "  ID        k-1", "  User SID  S-1-1", "  API key   ***"]
 
 
 def test_hostile_text_is_escaped(users: UsersList) -> None:
@@ -235,21 +242,21 @@ def test_users_in_html_are_a_table_cut_after_the_limit(users: UsersList) -> None
     rows = parse(markup)
     assert rows[0] == [("th", "UsersList: 101 users")]
     header = [text for _, text in rows[1]]
-    assert header[:7] == USER_COLUMNS
+    assert header[:7] == USER_HEADERS
     assert header[7:] == [
-        "description", "restricted", "created_time_msecs", "force_password_change",
-        "last_updated_time_msecs", "locked_reason", "primary_group",
-        "s3_account_params.s3_access_key_id", "s3_account_params.s3_account_id",
-        "s3_account_params.s3_secret_key",
+        "Description", "Restricted", "Created", "Force password change", "Last updated",
+        "Locked reason", "Primary group", "S3 access key ID", "S3 account ID",
+        "S3 secret key",
     ]  # the rest in declaration order; columns with nothing in them left out
     body = rows[2:-1]
     assert len(body) == DISPLAY_ROWS == 50
     first = dict(zip(header, (text for _, text in body[0])))
-    assert first["username"] == "user000"
-    assert first["local_user_params.email"] == "user000@example.com"
-    assert first["last_login_time_msecs"] == "2026-11-28T10:15:00Z"
-    assert first["roles"] == "COHESITY_ADMIN"
-    assert first["s3_account_params.s3_secret_key"] == "***"
+    assert first["Username"] == "user000"
+    assert first["Email"] == "user000@example.com"
+    assert first["Last login"] == "2026-11-28T10:15:00Z"
+    assert first["Roles"] == "COHESITY_ADMIN"
+    assert first["Locked"] == "no" and first["Restricted"] == "no"
+    assert first["S3 secret key"] == "***"
     assert [text for _, text in body[-1]][0] == "user049"
     assert rows[-1] == [("td", "… 51 more (101 users)")]
     assert "s3-secret" not in markup and "user050" not in markup
@@ -262,13 +269,13 @@ def test_users_as_text_are_aligned_preferred_columns(users: UsersList) -> None:
 
     lines = pretty(users).splitlines()
     assert lines[0] == "UsersList: 101 users"
-    assert lines[1].split() == USER_COLUMNS
-    starts = [lines[1].index(name) for name in USER_COLUMNS]
+    assert re.split(r"  +", lines[1]) == USER_HEADERS
+    starts = [lines[1].index(name) for name in USER_HEADERS]
     for line in lines[2:-1]:
         # Every value starts under its header.
         assert all(i == 0 or line[i - 2:i] == "  " for i in starts), line
     assert len(lines) == 2 + 50 + 1
-    assert lines[2].split() == ["user000", "LOCAL", "COHESITY_ADMIN", "false",
+    assert lines[2].split() == ["user000", "LOCAL", "COHESITY_ADMIN", "no",
                                 "user000@example.com", "2026-11-28T10:15:00Z",
                                 "S-1-100-21-3912-1000"]
     assert lines[-1] == "… 51 more (101 users)"
@@ -483,6 +490,52 @@ def test_cell_text() -> None:
         '{"at": "2026-01-01T00:00:00Z"}'
 
 
+def test_headers_are_words_by_rule() -> None:
+    from cohesity_sdk.helios.field_text import header, headers
+
+    assert [header(key) for key in (
+        "last_login_time_msecs", "local_user_params.email", "is_active", "sid", "id",
+        "user_sid", "tenant_ids", "s3_account_params.s3_access_key_id", "created_time_msecs",
+        "expiry_time_msecs", "effective_time_msecs", "is_access_active", "local_user_params",
+        "local_group_params.user_sids", "force_password_change", "otp_type",
+        "smb_principals", "mfaEnabled", "local_user_params.phoneNumber", "<i>new</i>",
+    )] == [
+        "Last login", "Email", "Active", "SID", "ID", "User SID", "Tenant IDs",
+        "S3 access key ID", "Created", "Expires", "Effective from", "Access active",
+        "Local user", "Members", "Force password change", "OTP type", "SMB principals",
+        "MFA enabled", "Phone number", "<i>new</i>",
+    ]
+    # Two columns that would read the same: the nested one says whose it is.
+    assert headers(["primary_group", "local_user_params.primary_group"]) == [
+        "Primary group", "Local user primary group"]
+    assert headers(["expiry_time_msecs", "expired_time_msecs"]) == ["Expiry", "Expired"]
+    # Every model's columns read in words, each once.
+    from cohesity_sdk.helios import display, models
+    from cohesity_sdk.helios.model_base import ApiModel
+
+    for name in dir(models):
+        cls = getattr(models, name)
+        if isinstance(cls, type) and issubclass(cls, ApiModel) and cls is not ApiModel:
+            words = headers(display._columns(cls, True))
+            assert len(set(words)) == len(words), name
+            assert not any("_" in w or "msecs" in w for w in words), (name, words)
+
+
+def test_value_text() -> None:
+    from cohesity_sdk.helios.field_text import value_text
+
+    assert (value_text(True), value_text(False), value_text(None)) == ("yes", "no", "")
+    assert value_text(from_epoch_msecs(T0)) == "2026-11-28T10:15:00Z"
+    assert value_text(from_epoch_msecs(T0 + 42)) == "2026-11-28T10:15:00.042Z"
+    assert value_text(["COHESITY_ADMIN", "SELF_SERVICE"]) == "COHESITY_ADMIN, SELF_SERVICE"
+    assert value_text([]) == "(none)"
+    assert value_text(list(range(5)), items=2) == "0, 1 … 3 more"
+    assert value_text(LockedReason.LOCKED_BY_ADMIN) == "LockedByAdmin"
+    assert value_text([{"cluster_id": 7, "active": True}]) == \
+        '[{"cluster_id": 7, "active": true}]'  # nested: JSON
+    assert value_text(1.5) == "1.5"
+
+
 def test_text_table(users: UsersList) -> None:
     rows = [{"name": "a", "active": True, "roles": ["X", "Y"], "at": None},
             {"name": "longer-name", "active": False, "roles": [], "at":
@@ -519,6 +572,28 @@ def test_the_readme_example_runs_as_written(
     exec(compile(code, "<readme>", "exec"), {})
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"admin None \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00:00", lines[0])
-    assert lines[1].split()[:7] == USER_COLUMNS
-    assert lines[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "false"]
+    assert re.split(r"  +", lines[1])[:7] == USER_HEADERS  # in words, as the text above
+    assert lines[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "no"]
     assert lines[3] == "datetime64[ns, UTC]"
+
+
+def test_the_readme_text_is_what_print_shows() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Notebooks\n", 1)[1].split("\n## ", 1)[0]
+    listed, one = re.findall(r"```text\n(.*?)```", section, re.S)
+    users = UsersList.from_dict({"users": [
+        {"username": "admin", "domain": "LOCAL", "roles": ["COHESITY_ADMIN"],
+         "locked": False, "lastLoginTimeMsecs": T0, "sid": "S-1-100-21-3912-1000"},
+        {"username": "jdoe", "domain": "LOCAL", "roles": ["COHESITY_VIEWER"],
+         "locked": False, "localUserParams": {"email": "jdoe@example.com"},
+         "lastLoginTimeMsecs": T0 - 2 * DAY - 17 * 3_600_000, "sid": "S-1-100-21-3912-1001"},
+        {"username": "svc-backup", "domain": "LOCAL",
+         "roles": ["COHESITY_ADMIN", "SELF_SERVICE"], "locked": True,
+         "localUserParams": {"email": "backup@example.com"}, "sid": "S-1-100-21-3912-1002"},
+    ]})
+    assert listed == f"{users}\n"
+    assert one == f"{users[1]}\n"
+    pytest.importorskip("IPython")
+    from IPython.lib.pretty import pretty
+
+    assert pretty(users) == str(users) and pretty(users[1]) == str(users[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -159,6 +160,41 @@ def test_quickstart_leaves_helios_as_it_found_it(
     assert "sources [11], views [3]" in out
     for number in range(1, 13):
         assert f"\n{number:>2}. " in out
+
+
+def test_quickstart_tables_read_as_the_sdk_shows_them(
+    load: Load, fake: FakeHelios, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert load("quickstart").main([]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def table_under(title: str, header: str) -> List[List[str]]:
+        """The rows (as cells) of the table with ``header`` after the step ``title``."""
+        start = next(i for i, line in enumerate(lines) if title in line)
+        at = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(header))
+        rows = []
+        for line in lines[at:]:
+            if not line.startswith("    ") or not line.strip():
+                break
+            rows.append(re.split(r"  +", line.strip()))
+        return rows
+
+    # Headers in words, yes/no, dates: as print(result) and cohesity-helios -o table.
+    users = table_under(" 5. Update users", "Username")
+    assert users[0] == ["Username", "Domain", "Roles", "Email", "Locked", "Description"]
+    assert users[1][-2:] == ["no", "On-call backup admin"]
+    assert users[2][-2:] == ["COHESITY_VIEWER", "yes"]  # bob: no email, no description
+    found = table_under(" 4. Find them", "UsersList: 2 users")
+    assert found[1] == ["Username", "Domain", "Roles", "Locked", "Email", "Last login", "SID"]
+    groups = table_under(" 4. Find them", "Group")
+    assert groups[0] == ["Group", "Roles", "Members"]
+    assert re.fullmatch(r"qs-alice-\w+, qs-bob-\w+", groups[1][2])  # by username
+    keys = table_under(" 8. List API keys", "Listed by")
+    assert keys[0] == ["Listed by", "Name", "Active", "Expired", "Last rotated", "Secret"]
+    for row in keys[1:]:
+        assert row[2:4] == ["yes", "no"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z", row[4])
+    assert not any(word in line.split() for line in lines for word in ("True", "False"))
 
 
 def test_quickstart_never_prints_a_whole_secret(

@@ -20,6 +20,7 @@ pytest.importorskip("pandas", reason="the notebook builds a DataFrame")
 
 KERNEL = "cohesity-helios-test"
 ISO = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z"
+USER_HEADERS = ["Username", "Domain", "Roles", "Locked", "Email", "Last login", "SID"]
 
 CELLS = [
     # 0: which Python and which SDK the kernel runs
@@ -88,24 +89,23 @@ def test_the_users_show_as_a_table(notebook: Dict[int, Any]) -> None:
     html = cell_output(notebook[2], "text/html")
     assert "UsersList: 61 users" in html
     headers = column_headers(html)
-    assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
-                           "last_login_time_msecs", "sid"]
+    assert headers[:7] == USER_HEADERS
     rows = cells(html)
     assert len(rows) == 50  # rows of users, then a line counting the rest
     assert "… 11 more (61 users)" in html
     user00 = dict(zip(headers, rows[1]))
     # Every cell reads from the left; identifiers and times stay on one line.
-    assert user00["local_user_params.email"] == f"<td {LEFT}>user00@example.com</td>"
-    assert re.fullmatch(rf"<td {ONE_LINE}>{ISO}</td>", user00["last_login_time_msecs"])
-    assert re.fullmatch(rf"<td {ONE_LINE}>S-1-[0-9-]+</td>", user00["sid"])
-    assert user00["username"] == f"<td {ONE_LINE}>user00</td>"
+    assert user00["Email"] == f"<td {LEFT}>user00@example.com</td>"
+    assert re.fullmatch(rf"<td {ONE_LINE}>{ISO}</td>", user00["Last login"])
+    assert re.fullmatch(rf"<td {ONE_LINE}>S-1-[0-9-]+</td>", user00["SID"])
+    assert user00["Username"] == f"<td {ONE_LINE}>user00</td>"
+    assert user00["Locked"] == f"<td {LEFT}>no</td>"
     assert all(cell.startswith(("<td style=\"text-align:left;",)) for row in rows for cell in row)
 
     text = cell_output(notebook[2], "text/plain").splitlines()
     assert text[0] == "UsersList: 61 users"
-    assert text[1].split() == ["username", "domain", "roles", "locked",
-                               "local_user_params.email", "last_login_time_msecs", "sid"]
-    assert text[2].split()[:2] == ["admin", "LOCAL"]
+    assert re.split(r"  +", text[1]) == USER_HEADERS
+    assert text[2].split()[:4] == ["admin", "LOCAL", "COHESITY_ADMIN", "no"]
     assert re.search(rf"user00@example.com +{ISO} ", text[3])  # logged in
     assert text[-1] == "… 11 more (61 users)"
     assert max(map(len, text)) <= 200
@@ -116,31 +116,33 @@ def test_the_documented_columns_stay_when_every_row_leaves_one_empty(
     html = cell_output(notebook[7], "text/html")
     assert "UsersList: 2 users" in html
     headers = column_headers(html)
-    assert headers[:7] == ["username", "domain", "roles", "locked", "local_user_params.email",
-                           "last_login_time_msecs", "sid"]
+    assert headers[:7] == USER_HEADERS
     for row in cells(html):
-        assert dict(zip(headers, row))["last_login_time_msecs"] == f"<td {ONE_LINE}></td>"
-    assert "effective_time_msecs" not in headers  # an undocumented one, empty everywhere
+        assert dict(zip(headers, row))["Last login"] == f"<td {ONE_LINE}></td>"
+    assert "Effective from" not in headers  # an undocumented one, empty everywhere
 
 
 def test_a_user_shows_field_by_field(notebook: Dict[int, Any]) -> None:
     html = cell_output(notebook[3], "text/html")
     assert ">UserParams</th>" in html and ">user00</td>" in html
-    assert re.search(rf">created_time_msecs</th><td {ONE_LINE}>{ISO}</td>", html)
-    assert re.search(rf">sid</th><td {ONE_LINE}>S-1-", html)
+    assert re.search(rf">Created</th><td {ONE_LINE}>{ISO}</td>", html)
+    assert re.search(rf">SID</th><td {ONE_LINE}>S-1-", html)
+    assert re.search(rf">Locked</th><td {LEFT}>no</td>", html)
     text = cell_output(notebook[3], "text/plain").splitlines()
     assert text[0] == "UserParams"
-    assert text[1].split() == ["username", "user00"]
-    assert re.fullmatch(rf"  created_time_msecs +{ISO}", next(
-        line for line in text if "created_time_msecs" in line))
+    assert text[1].split() == ["Username", "user00"]
+    assert re.fullmatch(rf"  Created +{ISO}", next(
+        line for line in text if line.startswith("  Created ")))
+    assert re.fullmatch(r"  Locked +no", next(
+        line for line in text if line.startswith("  Locked ")))
 
 
 def test_a_secret_shows_as_stars(notebook: Dict[int, Any]) -> None:
     secret = cell_output(notebook[5], "stream").strip()
     assert len(secret) >= 16
     html, text = cell_output(notebook[4], "text/html"), cell_output(notebook[4], "text/plain")
-    assert re.search(r">api_key</th><td[^>]*>\*\*\*</td>", html)
-    assert re.search(r"^  api_key +\*\*\*$", text, re.M)
+    assert re.search(r">API key</th><td[^>]*>\*\*\*</td>", html)
+    assert re.search(r"^  API key +\*\*\*$", text, re.M)
     for cell in (2, 3, 4, 6):
         for kind in ("text/html", "text/plain", "stream"):
             assert secret not in cell_output(notebook[cell], kind)

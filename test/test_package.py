@@ -31,7 +31,8 @@ def test_calls_and_decoding_load_no_display_code() -> None:
         "    users = h.UserApi(client).get_users()\n"
         "repr(users); users.to_dict(); h.UsersList.from_json(users.to_json())"
     )
-    assert modules_loaded_by(code, "cohesity_sdk.helios.display", "pandas") == []
+    assert modules_loaded_by(code, "cohesity_sdk.helios.display",
+                             "cohesity_sdk.helios.field_text", "pandas") == []
 
 @pytest.mark.parametrize("name", sorted(SPEC["components"]["schemas"]))
 def test_every_model_is_exported(name: str) -> None:

@@ -1,10 +1,13 @@
 """How models read in notebooks and tables: HTML, IPython's text, flat records, pandas.
 
 Every model shows in Jupyter as a table of the fields that hold a value (``_repr_html_``,
-and ``_repr_pretty_`` for text); a list result (``UsersList``...) as a table with one row
-per item, the columns its item schema's ``x-columns`` names first. In every display,
-``*_time_msecs`` values read as ISO-8601 UTC dates, secrets as ``***``, and long lists
-stop after ``DISPLAY_ROWS`` rows with a count of the rest: the data itself is never cut.
+and ``_repr_pretty_`` for text, which ``str()`` prints too); a list result
+(``UsersList``...) as a table with one row per item, the columns its item schema's
+``x-columns`` names first. The command line's ``-o table`` is the same table
+(``brief_table``, ``shown_row``). In every display, headers and values read as
+``field_text`` has them (``last_login_time_msecs`` as "Last login", ``True`` as ``yes``,
+``*_time_msecs`` values as ISO-8601 UTC dates), secrets as ``***``, and long lists stop
+after ``DISPLAY_ROWS`` rows with a count of the rest: the data itself is never cut.
 
 Tables of the data: ``records(value)`` (and ``to_records()`` of a list result) gives one
 flat dict per item:
@@ -22,8 +25,9 @@ flat dict per item:
 
 ``to_pandas()`` makes a ``pandas.DataFrame`` of the same rows (pandas is optional:
 ``pip install 'cohesity-helios[pandas]'``). ``cell_text`` and ``text_table`` write records as
-text: ``None`` as nothing, dates as ISO-8601 (``2026-11-28T10:15:00Z``), ``true`` and
-``false`` as JSON has them, lists joined with ``", "``, anything nested as JSON.
+text for programs (``-o csv``), keys as they are: ``None`` as nothing, dates as ISO-8601
+(``2026-11-28T10:15:00Z``), ``true`` and ``false`` as JSON has them, lists joined with
+``", "``, anything nested as JSON. ``field_text.table`` writes them in words.
 
 This module is loaded on the first display, never to decode an answer.
 """
@@ -37,6 +41,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
+from cohesity_sdk.helios import field_text
 from cohesity_sdk.helios.exceptions import ApiTypeError, OpenApiException
 from cohesity_sdk.helios.model_base import ApiModel, ListResult
 from cohesity_sdk.helios.redaction import REDACTED
@@ -48,7 +53,7 @@ LINE_WIDTH = 200
 #: The widest cell of a text table in a display.
 CELL_WIDTH = 40
 
-ELLIPSIS = "…"
+ELLIPSIS = field_text.ELLIPSIS
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _TIME_SUFFIXES = ("_time_msecs", "TimeMsecs")
 # Shown first when a class names no columns of its own (x-columns).
@@ -259,10 +264,11 @@ def _is_time(key: str) -> bool:
 
 
 def cell_text(value: Any) -> str:
-    """How one record value reads in a text table or a CSV file: ``None`` as ``""``, a
+    """How one record value reads in a CSV file, for programs: ``None`` as ``""``, a
     ``datetime`` as ISO-8601 UTC (``2026-11-28T10:15:00Z``, with milliseconds when it has
     them), ``True``/``False`` as ``true``/``false``, a list of plain values joined with
-    ``", "``, dicts and lists of them as JSON."""
+    ``", "``, dicts and lists of them as JSON. A table for people has
+    ``field_text.value_text`` instead."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -270,7 +276,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        return _iso(value)
+        return field_text.iso(value)
     if isinstance(value, ApiModel):
         value = _row(value, mask=True)
     if isinstance(value, (list, tuple)):
@@ -285,7 +291,7 @@ def cell_text(value: Any) -> str:
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return _iso(value)
+        return field_text.iso(value)
     if isinstance(value, ApiModel):
         return _row(value, mask=True)
     if isinstance(value, enum.Enum):
@@ -293,50 +299,20 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    micros = moment.microsecond
-    precision = "seconds" if not micros else "milliseconds" if not micros % 1000 else "auto"
-    return moment.isoformat(timespec=precision) + "Z"
-
-
 def text_table(rows: List[Row], limit: Optional[int] = None,
                columns: Optional[Sequence[str]] = None) -> str:
     """``rows`` as aligned columns of text, the keys (or ``columns``) as the header row,
     the values through ``cell_text``; with ``limit``, the first ``limit`` rows and a line
-    counting the rest."""
+    counting the rest. ``field_text.table`` is the same in words."""
     columns = list(columns or dict.fromkeys(key for row in rows for key in row))
     shown = rows if limit is None else rows[:limit]
-    return "\n".join(_table_lines(columns, shown, len(rows), None, "rows"))
-
-
-def _table_lines(
-    columns: List[str], shown: List[Row], total: int, width: Optional[int], noun: str
-) -> List[str]:
-    """Aligned lines of ``shown``, the first rows of ``total``, each cell at most ``width``."""
     if not columns:
-        return []
-    cells = [[_one_line(cell_text(row.get(c)), width) for c in columns] for row in shown]
-    widths = [max([len(c), *(len(line[i]) for line in cells)]) for i, c in enumerate(columns)]
-    lines = [_aligned(columns, widths)] + [_aligned(line, widths) for line in cells]
-    if len(shown) < total:
-        lines.append(_more(len(shown), total, noun))
-    return lines
-
-
-def _more(shown: int, total: int, noun: str) -> str:
-    return f"{ELLIPSIS} {total - shown} more ({total} {noun})"
-
-
-def _aligned(cells: List[str], widths: List[int]) -> str:
-    return "  ".join(cell.ljust(w) for cell, w in zip(cells, widths)).rstrip()
-
-
-def _one_line(text: str, width: Optional[int]) -> str:
-    # A line break inside a cell would break the table's rows apart.
-    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-    return text if width is None else _clip(text, width)
+        return ""
+    cells = [[field_text.one_line(cell_text(row.get(c))) for c in columns] for row in shown]
+    lines = field_text.aligned([columns, *cells])
+    if len(shown) < len(rows):
+        lines.append(field_text.more(len(shown), len(rows), "rows"))
+    return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:
@@ -347,22 +323,39 @@ def _noun(result: ListResult) -> str:
     return result.__items__.replace("_", " ")
 
 
+def brief_table(result: ListResult, limit: Optional[int] = None) -> Tuple[List[str], List[Row]]:
+    """The table of ``result`` that people read: the columns that identify its items (its
+    items' ``x-columns``), and the rows of its first ``limit`` items (all of them
+    without), secrets as ``***``. ``pretty_lines`` shows it, and so does the command
+    line's ``-o table``."""
+    items = _items(result)
+    # Only the rows shown are worked out: a result may hold 100,000 items.
+    columns, rows = _rows(items if limit is None else items[:limit], mask=True,
+                          item=_item_class(result))
+    return preferred_columns(result) or columns, rows
+
+
+def shown_row(model: ApiModel) -> Row:
+    """The flat row of one model that people read: ``records()``'s, secrets as ``***``."""
+    [row] = _rows([model], mask=True)[1]
+    return row
+
+
 def pretty_lines(value: ApiModel) -> List[str]:
-    """The lines IPython shows for ``value``, none longer than ``LINE_WIDTH``."""
+    """The lines IPython shows for ``value``, and ``str()``, none longer than
+    ``LINE_WIDTH``: a list result's count of items over its ``brief_table`` (cells cut at
+    ``CELL_WIDTH``, rows after ``DISPLAY_ROWS``), a model's fields one a line."""
     name = type(value).__name__
     if isinstance(value, ListResult):
-        items, item, noun = _items(value), _item_class(value), _noun(value)
-        # Only the rows shown are worked out: a result may hold 100,000 items.
-        columns, rows = _rows(items[:DISPLAY_ROWS], mask=True, item=item)
-        lines = [f"{name}: {len(items)} {noun}"]
-        lines += _table_lines(preferred_columns(value) or columns, rows, len(items),
-                              CELL_WIDTH, noun)
+        total, noun = len(_items(value)), _noun(value)
+        columns, rows = brief_table(value, DISPLAY_ROWS)
+        lines = [f"{name}: {total} {noun}"]
+        lines += field_text.table_lines(columns, rows, CELL_WIDTH)
+        if columns and len(rows) < total:
+            lines.append(field_text.more(len(rows), total, noun))
     else:
-        [row] = _rows([value], mask=True)[1]
-        shown = {key: v for key, v in row.items() if v is not None}
-        width = max(map(len, shown), default=0)
-        lines = [name] + [f"  {key.ljust(width)}  {_one_line(_shown_text(v), None)}"
-                          for key, v in shown.items()]
+        lines = [name] + field_text.field_lines(shown_row(value), items=DISPLAY_ROWS,
+                                                indent="  ")
     return [_clip(line, LINE_WIDTH) for line in lines]
 
 
@@ -377,9 +370,7 @@ def preferred_columns(result: ListResult) -> List[str]:
 
 
 def _shown_text(value: Any) -> str:
-    if isinstance(value, list) and len(value) > DISPLAY_ROWS:
-        return f"{cell_text(value[:DISPLAY_ROWS])} {ELLIPSIS} {len(value) - DISPLAY_ROWS} more"
-    return "[]" if value == [] else cell_text(value)
+    return field_text.value_text(value, items=DISPLAY_ROWS)
 
 
 def pretty(value: ApiModel, printer: Any, cycle: bool) -> None:
@@ -391,6 +382,11 @@ def pretty(value: ApiModel, printer: Any, cycle: bool) -> None:
         if i:
             printer.break_()
         printer.text(line)
+
+
+def text(value: ApiModel) -> str:
+    """``str()`` of a model or a list result: its ``pretty_lines``."""
+    return "\n".join(pretty_lines(value))
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -441,9 +437,10 @@ def _model_table(model: ApiModel) -> str:
             cells.append((name, _escape(_shown_text(_plain(name, value, True)))))
     for name, value in (model.__pydantic_extra__ or {}).items():
         cells.append((name, _escape(_shown_text(_plain(name, value, True)))))
-    body = "".join(f"<tr><th{_LEFT}>{_escape(name)}</th>"
+    names = field_text.headers([name for name, _ in cells])
+    body = "".join(f"<tr><th{_LEFT}>{_escape(words)}</th>"
                    f"<td{_ONE_LINE if _keeps_one_line(name) else _LEFT}>{cell}</td></tr>"
-                   for name, cell in cells)
+                   for words, (name, cell) in zip(names, cells))
     return (f"{_TABLE}<thead><tr><th colspan=\"2\"{_LEFT}>{_escape(cls.__name__)}</th></tr>"
             f"</thead><tbody>{body}</tbody></table>")
 
@@ -457,7 +454,7 @@ def _list_table(
     preferred = set(_preferred(item)) if item is not None else set()
     columns = [c for c in columns
                if c in preferred or any(row[c] not in (None, []) for row in shown)]
-    head = "".join(f"<th{_LEFT}>{_escape(c)}</th>" for c in columns)
+    head = "".join(f"<th{_LEFT}>{_escape(words)}</th>" for words in field_text.headers(columns))
     styles = [_ONE_LINE if _keeps_one_line(c) else _LEFT for c in columns]
     span = max(len(columns), 1)
     caption = (f"<tr><th colspan=\"{span}\"{_LEFT}>{_escape(title)}</th></tr>"
@@ -468,7 +465,7 @@ def _list_table(
         for row in shown)
     more = ""
     if len(shown) < len(items):
-        count = _more(len(shown), len(items), noun)
+        count = field_text.more(len(shown), len(items), noun)
         more = f"<tfoot><tr><td colspan=\"{span}\"{_LEFT}>{_escape(count)}</td></tr></tfoot>"
     return f"{_TABLE}<thead>{caption}<tr>{head}</tr></thead><tbody>{body}</tbody>{more}</table>"
 
@@ -479,4 +476,3 @@ def _cell_html(value: Any) -> str:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
-

@@ -1,9 +1,10 @@
-"""The methods through which notebooks and tables reach the models' display.
+"""The methods through which notebooks, ``print()`` and tables reach the models' display.
 
-IPython looks for ``_repr_html_`` and ``_repr_pretty_`` on the object it shows, and list
-results offer ``to_records()`` and ``to_pandas()``; each of them hands over to
-``cohesity_sdk.helios.display``, which is imported on first use only: calls and decoding
-never load it (nor pandas).
+IPython looks for ``_repr_html_`` and ``_repr_pretty_`` on the object it shows, ``print()``
+calls ``__str__``, and list results offer ``to_records()`` and ``to_pandas()``; each of
+them hands over to ``cohesity_sdk.helios.display``, which is imported on first use only:
+calls and decoding never load it (nor pandas). ``repr()`` stays pydantic's, secrets masked
+(``redaction``): one line, for debugging.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 
 
 class ModelDisplay:
-    """For notebooks: a table of the fields that hold a value, times as dates, secrets
-    masked.
+    """For notebooks and ``print()``: a table of the fields that hold a value, in words,
+    times as dates, secrets masked.
 
     A base that comes before ``BaseModel``: IPython takes the first class in the MRO that
     defines either ``_repr_pretty_`` or ``__repr__``, and ``BaseModel`` defines the latter.
@@ -33,6 +34,13 @@ class ModelDisplay:
         from cohesity_sdk.helios import display
 
         display.pretty(cast("ApiModel", self), p, cycle)
+
+    def __str__(self) -> str:
+        """What IPython shows as text: a model's fields one a line, a list result's count
+        of items over a table of them (the command line's ``-o table``), in words."""
+        from cohesity_sdk.helios import display
+
+        return display.text(cast("ApiModel", self))
 
 
 class ListDisplay:

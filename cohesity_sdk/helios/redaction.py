@@ -1,8 +1,8 @@
-"""Secrets masked wherever a model is shown: its ``repr``, ``str`` and ``to_str()``.
+"""Secrets masked wherever a model is shown: its ``repr`` and ``to_str()`` here.
 
 A field the spec marks ``format: password`` (``Wire(secret=True)``) that holds a value
-reads as ``***``; the value itself stays on the model for the program to use. The
-notebook display (``display``) masks them the same way.
+reads as ``***``; the value itself stays on the model for the program to use. ``str()``
+and the notebook display (``display``) mask them the same way.
 """
 
 from __future__ import annotations

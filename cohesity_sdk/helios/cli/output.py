@@ -1,10 +1,10 @@
-"""What a command prints: the API's answer as JSON, or its rows as a table, CSV or
-tab-separated text; or what a JMESPath query (``--query``) makes of the JSON."""
+"""What a command prints: the API's answer as JSON, its rows as CSV or tab-separated
+text, a table in words; or what a JMESPath query (``--query``) makes of the JSON."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, TextIO
 
 from cohesity_sdk.helios.cli.failures import UsageError
 
@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.api_response import ApiResponse
 
 OUTPUTS = ("json", "table", "csv", "text")
+#: The column of a group's members: SIDs, shown by username in a table.
+MEMBERS = "local_group_params.user_sids"
 #: The extra that brings what ``--query`` and completion need.
 CLI_EXTRA = "cli"
 
@@ -35,11 +37,15 @@ def compile_query(expression: str) -> Any:
 
 
 def write(response: ApiResponse[Any], output: str, out: TextIO,
-          hide: Sequence[str] = (), query: Optional[Any] = None) -> None:
+          hide: Sequence[str] = (), query: Optional[Any] = None,
+          names: Optional[Mapping[str, str]] = None) -> None:
     """The answer as ``output`` asks: the API's own JSON (without the fields ``hide``
-    names), or the flat rows of ``to_records()`` as a table, CSV or text (secrets left
-    out), or what ``query`` makes of the JSON. An empty list still has its header, and a
-    table says that it is empty."""
+    names); the flat rows of ``to_records()`` as CSV or tab-separated text, for programs
+    (keys as headers, secrets left out); for people, the table ``print()`` shows of a
+    result, with every item (headers in words, ``yes``/``no``, dates, secrets as
+    ``***``), a group's members by the usernames ``names`` gives their SIDs; or what
+    ``query`` makes of the JSON. An empty list still has its header, and a table says
+    that it is empty."""
     if query is not None:
         answer = _answer(response, hide)
         try:
@@ -66,36 +72,36 @@ def write(response: ApiResponse[Any], output: str, out: TextIO,
             out.write("\n")
         return
     from cohesity_sdk.helios import display
-    from cohesity_sdk.helios.model_base import ListResult
+    from cohesity_sdk.helios.model_base import ApiModel, ListResult
 
-    rows = display.records(response.data)
-    listed = response.data if isinstance(response.data, ListResult) else None
+    data = response.data
     if output == "csv":
         import csv
 
+        rows = display.records(data)
         if rows:
             header = list(rows[0])
-        elif listed is not None:
-            header = display.record_columns(listed)
+        elif isinstance(data, ListResult):
+            header = display.record_columns(data)
         else:
             return
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([display.cell_text(value) for value in row.values()] for row in rows)
-    elif listed is not None:
+        return
+    from cohesity_sdk.helios import field_text
+
+    if isinstance(data, ListResult):
         # The columns that identify an item; -o csv has them all.
-        columns = display.preferred_columns(listed) or display.record_columns(listed)
-        if rows:
-            out.write(display.text_table(rows, columns=columns) + "\n")
-        else:
-            out.write(display.text_table([], columns=columns) + "\n")  # the header
-            out.write(f"no {display.item_noun(listed)}\n")
-    elif rows:  # one model: a field per line reads better than one wide row
-        out.write(display.text_table(_by_field(rows[0])) + "\n")
-
-
-def _by_field(row: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [{"field": name, "value": value} for name, value in row.items() if value is not None]
+        columns, rows = display.brief_table(data)
+        lines = field_text.table_lines(columns, [_named(row, names) for row in rows])
+        if not rows:
+            lines.append(f"no {display.item_noun(data)}")
+    elif isinstance(data, ApiModel):  # one model: a field per line reads better than a row
+        lines = field_text.field_lines(_named(display.shown_row(data), names))
+    else:
+        return
+    out.write("".join(f"{line}\n" for line in lines))
 
 
 def _answer(response: ApiResponse[Any], hide: Sequence[str]) -> Any:
@@ -123,15 +129,18 @@ def write_value(value: Any, output: str, out: TextIO) -> None:
     rows = _value_rows(value)
     from cohesity_sdk.helios import display
 
+    header = list(dict.fromkeys(key for row in rows for key in row))
     if output == "csv":
         import csv
 
-        header = list(dict.fromkeys(key for row in rows for key in row))
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows([display.cell_text(row.get(key)) for key in header] for row in rows)
     else:
-        out.write(display.text_table(rows) + "\n")
+        from cohesity_sdk.helios import field_text
+
+        lines = field_text.table_lines(header, [{k: row.get(k) for k in header} for row in rows])
+        out.write("".join(f"{line}\n" for line in lines))
 
 
 def _text_line(item: Any) -> str:
@@ -150,3 +159,25 @@ def _value_rows(value: Any) -> List[Dict[str, Any]]:
     if isinstance(value, list):
         return [item if isinstance(item, dict) else {"value": item} for item in value]
     return [] if value is None else [{"value": value}]
+
+
+def member_sids(data: Any) -> List[str]:
+    """The SIDs of the members of the groups ``data`` holds (a ``Groups`` or a
+    ``GroupParams``), each once: those a table shows by username."""
+    from cohesity_sdk.helios.models import GroupParams, Groups
+
+    groups = data.groups if isinstance(data, Groups) else [data]
+    sids: Dict[str, None] = {}
+    for group in groups:
+        if isinstance(group, GroupParams) and group.local_group_params is not None:
+            sids.update(dict.fromkeys(group.local_group_params.user_sids or []))
+    return list(sids)
+
+
+def _named(row: Dict[str, Any], names: Optional[Mapping[str, str]]) -> Dict[str, Any]:
+    """``row`` with its members by username where ``names`` has one; a SID that names no
+    user stays as it is."""
+    members = row.get(MEMBERS)
+    if not names or not isinstance(members, list):
+        return row
+    return {**row, MEMBERS: [names.get(sid, sid) for sid in members]}

@@ -85,6 +85,8 @@ def run(command: Command, args: argparse.Namespace, out: Optional[TextIO] = None
                     response = method(**keywords)
                 except (ApiTypeError, ApiValueError) as exc:  # refused before sending
                     raise UsageError(in_cli_words(str(exc), command)) from None
+            names = member_names(api, response.data, where) \
+                if output == "table" and query is None else None
         if secret_file is not None:
             secrets = answer_secrets(command, response.raw_data)
             try:
@@ -101,8 +103,29 @@ def run(command: Command, args: argparse.Namespace, out: Optional[TextIO] = None
         if secret_file is not None:
             secret_file.discard()
     write(response, output, out,
-          hide=command.answer_secrets if secret_file is not None else (), query=query)
+          hide=command.answer_secrets if secret_file is not None else (), query=query,
+          names=names)
     return EXIT_OK
+
+
+def member_names(api: Any, data: Any, where: str = PROG) -> Dict[str, str]:
+    """The usernames of the members of the groups in ``data``, by SID, for a table: one
+    ``get_users`` call filtered by their SIDs, on the connection of the command (the same
+    cluster and region). A SID that is no user is left out (the table shows it as it
+    is); a lookup that fails leaves them all out, and says so on stderr."""
+    from cohesity_sdk.helios.cli.output import member_sids
+    from cohesity_sdk.helios.exceptions import OpenApiException
+
+    sids = member_sids(data)
+    if not sids:
+        return {}
+    try:
+        found = api.get_users(sids=sids, include_tenants=True)
+    except OpenApiException as exc:
+        print(f"{where}: warning: the members are shown by SID, as their usernames could "
+              f"not be read: {exc}", file=sys.stderr)
+        return {}
+    return {user.sid: user.username for user in found if user.sid and user.username}
 
 
 def _default_output(command: Command, out: TextIO, queried: bool) -> str:

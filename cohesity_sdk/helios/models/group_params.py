@@ -34,6 +34,7 @@ class GroupParams(ApiModel):
         "roles",
         "description",
         "sid",
+        "local_group_params.user_sids",
     )
 
     description: Annotated[Optional[str], Wire(nullable=True)] = Field(

@@ -1,7 +1,7 @@
 import os
 
 import cohesity_sdk.helios
-from cohesity_sdk.helios.display import text_table
+from cohesity_sdk.helios.field_text import table
 
 configuration = cohesity_sdk.helios.Configuration(
     host=os.environ["HELIOS_HOST"], api_key=os.environ["HELIOS_API_KEY"]
@@ -11,7 +11,7 @@ with cohesity_sdk.helios.ApiClient(configuration) as api_client:
 
 rows = users.to_records()  # one flat dict per user, the same keys in each
 print(rows[0]["username"], rows[0]["local_user_params.email"], rows[0]["last_login_time_msecs"])
-print(text_table(rows, limit=20))  # aligned columns, as the text above
+print(table(rows, limit=20))  # in words, as the text above
 
 frame = users.to_pandas()  # a pandas.DataFrame of the same rows
 print(frame.dtypes["last_login_time_msecs"])  # datetime64[ns, UTC]
