@@ -206,8 +206,8 @@ def command_lines() -> List[str]:
 def test_the_command_lines_parse(line: str) -> None:
     import shlex
 
-    from cohesity_sdk.helios.cli.access import NAMES
     from cohesity_sdk.helios.cli import build_parser
+    from cohesity_sdk.helios.cli.access import NAMES
 
     words = shlex.split(line, comments=True)[1:]
     words = words[:words.index(">")] if ">" in words else words
