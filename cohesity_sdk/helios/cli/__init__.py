@@ -13,7 +13,8 @@ The package's modules, one concept each: ``parser`` (the command line), ``runnin
 (one operation's command), ``inputs`` (bodies and prompts), ``secret_files``,
 ``connection`` (the configuration from flags), ``output``, ``failures`` (exit statuses
 and one-line errors), ``options`` (option types), ``access`` (``plan``, ``apply`` and
-``export``), and the generated ``commands`` with their ``spec``.
+``export``), ``config`` (``config show``), and the generated ``commands`` with their
+``spec``.
 
 Only ``argparse`` and the command table are imported to parse the command line: the
 SDK's models and HTTP stack load when a command runs.
@@ -42,7 +43,7 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)  # exits with 2 on a usage error, 0 for --help
-    from cohesity_sdk.helios.cli import access as access_command
+    from cohesity_sdk.helios.cli import access as access_command, config as config_command
     from cohesity_sdk.helios.cli.commands import COMMANDS
     from cohesity_sdk.helios.cli.connection import configuration_for, log_to_stderr
     from cohesity_sdk.helios.cli.running import run
@@ -51,6 +52,9 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     try:
         if args.command in access_command.NAMES:  # plan, apply, export: access as code
             return access_command.run(args, prog, configuration_for, log_to_stderr)
+        if args.command in config_command.NAMES:  # config show
+            where = f"{where} {args.config_command}"
+            return config_command.run(args)
         return run(COMMANDS[args.command], args, where=where)
     except UsageError as exc:
         return fail(where, str(exc), EXIT_USAGE)
