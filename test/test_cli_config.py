@@ -6,9 +6,11 @@ completion a real shell that sources the printed script."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -359,3 +361,248 @@ def test_config_needs_its_subcommand(tmp_path: Path) -> None:
     for option in ("--host", "--profile", "--access-cluster-id", "--region-id", "--trust-env",
                    "-o"):
         assert option in helped.stdout
+
+
+# -- completion ------------------------------------------------------------------------------
+
+
+def on_path(tmp: Path, **variables: str) -> Dict[str, str]:
+    """``clean_env`` with the console script's folder first on PATH, as an activated
+    virtualenv has it: the completion script runs ``cohesity-helios`` by name."""
+    env = clean_env(tmp, **variables)
+    env["PATH"] = os.pathsep.join([str(Path(script()).parent), env.get("PATH", "")])
+    return env
+
+
+def completion_script(shell: str, env: Dict[str, str]) -> str:
+    done = run("completion", shell, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+# Completes each line as bash does on TAB: the words, the cursor, then the function that
+# the sourced script registered with `complete -F` for the command (the first word).
+BASH_ASK = r'''
+ask() {
+    COMP_LINE="$1"
+    COMP_POINT=${#COMP_LINE}
+    read -ra COMP_WORDS <<< "$COMP_LINE"
+    [[ "$COMP_LINE" == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+    COMP_TYPE=9  # TAB
+    COMPREPLY=()
+    local spec function
+    spec=$(complete -p "${COMP_WORDS[0]}" 2>/dev/null || complete -p -D)
+    function=$(sed -E 's/.* -F ([^ ]+) .*/\1/' <<< "$spec")
+    "$function" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    printf '%s\n' "${COMPREPLY[*]}"
+}
+'''
+
+
+def bash_completions(setup: str, lines: List[str], env: Dict[str, str]) -> List[List[str]]:
+    """What bash completes for each of ``lines`` after running ``setup``."""
+    program = setup + BASH_ASK + "".join(f"ask {shlex.quote(line)}\n" for line in lines)
+    done = subprocess.run(["bash", "--norc", "--noprofile", "-c", program], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    answers = done.stdout.splitlines()
+    assert len(answers) == len(lines), done.stdout + done.stderr
+    return [answer.split() for answer in answers]
+
+
+LINES_AND_ANSWERS = [
+    ("cohesity-helios get-us",
+     ["get-user-api-key-by-id", "get-user-api-keys", "get-user-by-sid", "get-users"]),
+    ("cohesity-helios get-users --usern", ["--usernames"]),
+    ("cohesity-helios get-users -o ", ["json", "table", "csv"]),
+    ("cohesity-helios get-users --output t", ["table"]),
+    ("cohesity-helios conf", ["config"]),
+    ("cohesity-helios config ", ["-h", "--help", "show"]),
+    ("cohesity-helios config show --pro", ["--profile"]),
+    ("cohesity-helios --ho", ["--host"]),
+    ("cohesity-helios completion ", ["-h", "--help", "bash", "zsh", "fish"]),
+    ("cohesity-helios pl", ["plan"]),
+]
+
+needs_argcomplete = pytest.mark.skipif(
+    importlib.util.find_spec("argcomplete") is None,
+    reason="argcomplete is not installed: pip install 'cohesity-helios[cli]'")
+needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+
+
+@needs_argcomplete
+@needs_bash
+def test_bash_completes_commands_options_and_their_values(tmp_path: Path) -> None:
+    env = on_path(tmp_path)
+    code = completion_script("bash", env)
+    source = tmp_path / "cohesity-helios.bash"
+    source.write_text(code)
+    lines = [line for line, _ in LINES_AND_ANSWERS]
+    answers = bash_completions(f"source {shlex.quote(str(source))}\n", lines, env)
+    assert answers == [expected for _, expected in LINES_AND_ANSWERS]
+    # As ~/.bashrc turns it on.
+    eval_line = 'eval "$(cohesity-helios completion bash)"\n'
+    assert bash_completions(eval_line, ["cohesity-helios get-users -o "], env) == [
+        ["json", "table", "csv"]]
+
+
+@needs_argcomplete
+@needs_bash
+def test_python_dash_m_completes_under_argcompletes_global_completion(tmp_path: Path) -> None:
+    import argcomplete
+
+    # The marker argcomplete's global completion looks for, in the module run by
+    # `python -m` and in the console script's module.
+    global_script = Path(argcomplete.__file__).parent / "bash_completion.d" / "_python-argcomplete"
+    env = on_path(tmp_path)
+    python = Path(sys.executable).name
+    setup = f"source {shlex.quote(str(global_script))}\n"
+    answers = bash_completions(setup, [
+        f"{python} -m cohesity_sdk.helios get-us",
+        f"{python} -m cohesity_sdk.helios get-users -o ",
+        "cohesity-helios get-users --usern",
+    ], env)
+    assert answers == [
+        ["get-user-api-key-by-id", "get-user-api-keys", "get-user-by-sid", "get-users"],
+        ["json", "table", "csv"],
+        ["--usernames"],
+    ]
+
+
+@needs_argcomplete
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+def test_fish_completes_commands_options_and_their_values(tmp_path: Path) -> None:
+    env = on_path(tmp_path)
+    commands = ["cohesity-helios completion fish | source"]
+    lines = ["cohesity-helios get-us", "cohesity-helios get-users --usern",
+             "cohesity-helios get-users -o "]
+    commands += [f"complete -C {shlex.quote(line)}; echo '=='" for line in lines]
+    done = subprocess.run(["fish", "--no-config", "-c", "; ".join(commands)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    answers = [[row.split("\t")[0] for row in block.strip().splitlines()]
+               for block in done.stdout.split("==\n")[:-1]]
+    assert answers == [
+        ["get-users", "get-user-api-keys", "get-user-api-key-by-id", "get-user-by-sid"],
+        ["--usernames"],
+        ["csv", "json", "table"],
+    ]
+
+
+@needs_argcomplete
+@posix_only
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+def test_zsh_completes_commands_options_and_their_values(tmp_path: Path) -> None:
+    # zsh completes only in its line editor: an interactive zsh on a pseudo-terminal,
+    # turned on as ~/.zshrc would, sent a partial line and two TABs (the first inserts
+    # what all the answers share, the second lists them).
+    env = on_path(tmp_path, TERM="dumb", PS1="ready> ")
+    with Interactive(["zsh", "-f", "-i"], env) as zsh:
+        zsh.send('autoload -U compinit && compinit -u && '
+                 'eval "$(cohesity-helios completion zsh)"; print turned-on\n')
+        zsh.wait_for("\nturned-on")
+        zsh.send("cohesity-helios get-us\t\t")
+        listed = zsh.wait_for("get-user-by-sid", "get-user-api-keys", "get-users ")
+        assert "get-user-api-key-by-id" in listed
+        zsh.send("\x15")  # ^U: the line emptied
+        zsh.send("cohesity-helios get-users -o \t\t")
+        listed = zsh.wait_for("table", "json", "csv")
+        assert "--" in listed  # zsh's list, with the option's help beside the values
+
+
+class Interactive:
+    """A program on a pseudo-terminal, sent keys and read until what is expected shows."""
+
+    def __init__(self, argv: List[str], env: Dict[str, str]) -> None:
+        import pty
+
+        self.parent, child = pty.openpty()
+        self.proc = subprocess.Popen(argv, stdin=child, stdout=child, stderr=child, env=env,
+                                     start_new_session=True)
+        os.close(child)
+        self.seen = ""
+
+    def send(self, text: str) -> None:
+        os.write(self.parent, text.encode())
+
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        import select
+        import time
+
+        start = len(self.seen)
+        deadline = time.monotonic() + timeout
+        while not all(text in self.seen[start:] for text in texts):
+            left = deadline - time.monotonic()
+            assert left > 0, f"waited for {texts} in {self.seen[start:]!r}"
+            ready, _, _ = select.select([self.parent], [], [], min(left, 0.5))
+            if ready:
+                try:
+                    self.seen += os.read(self.parent, 65536).decode(errors="replace")
+                except OSError:  # the program is gone
+                    break
+        return self.seen[start:]
+
+    def __enter__(self) -> Interactive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        os.close(self.parent)
+
+
+@needs_argcomplete
+def test_the_scripts_are_argcompletes_for_the_console_script(tmp_path: Path) -> None:
+    import argcomplete
+
+    env = on_path(tmp_path)
+    for shell in ("bash", "zsh", "fish"):
+        expected = argcomplete.shellcode(["cohesity-helios"], shell=shell)
+        assert completion_script(shell, env) == expected
+        # python -m is the same program: the script is for the console script still.
+        done = run("completion", shell, env=env, module=True)
+        assert done.returncode == 0 and done.stdout == expected
+
+
+def test_an_unknown_shell_is_a_usage_error(tmp_path: Path) -> None:
+    done = run("completion", "tcsh", env=clean_env(tmp_path))
+    assert done.returncode == 2
+    assert "invalid choice: 'tcsh'" in done.stderr
+
+
+# Runs the command line in a Python that has no argcomplete to import, as when the cli
+# extra is not installed: an import of a module set to None in sys.modules fails.
+WITHOUT_ARGCOMPLETE = ("import sys\n"
+                       "sys.modules['argcomplete'] = None\n"
+                       "from cohesity_sdk.helios.cli import main\n"
+                       "sys.exit(main(sys.argv[1:]))\n")
+
+
+def test_without_argcomplete_completion_names_the_extra(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", WITHOUT_ARGCOMPLETE, "completion", "bash"],
+                          env=clean_env(tmp_path), capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == ("cohesity-helios completion: error: shell completion needs "
+                           "argcomplete: pip install 'cohesity-helios[cli]'\n")
+
+
+def test_a_completion_request_never_runs_the_partial_command(tmp_path: Path) -> None:
+    # Without argcomplete there is nothing to answer with; the line is not run either.
+    asked = clean_env(tmp_path, _ARGCOMPLETE="1", COMP_LINE="cohesity-helios config show ",
+                      COMP_POINT="28")
+    done = subprocess.run([sys.executable, "-c", WITHOUT_ARGCOMPLETE, "config", "show"],
+                          env=asked, capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", "")
+
+
+def test_help_and_commands_load_no_argcomplete(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    for args in (["--help"], ["config", "show", "--help"], ["completion", "--help"],
+                 ["config", "show", "-o", "json"]):
+        code = ("from cohesity_sdk.helios.cli import main\n"
+                f"try:\n    main({args!r})\nexcept SystemExit:\n    pass")
+        assert modules_loaded_by(code, "argcomplete", env=env) == [], args

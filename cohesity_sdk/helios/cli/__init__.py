@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK: argcomplete's global completion completes its console script.
 """``cohesity-helios``: every operation of the API as a subcommand.
 
     cohesity-helios get-users --domain LOCAL -o csv
@@ -13,8 +14,8 @@ The package's modules, one concept each: ``parser`` (the command line), ``runnin
 (one operation's command), ``inputs`` (bodies and prompts), ``secret_files``,
 ``connection`` (the configuration from flags), ``output``, ``failures`` (exit statuses
 and one-line errors), ``options`` (option types), ``access`` (``plan``, ``apply`` and
-``export``), ``config`` (``config show``), and the generated ``commands`` with their
-``spec``.
+``export``), ``config`` (``config show``), ``completion`` (the shell's completion
+script, and its answers), and the generated ``commands`` with their ``spec``.
 
 Only ``argparse`` and the command table are imported to parse the command line: the
 SDK's models and HTTP stack load when a command runs.
@@ -42,6 +43,10 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "PROG", "build_parser", "mai
 def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser(prog)
+    from cohesity_sdk.helios.cli import completion
+
+    if completion.asked():  # the shell's completion script asks, with a partial line
+        return completion.answer(parser)
     args = parser.parse_args(argv)  # exits with 2 on a usage error, 0 for --help
     from cohesity_sdk.helios.cli import access as access_command, config as config_command
     from cohesity_sdk.helios.cli.commands import COMMANDS
@@ -55,6 +60,8 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
         if args.command in config_command.NAMES:  # config show
             where = f"{where} {args.config_command}"
             return config_command.run(args)
+        if args.command in completion.NAMES:  # completion bash|zsh|fish
+            return completion.run(args)
         return run(COMMANDS[args.command], args, where=where)
     except UsageError as exc:
         return fail(where, str(exc), EXIT_USAGE)
