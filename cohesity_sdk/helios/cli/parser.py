@@ -70,15 +70,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                 help="write the secret of the answer, which the API gives only once, to "
                      "PATH (mode 0600, replacing it whole) instead of printing it; needed "
                      "by -o table and -o csv, which cannot show it")
-    from cohesity_sdk.helios.cli import (
-        access as access_command,
-        completion as completion_command,
-        config as config_command,
-    )
+    from cohesity_sdk.helios.cli import access as access_command
+    from cohesity_sdk.helios.cli.completion import add_commands as add_completion
+    from cohesity_sdk.helios.cli.config import add_commands as add_config
 
     access_command.add_commands(subcommands, common)
-    config_command.add_commands(subcommands, common)
-    completion_command.add_commands(subcommands)
+    add_config(subcommands, common)
+    add_completion(subcommands)
     return parser
 
 
