@@ -154,6 +154,17 @@ def test_a_profile_names_its_file_and_a_login_never_shows_its_password(
     assert rows["password"].split()[1] == "set"
 
 
+def test_a_login_without_its_password_is_shown_without_asking(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, HELIOS_USERNAME="ops", HELIOS_DOMAIN="CORP")
+    shown = show(env=env)
+    assert shown["credential"] == {"value": "ops", "source": "environment HELIOS_USERNAME",
+                                   "kind": "session"}
+    assert shown["domain"] == {"value": "CORP", "source": "environment HELIOS_DOMAIN"}
+    assert shown["password"] == {"value": None, "source": "not set"}
+    table = run("config", "show", "-o", "table", env=env).stdout
+    assert "not set: asked for on a terminal" in table
+
+
 def test_the_profile_may_come_from_the_environment_and_the_file_from_a_variable(
     tmp_path: Path,
 ) -> None:
