@@ -89,8 +89,10 @@ if __name__ == "__main__":
         packages=find_packages(include=["cohesity_sdk", "cohesity_sdk.*"]),
         package_data={"cohesity_sdk": ["py.typed"]},
         install_requires=read_requirements(),
-        # pandas: to_pandas() in notebooks; yaml: access files written in YAML.
-        extras_require={"pandas": ["pandas>=1.5"], "yaml": ["PyYAML>=5.4"]},
+        # pandas: to_pandas() in notebooks; yaml: access files written in YAML; cli: the
+        # command line's shell completion (argcomplete) and its JMESPath queries.
+        extras_require={"pandas": ["pandas>=1.5"], "yaml": ["PyYAML>=5.4"],
+                        "cli": ["argcomplete>=3.0", "jmespath>=1.0"]},
         entry_points={"console_scripts": ["cohesity-helios = cohesity_sdk.helios.cli:main"]},
         classifiers=[
             "Development Status :: 5 - Production/Stable",

@@ -426,8 +426,9 @@ def test_documented_command_lines_parse(line: str) -> None:
         assert exc.code == 0 and "--help" in words
         return
     from cohesity_sdk.helios.cli.access import NAMES as ACCESS_COMMANDS
+    from cohesity_sdk.helios.cli.config import NAMES as CONFIG_COMMANDS
 
-    assert args.command in COMMANDS or args.command in ACCESS_COMMANDS
+    assert args.command in (*COMMANDS, *ACCESS_COMMANDS, *CONFIG_COMMANDS)
 
 
 # -- the command line in its own words ---------------------------------------------------

@@ -467,7 +467,7 @@ def test_the_guides_examples_of_names_passwords_and_queries_run(
                      PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}")
     blocks = [block for block in guide_blocks("## Names instead of SIDs", "### Passwords",
                                               "## Output")
-              if any(new in block for new in ("--username", "--password-stdin", "--query"))]
+              if any(new in block for new in ("--username ", "--password-stdin", "--query"))]
     assert len(blocks) == 3
     for block in blocks:
         for line in block.splitlines():

@@ -25,7 +25,9 @@ from cohesity_sdk.helios.environment import (
     CONFIG_FILE_VARIABLE,
     PROFILE_VARIABLE,
     VARIABLES,
+    ProfileChoice,
     default_config_file,
+    profile_choice,
     setting_sources,
 )
 from cohesity_sdk.helios.testing import FakeHelios
@@ -362,6 +364,24 @@ def test_a_requested_profile_that_is_not_there_is_an_error(
         f"profile 'prod' ({by}) is not in {default_file(home)}; its profiles are: default")
 
 
+def test_profile_choice_says_which_profile_of_which_file_and_who_named_them(
+    tmp_path: Path, home: Path
+) -> None:
+    assert profile_choice(environ=environ(home)) == ProfileChoice(
+        "default", None, default_file(home), None, used=False)
+    write_profiles(default_file(home), "[default]\nregion_id = r\n")
+    assert profile_choice(environ=environ(home)).used
+    path = write_profiles(tmp_path / "p.ini", "[default]\n[lab]\n")
+    env = environ(home, HELIOS_PROFILE="lab", HELIOS_CONFIG_FILE=str(path))
+    assert profile_choice(environ=env) == ProfileChoice(
+        "lab", "HELIOS_PROFILE", path, "HELIOS_CONFIG_FILE", used=True)
+    assert profile_choice(environ=env, profile="default", config_file=path) == ProfileChoice(
+        "default", "profile=", path, "config_file=", used=True)
+    assert profile_choice(environ={}) == ProfileChoice("default", None, None, None, used=False)
+    with pytest.raises(helios.ApiValueError, match=r"profile 'prod' \(profile=\) is not in"):
+        profile_choice(environ=env, profile="prod")
+
+
 def test_a_requested_profile_without_a_file_is_an_error(home: Path) -> None:
     with pytest.raises(helios.ApiValueError) as caught:
         Configuration.from_env(environ=environ(home), profile="prod")
@@ -558,6 +578,199 @@ def test_the_password_may_come_from_the_environment(tmp_path: Path, home: Path) 
                                            config_file=path)
     assert (configuration.username, configuration.password) == ("ops", "pw")
     assert isinstance(configuration.make_auth(), SessionAuth)
+
+
+# -- the key in a file ------------------------------------------------------------------
+
+
+def write_key(path: Path, text: str = f"{SECRET}\n", mode: int = 0o600) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+@pytest.mark.parametrize("text", [
+    f"{SECRET}\n", SECRET, f"  {SECRET}  \r\n", f"{SECRET}\nsecond line, not read\n",
+])
+def test_the_key_is_the_first_line_of_the_variables_file(
+    tmp_path: Path, home: Path, text: str
+) -> None:
+    key_file = write_key(tmp_path / "key", text)
+    env = environ(home, HELIOS_API_KEY_FILE=str(key_file))
+    configuration = Configuration.from_env(environ=env)
+    assert configuration.api_key["APIKeyHeader"] == SECRET
+    assert isinstance(configuration.make_auth(), ApiKeyAuth)
+    assert setting_sources(environ=env) == {"api_key": f"HELIOS_API_KEY_FILE ({key_file})"}
+
+
+def test_a_profile_names_the_key_file(tmp_path: Path, home: Path) -> None:
+    key_file = write_key(tmp_path / "keys" / "lab")
+    # The profile holds no secret: it may be readable by all.
+    path = write_profiles(tmp_path / "p.ini", f"[lab]\nhost = {HOST}\napi_key_file = {key_file}\n",
+                          mode=0o644)
+    configuration = Configuration.from_env(environ=environ(home), config_file=path,
+                                           profile="lab")
+    assert (configuration.host, configuration.api_key["APIKeyHeader"]) == (HOST, SECRET)
+    assert setting_sources(environ=environ(home), config_file=path, profile="lab") == {
+        "host": f"profile [lab] of {path}",
+        "api_key": f"profile [lab] of {path}: api_key_file ({key_file})",
+    }
+
+
+def test_an_argument_names_the_key_file(tmp_path: Path, home: Path) -> None:
+    key_file = write_key(tmp_path / "key")
+    for given in (key_file, str(key_file)):
+        configuration = Configuration.from_env(environ=environ(home), api_key_file=given)
+        assert configuration.api_key["APIKeyHeader"] == SECRET
+    assert setting_sources(environ=environ(home), api_key_file=key_file) == {
+        "api_key": f"argument: api_key_file ({key_file})"}
+    with pytest.raises(helios.ApiTypeError, match="^api_key_file= must be a path"):
+        Configuration.from_env(environ=environ(home), api_key_file=3)
+
+
+def test_the_key_file_takes_the_keys_place_in_the_precedence(tmp_path: Path, home: Path) -> None:
+    from_profile = write_key(tmp_path / "profile-key", "key-from-profile-file\n")
+    from_env = write_key(tmp_path / "env-key", "key-from-env-file\n")
+    from_argument = write_key(tmp_path / "argument-key", "key-from-argument-file\n")
+    path = write_profiles(tmp_path / "p.ini", f"[default]\napi_key_file = {from_profile}\n")
+
+    def key(env: Dict[str, str], **arguments: Any) -> str:
+        configuration = Configuration.from_env(environ=env, config_file=path, **arguments)
+        return configuration.api_key["APIKeyHeader"]
+
+    assert key(environ(home)) == "key-from-profile-file"
+    assert key(environ(home, HELIOS_API_KEY="key-from-env")) == "key-from-env"
+    assert key(environ(home, HELIOS_API_KEY_FILE=str(from_env))) == "key-from-env-file"
+    assert key(environ(home, HELIOS_API_KEY_FILE=str(from_env)),
+               api_key="key-from-argument") == "key-from-argument"
+    assert key(environ(home, HELIOS_API_KEY="key-from-env"),
+               api_key_file=from_argument) == "key-from-argument-file"
+    # A key file given above a profile's login means the key, as the key itself does.
+    write_profiles(path, "[default]\nusername = ops\npassword = pw\n")
+    keyed = Configuration.from_env(environ=environ(home, HELIOS_API_KEY_FILE=str(from_env)),
+                                   config_file=path)
+    assert keyed.username is None and keyed.password is None
+    assert isinstance(keyed.make_auth(), ApiKeyAuth)
+
+
+def test_the_key_and_its_file_at_one_level_are_refused_naming_both(
+    tmp_path: Path, home: Path
+) -> None:
+    key_file = write_key(tmp_path / "key")
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(
+            home, HELIOS_API_KEY=SECRET, HELIOS_API_KEY_FILE=str(key_file)))
+    assert str(caught.value) == (
+        "HELIOS_API_KEY and HELIOS_API_KEY_FILE are both set: give either the key or the "
+        "file that holds it")
+    path = write_profiles(tmp_path / "p.ini",
+                          f"[default]\napi_key = {SECRET}\napi_key_file = {key_file}\n")
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home), config_file=path)
+    assert str(caught.value).startswith(
+        f"profile [default] of {path} gives both api_key and api_key_file: ")
+    with pytest.raises(helios.ApiValueError, match=r"^Configuration\.from_env\(\) got both "
+                                                   r"api_key= and api_key_file="):
+        Configuration.from_env(environ=environ(home), api_key=SECRET, api_key_file=key_file)
+    for message in (str(caught.value),):
+        assert SECRET not in message
+
+
+def test_a_key_file_is_checked_even_where_a_higher_source_replaces_it(
+    tmp_path: Path, home: Path
+) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home, HELIOS_API_KEY_FILE=str(missing)),
+                               api_key=SECRET)
+    assert str(caught.value) == (
+        f"HELIOS_API_KEY_FILE: the API key file {missing} does not exist")
+
+
+@pytest.mark.parametrize("text,says", [
+    ("", "holds no key on its first line"),
+    ("\n" + SECRET + "\n", "holds no key on its first line"),
+    ("   \n", "holds no key on its first line"),
+    (f"{SECRET[:4]}\x00{SECRET[4:]}\n", "Configuration.api_key['APIKeyHeader']: header "
+                                         "'apiKey' contains a line break or NUL"),
+])
+def test_a_key_file_without_a_usable_key_is_refused_without_showing_it(
+    tmp_path: Path, home: Path, text: str, says: str
+) -> None:
+    key_file = write_key(tmp_path / "key", text)
+    path = write_profiles(tmp_path / "p.ini", f"[ci]\napi_key_file = {key_file}\n")
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home), config_file=path, profile="ci")
+    message = str(caught.value)
+    assert message.startswith(f"api_key_file in profile [ci] of {path}: ")
+    assert says in message and str(key_file) in message
+    assert SECRET not in message and SECRET[4:] not in message
+
+
+def test_a_key_file_that_cannot_be_read_is_refused(tmp_path: Path, home: Path) -> None:
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home, HELIOS_API_KEY_FILE=str(tmp_path)))
+    assert str(caught.value).startswith(
+        f"HELIOS_API_KEY_FILE: cannot read the API key file {tmp_path}: ")
+    not_text = tmp_path / "binary"
+    not_text.write_bytes(b"\xff\xfe key")
+    not_text.chmod(0o600)
+    with pytest.raises(helios.ApiValueError, match="it is not UTF-8 text"):
+        Configuration.from_env(environ=environ(home), api_key_file=not_text)
+
+
+@posix_only
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620, 0o602, 0o660, 0o666])
+def test_a_key_file_others_can_reach_is_refused(tmp_path: Path, home: Path, mode: int) -> None:
+    key_file = write_key(tmp_path / "key", mode=mode)
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home, HELIOS_API_KEY_FILE=str(key_file)))
+    message = str(caught.value)
+    assert message == (
+        f"HELIOS_API_KEY_FILE: the API key file {key_file} may be read or changed by users "
+        f"other than its owner (mode {mode:o}); run chmod 600 {key_file}")
+    assert SECRET not in message
+    subprocess.run(["chmod", "600", str(key_file)], check=True)  # the cure
+    configuration = Configuration.from_env(environ=environ(home,
+                                                           HELIOS_API_KEY_FILE=str(key_file)))
+    assert configuration.api_key["APIKeyHeader"] == SECRET
+
+
+@posix_only
+@pytest.mark.parametrize("mode", [0o600, 0o400, 0o700])
+def test_a_key_file_only_its_owner_can_reach_is_read(tmp_path: Path, home: Path,
+                                                    mode: int) -> None:
+    key_file = write_key(tmp_path / "key", mode=mode)
+    configuration = Configuration.from_env(environ=environ(home), api_key_file=key_file)
+    assert configuration.api_key["APIKeyHeader"] == SECRET
+
+
+@posix_only
+def test_the_refusal_quotes_a_path_for_the_shell(tmp_path: Path, home: Path) -> None:
+    key_file = write_key(tmp_path / "my keys" / "helios key", mode=0o644)
+    with pytest.raises(helios.ApiValueError) as caught:
+        Configuration.from_env(environ=environ(home), api_key_file=key_file)
+    assert str(caught.value).endswith(f"run chmod 600 '{key_file}'")
+
+
+def test_an_empty_key_file_variable_counts_as_unset(tmp_path: Path, home: Path) -> None:
+    env = environ(home, HELIOS_API_KEY_FILE="", HELIOS_API_KEY=SECRET)
+    assert Configuration.from_env(environ=env).api_key["APIKeyHeader"] == SECRET
+    path = write_profiles(tmp_path / "p.ini", f"[default]\napi_key_file =\napi_key = {SECRET}\n")
+    assert Configuration.from_env(environ=environ(home), config_file=path).api_key[
+        "APIKeyHeader"] == SECRET
+
+
+def test_end_to_end_with_a_key_from_a_file(tmp_path: Path, home: Path) -> None:
+    with FakeHelios() as fake:
+        key_file = write_key(tmp_path / "key", f"{fake.api_key}\n")
+        configuration = Configuration.from_env(environ=environ(
+            home, HELIOS_HOST=fake.url, HELIOS_API_KEY_FILE=str(key_file)))
+        with helios.ApiClient(configuration) as client:
+            users = helios.UserApi(client).get_users()
+        assert [user.username for user in users] == ["admin"]
+        assert [r.operation_id for r in fake.requests] == ["get_users"]
 
 
 # -- for real, against a server ----------------------------------------------------------

@@ -169,19 +169,25 @@ def test_wheel_metadata(metadata: Message, wheel_files: Dict[str, bytes]) -> Non
     assert metadata.get_all("License-File") == ["LICENSE"]
     assert metadata["Author"] == "cohesity-helios contributors"
 
-    # The dependencies are requirements.txt's; the extras add pandas, and PyYAML.
+    # The dependencies are requirements.txt's; the extras add pandas, PyYAML, and for the
+    # command line argcomplete and jmespath.
     requirements = [Requirement(line) for line in SETUP["read_requirements"]()]
     assert requirements
     requires = [Requirement(r) for r in metadata.get_all("Requires-Dist")]
     assert sorted(map(str, (r for r in requires if r.marker is None))) == \
         sorted(map(str, requirements))
-    assert metadata.get_all("Provides-Extra") == ["pandas", "yaml"]
-    pandas, pyyaml = [r for r in requires if r.marker is not None]
+    assert metadata.get_all("Provides-Extra") == ["pandas", "yaml", "cli"]
+    pandas, pyyaml, argcomplete, jmespath = [r for r in requires if r.marker is not None]
     assert (pandas.name, str(pandas.specifier)) == ("pandas", ">=1.5")
     assert pandas.marker.evaluate({"extra": "pandas"})
     assert (pyyaml.name, str(pyyaml.specifier)) == ("PyYAML", ">=5.4")
     assert pyyaml.marker.evaluate({"extra": "yaml"})
     assert not pyyaml.marker.evaluate({"extra": "pandas"})
+    assert (argcomplete.name, str(argcomplete.specifier)) == ("argcomplete", ">=3.0")
+    assert (jmespath.name, str(jmespath.specifier)) == ("jmespath", ">=1.0")
+    for cli in (argcomplete, jmespath):
+        assert cli.marker.evaluate({"extra": "cli"})
+        assert not cli.marker.evaluate({"extra": "yaml"})
 
     classifiers = metadata.get_all("Classifier")
     for minor in range(9, 14):
@@ -254,7 +260,7 @@ def test_sdist_installs_and_works_outside_the_tree(dists: Tuple[Path, Path],
     assert Path(found["file"]).resolve().is_relative_to(venv.resolve())  # not the tree
     assert found["py.typed"] is True
     assert found["license"] == "Apache-2.0"
-    assert found["extras"] == ["pandas", "yaml"]
+    assert found["extras"] == ["pandas", "yaml", "cli"]
     assert found["users"] == ["admin"]
     shown = run([str(python), "-m", "pip", "show", "cohesity-helios"], env=env, timeout=60)
     assert "Name: cohesity-helios" in shown.splitlines()

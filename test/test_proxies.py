@@ -15,7 +15,7 @@ import pytest
 from conftest import ForwardProxy, start_served_fake, stop_served_fake
 
 import cohesity_sdk.helios as helios
-from cohesity_sdk.helios.proxies import bypasses, masked_url, proxy_for
+from cohesity_sdk.helios.proxies import bypasses, masked_url, proxy_decision, proxy_for
 from cohesity_sdk.helios.testing import FakeHelios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +144,22 @@ def test_which_variable_names_the_proxy() -> None:
     assert proxy_for("https://helios.example/v2", None, False, env) is None
     configured = proxy_for("https://helios.example/v2", "proxy.corp:3128", True, env)
     assert configured is not None and configured.url == "http://proxy.corp:3128"
+
+
+def test_the_decision_says_why() -> None:
+    url = "https://helios.example/v2"
+    proxy, why = proxy_decision(url, None, True, {"HTTPS_PROXY": "http://u:p@upper:1"})
+    assert proxy is not None and (proxy.url, why) == ("http://upper:1", "HTTPS_PROXY")
+    assert proxy_decision(url, "proxy.corp:3128", False, {})[1] == "Configuration.proxy"
+    assert proxy_decision(url, None, False, {"HTTPS_PROXY": "http://upper:1"}) == (
+        None, "trust_env is off")
+    assert proxy_decision(url, None, True, {"HTTPS_PROXY": "http://upper:1",
+                                            "no_proxy": ".example"}) == (
+        None, "no_proxy names the host")
+    assert proxy_decision(url, None, True, {"HTTP_PROXY": "http://plain:1"}) == (
+        None, "no HTTPS_PROXY or ALL_PROXY is set")
+    assert proxy_decision("http://helios.example/v2", None, True, {}) == (
+        None, "no HTTP_PROXY or ALL_PROXY is set")
 
 
 def test_a_proxy_url_is_shown_without_its_password() -> None:

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK: argcomplete's global completion completes python -m cohesity_sdk.helios.
 """``python -m cohesity_sdk.helios``: the ``cohesity-helios`` command line."""
 
 import sys

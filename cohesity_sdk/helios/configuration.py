@@ -232,6 +232,11 @@ class Configuration:
         and ``HELIOS_TRUST_ENV`` (true/false, 1/0, yes/no, on/off) and ``HELIOS_TIMEOUT``
         (seconds, or ``connect,read``).
 
+        The key may be kept in a file instead, its first line the key:
+        ``HELIOS_API_KEY_FILE``, a profile's ``api_key_file``, or ``api_key_file=`` name
+        it, at the key's precedence (the key and its file together at one level are an
+        error). On POSIX that file is refused unless only its owner may read and write it.
+
         The profile is ``profile``, else ``HELIOS_PROFILE``, else ``default``, read from
         ``config_file``, else ``HELIOS_CONFIG_FILE``, else
         ``$XDG_CONFIG_HOME/cohesity/helios.ini`` (``~/.config/...``; on Windows

@@ -54,21 +54,31 @@ def proxy_for(url: str, configured: Optional[str], trust_env: bool,
               environ: Mapping[str, str]) -> Optional[Proxy]:
     """The proxy for calls to ``url``: ``configured``, else the environment's when
     ``trust_env``; ``None`` to connect directly."""
+    return proxy_decision(url, configured, trust_env, environ)[0]
+
+
+def proxy_decision(url: str, configured: Optional[str], trust_env: bool,
+                   environ: Mapping[str, str]) -> Tuple[Optional[Proxy], str]:
+    """``proxy_for``'s answer and why, in words: the proxy's ``source`` when there is
+    one, else why calls go directly (``"trust_env is off"``, ``"NO_PROXY names the
+    host"``, ``"no HTTPS_PROXY or ALL_PROXY is set"``)."""
     if configured:
-        return parse_proxy(configured, "Configuration.proxy")
+        proxy = parse_proxy(configured, "Configuration.proxy")
+        return proxy, proxy.source
     if not trust_env:
-        return None
+        return None, "trust_env is off"
     scheme = urlsplit(url).scheme
     found = _variable(environ, f"{scheme}_proxy")
     if found is None:
         found = _variable(environ, "all_proxy")
     if found is None:
-        return None
+        return None, f"no {scheme.upper()}_PROXY or ALL_PROXY is set"
     name, value = found
     no_proxy = _variable(environ, "no_proxy")
     if no_proxy is not None and bypasses(no_proxy[1], url):
-        return None
-    return parse_proxy(value, name)
+        return None, f"{no_proxy[0]} names the host"
+    proxy = parse_proxy(value, name)
+    return proxy, proxy.source
 
 
 def _variable(environ: Mapping[str, str], name: str) -> Optional[Tuple[str, str]]:

@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK: argcomplete's global completion completes its console script.
 """``cohesity-helios``: every operation of the API as a subcommand.
 
     cohesity-helios get-users --domain LOCAL -o csv
@@ -14,8 +15,9 @@ The package's modules, one concept each: ``parser`` (the command line), ``runnin
 that say what they delete), ``inputs`` (bodies, prompts and ``--password-stdin``),
 ``secret_files``, ``connection`` (the configuration from flags), ``output`` (formats and
 ``--query``), ``failures`` (exit statuses and one-line errors), ``options`` (option
-types), ``access`` (``plan``, ``apply`` and ``export``), and the generated ``commands``
-with their ``spec``.
+types), ``access`` (``plan``, ``apply`` and ``export``), ``config`` (``config
+show``), ``completion`` (the shell's completion script, and its answers), and the
+generated ``commands`` with their ``spec``.
 
 Only ``argparse`` and the command table are imported to parse the command line: the
 SDK's models and HTTP stack load when a command runs.
@@ -45,8 +47,12 @@ __all__ = ["EXIT_OK", "EXIT_REFUSED", "EXIT_USAGE", "PROG", "build_parser", "mai
 def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser(prog)
+    from cohesity_sdk.helios.cli import completion
+
+    if completion.asked():  # the shell's completion script asks, with a partial line
+        return completion.answer(parser)
     args = parser.parse_args(argv)  # exits with 2 on a usage error, 0 for --help
-    from cohesity_sdk.helios.cli import access as access_command
+    from cohesity_sdk.helios.cli import access as access_command, config as config_command
     from cohesity_sdk.helios.cli.commands import COMMANDS
     from cohesity_sdk.helios.cli.connection import configuration_for, log_to_stderr
     from cohesity_sdk.helios.cli.running import run
@@ -55,6 +61,11 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: str = PROG) -> int:
     try:
         if args.command in access_command.NAMES:  # plan, apply, export: access as code
             return access_command.run(args, prog, configuration_for, log_to_stderr)
+        if args.command in config_command.NAMES:  # config show
+            where = f"{where} {args.config_command}"
+            return config_command.run(args)
+        if args.command in completion.NAMES:  # completion bash|zsh|fish
+            return completion.run(args)
         return run(COMMANDS[args.command], args, where=where)
     except UsageError as exc:
         return fail(where, str(exc), EXIT_USAGE)

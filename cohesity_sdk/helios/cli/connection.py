@@ -64,8 +64,8 @@ def configuration_for(args: argparse.Namespace) -> Iterator[Configuration]:
             f"Password for {configuration.domain}\\{configuration.username}: ")
     if (configuration.auth is None and configuration.username is None
             and configuration.auth_header_value() is None):
-        raise UsageError("no credentials: set HELIOS_API_KEY (or HELIOS_USERNAME and "
-                         "HELIOS_PASSWORD), use a profile, or try --fake")
+        raise UsageError("no credentials: set HELIOS_API_KEY or HELIOS_API_KEY_FILE (or "
+                         "HELIOS_USERNAME and HELIOS_PASSWORD), use a profile, or try --fake")
     yield configuration
 
 

@@ -144,7 +144,12 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         add_output(sub, OUTPUTS, "json (the API's answer), table (the default on a "
                                  "terminal), csv or text (tab-separated, for the shell)")
         _add_options(sub, command)
+    from cohesity_sdk.helios.cli.completion import add_commands as add_completion
+    from cohesity_sdk.helios.cli.config import add_commands as add_config
+
     access_command.add_commands(subcommands, common, add_output)
+    add_config(subcommands, common, add_output)
+    add_completion(subcommands)
     return parser
 
 
