@@ -57,9 +57,9 @@ def with_api_key(configuration: helios.Configuration, api_key: str) -> helios.Co
     return other
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]], indent: str = "") -> None:
-    """Print ``rows`` under ``headers`` in left-aligned columns."""
-    cells = [[str(h) for h in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        print(indent + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print ``rows`` (a value for each of ``columns``) as the SDK shows a table: headers
+    in words, yes and no, dates."""
+    from cohesity_sdk.helios.field_text import table
+
+    print(table([dict(zip(columns, row)) for row in rows], columns))

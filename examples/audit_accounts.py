@@ -172,7 +172,7 @@ def print_report(report: Dict[str, Any]) -> None:
         print("Nothing to report.")
         return
     print_table(
-        ["KIND", "FINDING", "NAME", "DOMAIN", "DETAIL"],
+        ["kind", "finding", "name", "domain", "detail"],
         [[f["kind"], f["finding"], f["name"], f["domain"], f["detail"]] for f in findings],
     )
     print(f"{len(findings)} findings.")

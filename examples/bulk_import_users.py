@@ -148,8 +148,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 1
 
     print_table(
-        ["LINE", "USERNAME", "DOMAIN", "ROLES", "RESULT"],
-        [[r.line, r.username, r.domain, ",".join(r.roles), r.result] for r in rows],
+        ["line", "username", "domain", "roles", "result"],
+        [[r.line, r.username, r.domain, r.roles, r.result] for r in rows],
     )
     count = {kind: sum(r.result.startswith(kind) for r in rows)
              for kind in ("created", "skipped", "invalid")}
