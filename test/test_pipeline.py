@@ -18,7 +18,14 @@ from test_resilience import FAST, calls_of, closed_port, user_api
 
 import cohesity_sdk.helios as helios
 from cohesity_sdk.helios.api.user_api import _CREATE_USERS, _GET_USER_BY_SID, _GET_USERS
-from cohesity_sdk.helios.options import DATA, HTTP_INFO, RequestOptions, request_options
+from cohesity_sdk.helios.options import (
+    DATA,
+    HTTP_INFO,
+    CallSettings,
+    RequestOptions,
+    call_settings,
+    request_options,
+)
 from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.retry import RetryPolicy
 from cohesity_sdk.helios.serialize import build_request
@@ -129,15 +136,35 @@ def test_retries_of_a_raw_call_free_their_connections(fake: FakeHelios) -> None:
 def test_a_policy_of_your_own_decides(fake: FakeHelios) -> None:
     class AlsoOn500(RetryPolicy):
         def should_retry(self, method: str, attempt: int, *, status: Any = None,
-                         error: Any = None) -> bool:
+                         error: Any = None, idempotent: Any = None) -> bool:
             if status == 500 and attempt <= self.total:
                 return True
-            return super().should_retry(method, attempt, status=status, error=error)
+            return super().should_retry(method, attempt, status=status, error=error,
+                                        idempotent=idempotent)
 
         def delay(self, attempt: int, headers: Any = None) -> float:
             return 0.0
 
     api = user_api(fake, retries=AlsoOn500(2))
+    fake.fail_next("get_users", status=500, times=2)
+    assert api.get_users().users
+    assert calls_of(fake, "get_users") == 3
+
+
+def test_a_policy_written_before_idempotent_is_warned_of_and_still_asked(
+        fake: FakeHelios) -> None:
+    with pytest.warns(DeprecationWarning, match="takes no 'idempotent' keyword"):
+        class Before(RetryPolicy):  # as policies were written for earlier releases
+            def should_retry(self, method: str, attempt: int, *, status: Any = None,
+                             error: Any = None) -> bool:
+                if status == 500 and attempt <= self.total:
+                    return True
+                return super().should_retry(method, attempt, status=status, error=error)
+
+            def delay(self, attempt: int, headers: Any = None) -> float:
+                return 0.0
+
+    api = user_api(fake, retries=Before(2))
     fake.fail_next("get_users", status=500, times=2)
     assert api.get_users().users
     assert calls_of(fake, "get_users") == 3
@@ -256,17 +283,19 @@ def test_an_unknown_keyword_is_a_type_error_that_names_it(fake: FakeHelios) -> N
 
 
 def test_options_are_one_frozen_value() -> None:
-    options = request_options(_GET_USERS, {"_request_timeout": 5, "_deadline": 30,
-                                           "_retries": 2, "_headers": {"X-A": "b"}}, DATA)
-    assert options == RequestOptions(
-        result=DATA, timeout=5, deadline=30.0, retries=RetryPolicy(2),
-        headers={"X-A": "b"},
+    options = call_settings(_GET_USERS, {"_request_timeout": 5, "_deadline": 30,
+                                         "_retries": 2, "_headers": {"X-A": "b"}})
+    assert options == CallSettings(
+        timeout=5, deadline=30.0, retries=RetryPolicy(2), headers={"X-A": "b"},
     )
     with pytest.raises(AttributeError):
         options.timeout = 1  # type: ignore[misc]
-    # No option given: one shared value per kind of result.
-    assert request_options(_GET_USERS, {}, DATA) is request_options(_GET_USERS, {}, DATA)
-    assert request_options(_GET_USERS, {}, HTTP_INFO).result == HTTP_INFO
+    # No option given: one shared value. What a call returns is an argument of its own
+    # (``result``), no longer one of its settings.
+    assert call_settings(_GET_USERS, {}) is call_settings(_GET_USERS, {})
+    # The names of earlier releases still work.
+    assert RequestOptions is CallSettings
+    assert request_options(_GET_USERS, {}, HTTP_INFO) is call_settings(_GET_USERS, {})
 
 
 def test_a_non_json_content_type_is_refused_before_sending(
@@ -284,7 +313,7 @@ def test_a_non_json_content_type_is_refused_before_sending(
 def test_a_request_is_built_without_any_connection() -> None:
     configuration = helios.Configuration(host="https://cluster.invalid/v2/",
                                          access_cluster_id=42)
-    options = request_options(_CREATE_USERS, {"_headers": {"x-trace": "t1"}}, DATA)
+    options = call_settings(_CREATE_USERS, {"_headers": {"x-trace": "t1"}})
     request = build_request(
         _CREATE_USERS, ([helios.CreateUserParameters(username="a", domain="LOCAL")], None,
                         "us-east-1"), options, configuration, {"Accept": "application/json"},

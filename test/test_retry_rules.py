@@ -109,14 +109,15 @@ def test_a_delete_that_keeps_failing_says_an_earlier_try_may_have_acted(
 def test_a_policy_written_before_the_rule_never_repeats_what_may_have_acted(
     fake: FakeHelios,
 ) -> None:
-    class Eager(RetryPolicy):
-        # The old signature, and a rule that would repeat anything.
-        def should_retry(self, method: str, attempt: int, *, status: Any = None,
-                         error: Any = None) -> bool:
-            return attempt <= self.total
+    with pytest.warns(DeprecationWarning, match="takes no 'idempotent' keyword"):
+        class Eager(RetryPolicy):
+            # The old signature, and a rule that would repeat anything.
+            def should_retry(self, method: str, attempt: int, *, status: Any = None,
+                             error: Any = None) -> bool:
+                return attempt <= self.total
 
-        def delay(self, attempt: int, headers: Any = None) -> float:
-            return 0.0
+            def delay(self, attempt: int, headers: Any = None) -> float:
+                return 0.0
 
     api = user_api(fake, retries=Eager(3))
     sid = _sid(api, "kate")

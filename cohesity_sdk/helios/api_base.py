@@ -26,26 +26,24 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, TypeVar,
 from typing_extensions import Concatenate, ParamSpec
 
 from cohesity_sdk.helios.api_client import ApiClient
+from cohesity_sdk.helios.constants import DATA, HTTP_INFO, RAW
 from cohesity_sdk.helios.exceptions import ApiTypeError
-from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
+from cohesity_sdk.helios.options import NO_SETTINGS, call_settings
 
 if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
 
     from cohesity_sdk.helios.api_response import ApiResponse
     from cohesity_sdk.helios.operation import Operation
-    from cohesity_sdk.helios.options import CallOptions
+    from cohesity_sdk.helios.options import OptionKeywords
 
 R = TypeVar("R")
 P = ParamSpec("P")
 A = TypeVar("A", bound="BaseApi")
 F = TypeVar("F", bound=Callable[..., Any])
 
-NO_OPTIONS = RequestOptions()
-
-#: The key under which a variant tells ``_call`` the result it wants. Not a name a
-#: caller can write as a keyword argument.
-RESULT = "result wanted"
+#: The settings of a call given no option (the name of earlier releases).
+NO_OPTIONS = NO_SETTINGS
 
 
 class BaseApi:
@@ -59,18 +57,35 @@ class BaseApi:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.api_client!r})"
 
-    def _call(self, op: Operation[R], args: Tuple[Any, ...], options: CallOptions) -> R:
+    def _call(self, op: Operation[R], args: Tuple[Any, ...], options: OptionKeywords,
+              result: str = DATA) -> R:
         """The result of calling ``op`` with ``args`` and the method's keyword options:
-        its decoded model, or what a variant asked for."""
+        what ``result`` asks for, its decoded model by default."""
         if not options:  # most calls: no option at all
-            return self.api_client.call_api(op, args, NO_OPTIONS)  # type: ignore[no-any-return]
+            return self.api_client.call_api(  # type: ignore[no-any-return]
+                op, args, NO_SETTINGS, result)
         given: Dict[str, Any] = options  # type: ignore[assignment]
         try:
-            result = given.pop(RESULT, DATA)
             return self.api_client.call_api(  # type: ignore[no-any-return]
-                op, args, request_options(op, given, result))
+                op, args, call_settings(op, given), result)
         finally:
             given.clear()  # the method's own dict: its credentials stay in no frame
+
+
+class _Returning:
+    """An API object as a variant method hands it to the generated function it wraps:
+    the function calls ``self._call(op, args, options)``, and this passes the result
+    the variant returns along."""
+
+    __slots__ = ("api", "result")
+
+    def __init__(self, api: BaseApi, result: str) -> None:
+        self.api = api
+        self.result = result
+
+    def _call(self, op: Operation[Any], args: Tuple[Any, ...],
+              options: OptionKeywords) -> Any:
+        return self.api._call(op, args, options, self.result)
 
 
 def endpoint(function: F) -> F:
@@ -127,10 +142,9 @@ def _wrap(function: Callable[..., Any], result: str, name: str) -> Callable[...,
         if len(args) > required:
             raise _by_position(f"{type(self).__name__}.{name}", required, len(args),
                                keywords)
-        if result is not DATA:
-            kwargs[RESULT] = result
         try:
-            return function(self, *args, **kwargs)
+            return function(self if result is DATA else _Returning(self, result), *args,
+                            **kwargs)
         finally:
             kwargs.clear()  # a dict of this call's own: no option stays in this frame
 

@@ -32,7 +32,9 @@ from typing import (
 from urllib.parse import urlsplit
 
 from cohesity_sdk import __version__
+from cohesity_sdk.helios.auth import FlowSource, flow_source
 from cohesity_sdk.helios.configuration import TRANSPORT_SETTINGS, Configuration
+from cohesity_sdk.helios.constants import DATA, HTTP_INFO, JSON, RAW
 from cohesity_sdk.helios.exceptions import (
     ApiException,
     ApiTypeError,
@@ -40,12 +42,12 @@ from cohesity_sdk.helios.exceptions import (
     OpenApiException,
 )
 from cohesity_sdk.helios.forks import abandon, after_fork_in_child
-from cohesity_sdk.helios.options import DATA, HTTP_INFO, RAW, RequestOptions, request_options
+from cohesity_sdk.helios.header_checks import check_header
+from cohesity_sdk.helios.options import CallSettings, call_settings
 from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.pipeline import HOOK_EVENTS, Call, EventHooks, Pipeline
-from cohesity_sdk.helios.protocol import JSON, check_header
 from cohesity_sdk.helios.proxies import is_loopback
-from cohesity_sdk.helios.serialize import HttpRequest, build_request, fixed_request
+from cohesity_sdk.helios.serialize import Endpoint, HttpRequest, build_request
 from cohesity_sdk.helios.transport import Transport
 
 if TYPE_CHECKING:
@@ -100,6 +102,8 @@ class ApiClient:
         self._transport: Optional[Transport] = self._given_transport
         self._pipeline: Optional[Pipeline] = None
         self._auth: Optional[Auth] = None
+        self._credentials: Optional[FlowSource] = None  # how calls run self._auth
+        self._endpoint: Optional[Endpoint] = None
         self._lock = threading.Lock()
         config = self.configuration
         self._generation = config._generation
@@ -128,7 +132,7 @@ class ApiClient:
 
     @property
     def pipeline(self) -> Pipeline:
-        """The stages every call of this client goes through, over its transport."""
+        """What every call of this client goes through, over its transport."""
         pipeline = self._pipeline
         if pipeline is None:
             transport = self.transport
@@ -149,6 +153,25 @@ class ApiClient:
                 if auth is None:
                     auth = self._auth = self.configuration.make_auth()
         return auth
+
+    def _credentials_source(self) -> FlowSource:
+        """How calls run the client's ``auth`` (``auth.flow_source``), made once."""
+        source = self._credentials
+        if source is None:
+            auth = self.auth
+            with self._lock:
+                source = self._credentials
+                if source is None:
+                    source = self._credentials = flow_source(auth, self)
+        return source
+
+    def _endpoint_of_calls(self) -> Endpoint:
+        """Where a login the calls need goes: the host, with the client's headers."""
+        base = self._base_headers()
+        endpoint = self._endpoint
+        if endpoint is None or endpoint.base_headers is not base:
+            endpoint = self._endpoint = Endpoint(self.configuration, base)
+        return endpoint
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send this header with every call of this client."""
@@ -205,34 +228,39 @@ class ApiClient:
         self,
         op: Operation[Any],
         args: Sequence[Any],
-        options: Union[RequestOptions, Mapping[str, Any], None] = None,
+        options: Union[CallSettings, Mapping[str, Any], None] = None,
+        result: str = DATA,
     ) -> Any:
-        """Call ``op`` with ``args`` (in its parameters' order) and ``options`` (a
-        ``RequestOptions``, or the keyword options of a method) and return its result."""
-        if not isinstance(options, RequestOptions):
-            options = request_options(op, options or {}, DATA)
+        """Call ``op`` with ``args`` (in its parameters' order) and ``options`` (its
+        ``CallSettings``, or the keyword options of a method) and return what ``result``
+        asks for: the decoded model (``DATA``), an ``ApiResponse`` (``HTTP_INFO``) or the
+        transport's raw answer (``RAW``)."""
+        if not isinstance(options, CallSettings):
+            options = call_settings(op, options or {})
         request = build_request(op, args, options, self.configuration, self._base_headers())
-        return self.send(op, request, options)
+        return self.send(op, request, options, result)
 
-    def send(self, op: Operation[Any], request: HttpRequest, options: RequestOptions) -> Any:
+    def send(self, op: Operation[Any], request: HttpRequest, options: CallSettings,
+             result: str = DATA) -> Any:
         """Send ``request`` until an answer is final, as the operation's retry rule, the
-        retry policy and the deadline allow, and return the result for
-        ``options.result``."""
+        retry policy and the deadline allow, and return what ``result`` asks for."""
         config = self.configuration
         if config._generation != self._generation:
             self._follow_configuration()
         pipeline = self._pipeline or self.pipeline
-        result = options.result
         call = Call(
-            self, op.id, request,
-            options.auth if options.auth is not None else self._auth or self.auth,
+            op.id, request,
+            (self._credentials or self._credentials_source()) if options.auth is None
+            else flow_source(options.auth, self),
             options.retries if options.retries is not None else config.retry_policy(),
             options.timeout if options.timeout is not None else config.timeout,
             options.deadline if options.deadline is not None else config.deadline,
             config.max_response_bytes,
             idempotent=op.idempotent, deletes=op.deletes, stream=result == RAW,
+            endpoint=self._endpoint or self._endpoint_of_calls(),
+            on_credentials=self._warn_plain_http if self._plain_http_warning else None,
         )
-        response = pipeline.calls.send(call)
+        response = pipeline.send(call)
         if result == RAW:
             return response.raw if response.raw is not None else response
         if call.deleted:  # a 404 to a repeated delete: the earlier try did it
@@ -249,22 +277,27 @@ class ApiClient:
             call.answered(exc)
             raise
 
-    # -- what a credential needs -------------------------------------------------------
+    # -- credentials outside of a call ---------------------------------------------------
 
-    def login_request(self, path: str, operation: str) -> HttpRequest:
-        """A ``POST`` to ``path`` the SDK sends itself, with this client's headers."""
-        return fixed_request(operation, "POST", path, self.configuration,
-                             self._base_headers())
-
-    def new_call(self, request: HttpRequest) -> Call:
-        """A call of ``request`` outside of any other, with the configuration's timeout,
-        deadline and retries: for an ``Auth`` used directly."""
-        from cohesity_sdk.helios.auth import NO_AUTH
+    def authenticate(self, auth: Optional[Auth] = None,
+                     rejected: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
+        """The headers that authenticate a request of this client with ``auth`` (default:
+        the client's own), logging in first if it needs to, outside of any call (within
+        the configuration's deadline and retries); with ``rejected``, the headers of a
+        request the server answered 401, renewed as a call would renew them."""
+        from cohesity_sdk.helios.auth import LOGIN_OPERATION, LOGIN_PATH, builtin_source
 
         config = self.configuration
-        return Call(self, request.operation, request, NO_AUTH, config.retry_policy(),
-                    config.timeout, config.deadline, config.max_response_bytes,
-                    idempotent=True)
+        if config._generation != self._generation:
+            self._follow_configuration()
+        auth = auth if auth is not None else self.auth
+        source = (builtin_source(auth, config) if hasattr(auth, "_bind")
+                  else flow_source(auth, self))
+        endpoint = self._endpoint_of_calls()
+        call = Call(LOGIN_OPERATION, endpoint.request(LOGIN_OPERATION, "POST", LOGIN_PATH),
+                    source, config.retry_policy(), config.timeout, config.deadline,
+                    config.max_response_bytes, idempotent=True, endpoint=endpoint)
+        return self.pipeline.authenticate(call, rejected)
 
     def _warn_plain_http(self) -> None:
         with self._lock:
@@ -301,10 +334,12 @@ class ApiClient:
                     self._pipeline = None
                 if settings[0] != self._transport_settings[0]:
                     self._plain_http_warning = _plain_http(config.host)
+                    self._endpoint = None
                 self._transport_settings = settings
             credentials = _credential_settings(config)
             if credentials != self._credential_settings:
                 self._auth = None
+                self._credentials = None
                 self._credential_settings = credentials
             self._generation = generation
 

@@ -5,14 +5,23 @@ to add to a request, and ``refresh`` is asked once when the server answers 401 t
 them; it returns True when fresh credentials are in place and the call should be
 repeated. That is safe for every method: the server refused the call without acting.
 
-The built-in kinds are ``Credential``\\ s: the pipeline gives them the call itself, so
-that what they do (a login) happens within the call's deadline and retry policy.
+The built-in kinds:
 
 - ``ApiKeyAuth``: the ``apiKey`` header, from ``Configuration.api_key`` or given.
 - ``SessionAuth``: logs in on first use and sends the ``session-id`` header; after a
-  401 it logs in again, once. The login is the fixed ``create_session`` request, sent
-  straight through the client's pipeline.
+  401 it logs in again, once.
 - ``NoAuth``: nothing.
+
+**How the pipeline runs them.** For each call, the pipeline asks an auth for its
+*flow* (``flow_source(auth, client).flow(waits)``): a generator that yields, for each
+try, what the try needs before it can be sent: ``Headers`` (the credentials, ready), or a
+``Login`` (a request the pipeline must send first: the login). It is sent back the
+login's answer, or, after a 401, the rejected try's headers; ``next()`` asks for the
+credentials of another try. The pipeline sends
+each login within the call's deadline and retry policy, in the same loop as the call:
+a credential only says what it needs and reads the answer, as httpx's ``auth_flow``
+does. This module imports neither the client nor the pipeline; an ``Auth`` of your own
+is run by the same flow, through its two methods.
 """
 
 from __future__ import annotations
@@ -23,10 +32,11 @@ import logging
 import threading
 import time
 from typing import (
-    TYPE_CHECKING,
     Any,
     Dict,
+    Generator,
     Mapping,
+    NamedTuple,
     Optional,
     Protocol,
     Tuple,
@@ -34,6 +44,7 @@ from typing import (
     runtime_checkable,
 )
 
+from cohesity_sdk.helios.constants import API_KEY_HEADER, SESSION_HEADER
 from cohesity_sdk.helios.exceptions import (
     ApiException,
     ApiTypeError,
@@ -43,21 +54,20 @@ from cohesity_sdk.helios.exceptions import (
     UnauthorizedException,
 )
 from cohesity_sdk.helios.forks import after_fork_in_child
-from cohesity_sdk.helios.protocol import API_KEY_HEADER, JSON, SESSION_HEADER, check_header, header
+from cohesity_sdk.helios.header_checks import check_header, header
 from cohesity_sdk.helios.secret import Headers, Secret, reveal
+from cohesity_sdk.helios.transport import TransportResponse
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.api_client import ApiClient
-    from cohesity_sdk.helios.pipeline import Call
-
-__all__ = ["API_KEY_HEADER", "SESSION_HEADER", "ApiKeyAuth", "Auth", "Credential",
-           "NoAuth", "SessionAuth", "request_auth"]
+__all__ = ["API_KEY_HEADER", "LOGIN_OPERATION", "LOGIN_PATH", "SESSION_HEADER", "ApiKeyAuth",
+           "Auth", "Credential", "Flow", "FlowSource", "Login", "LoginAnswer", "NoAuth",
+           "SessionAuth", "Waits", "builtin_source", "flow_source", "make_auth",
+           "request_auth"]
 
 logger = logging.getLogger("cohesity_sdk.helios")
 
 _monotonic = time.monotonic
 
-#: The path of the login, under the host's ``/v2``.
+#: The path of the login, under the host's ``/v2``, and its operation.
 LOGIN_PATH = "/users/sessions"
 LOGIN_OPERATION = "create_session"
 
@@ -70,49 +80,188 @@ class Auth(Protocol):
     with these two methods. Both may be called from several threads at once.
     """
 
-    def auth_headers(self, client: ApiClient) -> Mapping[str, str]:
-        """The headers that authenticate a request of ``client``."""
+    def auth_headers(self, client: Any) -> Mapping[str, str]:
+        """The headers that authenticate a request of ``client`` (an ``ApiClient``)."""
         ...
 
-    def refresh(self, client: ApiClient, rejected: Mapping[str, str]) -> bool:
+    def refresh(self, client: Any, rejected: Mapping[str, str]) -> bool:
         """Called once when the server answered 401 to a request sent with ``rejected``
         (all of its headers). Return True to have the call repeated with
         ``auth_headers`` afresh, False to raise the 401."""
         return False
 
 
-class Credential(Auth):
-    """An ``Auth`` the pipeline hands the call to, so that getting or renewing its
-    credentials (a login) is part of the call: within its deadline and retries.
-
-    ``apply`` adds the credentials to a try's headers; ``renew`` is asked once after a
-    401, as ``refresh`` is. By default they use ``auth_headers`` and ``refresh``.
-    """
-
-    def apply(self, call: Call, headers: Headers) -> None:
-        headers.update_secret(self.auth_headers(call.client))
-
-    def renew(self, call: Call, rejected: Mapping[str, str]) -> bool:
-        return bool(self.refresh(call.client, rejected))
+#: The name of earlier releases, when the built-in kinds were told apart by it: every
+#: auth is now an ``Auth``.
+Credential = Auth
 
 
-class NoAuth(Credential):
+# -- what the pipeline runs ---------------------------------------------------------------
+
+
+class Login(NamedTuple):
+    """A request a credential needs sent before its call: the login. ``body`` holds the
+    password: it never shows."""
+
+    operation: str
+    path: str
+    body: bytes
+
+    def __repr__(self) -> str:
+        return f"Login({self.operation}, {len(self.body)} bytes)"
+
+
+class LoginAnswer(NamedTuple):
+    """The final answer to a ``Login``, as the pipeline sends it back to the flow: after
+    ``attempts`` tries of ``url``."""
+
+    response: TransportResponse
+    url: str
+    attempts: int
+
+
+#: A credential's flow for one call: for each try it yields ``Headers`` (ready) or a
+#: ``Login`` to send first; it is sent the ``LoginAnswer``, after a 401 the rejected
+#: try's headers (it ends when it has no renewal), and ``None`` (``next()``) for
+#: another try.
+Flow = Generator[Union[Headers, Login], Union[LoginAnswer, Mapping[str, str], None], None]
+
+
+class Waits(Protocol):
+    """How long a flow may wait for another thread's login: the call's deadline."""
+
+    def lock_wait(self) -> float:
+        """Seconds the call may wait (-1: no limit); raises once its deadline passed."""
+        ...
+
+    def lock_timed_out(self) -> Exception:
+        """The error for a wait that ran out."""
+        ...
+
+
+class FlowSource(Protocol):
+    """What the pipeline asks for the credentials of each call."""
+
+    def flow(self, waits: Waits) -> Flow:
+        ...
+
+
+def flow_source(auth: Auth, client: Any) -> FlowSource:
+    """How the calls of ``client`` (an ``ApiClient``) run ``auth``: the built-in kinds
+    their own way (unless a subclass changed ``auth_headers`` or ``refresh``); any other
+    ``Auth`` through ``auth_headers(client)`` and, after a 401, ``refresh(client,
+    rejected)``, its headers checked on every try."""
+    built_in = _built_in_kind(auth)
+    if built_in is not None and not _overridden(auth, built_in):
+        return builtin_source(auth, client.configuration)
+    return _CallersAuth(auth, client)
+
+
+def builtin_source(auth: Auth, configuration: Any) -> FlowSource:
+    """The flow of a built-in kind (``ApiKeyAuth``, ``SessionAuth``, ``NoAuth``, or a
+    subclass), as that kind runs it."""
+    source: FlowSource = auth._bind(configuration)  # type: ignore[attr-defined]
+    return source
+
+
+def _built_in_kind(auth: Auth) -> Optional[type]:
+    for kind in type(auth).__mro__:
+        if "_bind" in vars(kind):
+            return kind
+    return None
+
+
+def _overridden(auth: Auth, kind: type) -> bool:
+    """Whether a subclass of the built-in ``kind`` changed its ``auth_headers`` or
+    ``refresh``: then it is run as an ``Auth`` of your own."""
+    cls = type(auth)
+    return cls.auth_headers is not vars(kind)["auth_headers"] or \
+        cls.refresh is not kind.refresh  # type: ignore[attr-defined]
+
+
+class _CallersAuth:
+    """An ``Auth`` of your own, as a flow."""
+
+    __slots__ = ("auth", "client")
+
+    def __init__(self, auth: Auth, client: Any) -> None:
+        self.auth = auth
+        self.client = client
+
+    def flow(self, waits: Waits) -> Flow:
+        while True:  # asked on every try, and checked
+            sent = yield self._headers()
+            if isinstance(sent, Mapping) and not self.auth.refresh(self.client, sent):
+                return
+
+    def _headers(self) -> Headers:
+        # Checked on every try: an Auth of your own may give anything.
+        headers = Headers()
+        for name, value in self.auth.auth_headers(self.client).items():
+            check_header(name, value, f"{type(self.auth).__name__}: credentials")
+            headers.put_secret(name, value)
+        return headers
+
+
+class _Fixed:
+    """Credentials that never change within a call: one yield, no renewal."""
+
+    __slots__ = ("headers",)
+
+    def __init__(self, headers: Headers) -> None:
+        self.headers = headers
+
+    def flow(self, waits: Waits) -> Flow:
+        while True:
+            sent = yield self.headers
+            if sent is not None:  # a 401: nothing to renew
+                return
+
+
+class _ConfiguredKey:
+    """The key of ``Configuration.api_key``, read at every call, so that a key set after
+    the client was made is used."""
+
+    __slots__ = ("configuration", "_last")
+
+    def __init__(self, configuration: Any) -> None:
+        self.configuration = configuration
+        # The key and its headers, made again only when the key changes.
+        self._last: Tuple[Optional[str], Headers] = (None, Headers())
+
+    def flow(self, waits: Waits) -> Flow:
+        while True:
+            value = self.configuration.auth_header_value()
+            last = self._last
+            if value != last[0]:  # the configuration's key changed: made once per key
+                last = self._last = (value, Headers() if value is None else
+                                     Headers({API_KEY_HEADER: value}))
+            sent = yield last[1]
+            if sent is not None:  # a 401: nothing to renew
+                return
+
+
+# -- the built-in kinds -------------------------------------------------------------------
+
+
+class NoAuth(Auth):
     """Sends no credentials."""
 
-    def auth_headers(self, client: ApiClient) -> Mapping[str, str]:
+    def auth_headers(self, client: Any) -> Mapping[str, str]:
         return {}
 
-    def apply(self, call: Call, headers: Headers) -> None:
-        pass
+    def _bind(self, configuration: Any) -> FlowSource:
+        return _NOTHING
 
     def __repr__(self) -> str:
         return "NoAuth()"
 
 
 NO_AUTH = NoAuth()
+_NOTHING = _Fixed(Headers())
 
 
-class ApiKeyAuth(Credential):
+class ApiKeyAuth(Auth):
     """The ``apiKey`` header: ``key`` when given, else ``Configuration.api_key`` (read
     at every call, so that a key set after the client was made is used)."""
 
@@ -123,34 +272,21 @@ class ApiKeyAuth(Credential):
         if self._key is not None:
             check_header(API_KEY_HEADER, self._key.reveal(), where)
             self._fixed = Headers({API_KEY_HEADER: self._key.reveal()})
-        # The configuration's key and its headers, made again only when the key changes.
-        self._last: Tuple[Optional[str], Headers] = (None, Headers())
 
-    def auth_headers(self, client: ApiClient) -> Mapping[str, str]:
+    def auth_headers(self, client: Any) -> Mapping[str, str]:
         if self._key is not None:
             return self._fixed
         value = client.configuration.auth_header_value()
-        last = self._last
-        if value != last[0]:  # the configuration's key changed: made once per key
-            last = self._last = (value, Headers() if value is None else
-                                 Headers({API_KEY_HEADER: value}))
-        return last[1]
+        return Headers() if value is None else Headers({API_KEY_HEADER: value})
 
-    def apply(self, call: Call, headers: Headers) -> None:
-        if type(self).auth_headers is not ApiKeyAuth.auth_headers:
-            super().apply(call, headers)  # a subclass of yours decides
-        elif self._key is not None:
-            headers[API_KEY_HEADER] = self._key.reveal()
-        else:  # per call, so keep it short: apiKey is masked by name in any Headers
-            value = call.client.configuration.auth_header_value()
-            if value is not None:
-                headers[API_KEY_HEADER] = value
+    def _bind(self, configuration: Any) -> FlowSource:
+        return _Fixed(self._fixed) if self._key is not None else _ConfiguredKey(configuration)
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(***)" if self._key is not None else "ApiKeyAuth(from the configuration)"
 
 
-class SessionAuth(Credential):
+class SessionAuth(Auth):
     """A session opened by logging in with a username and password.
 
     The first call that needs it logs in (``POST /users/sessions``) and every call then
@@ -213,27 +349,13 @@ class SessionAuth(Credential):
 
     # -- as an Auth, for code that calls it directly ------------------------------------
 
-    def auth_headers(self, client: ApiClient) -> Mapping[str, str]:
+    def auth_headers(self, client: Any) -> Mapping[str, str]:
         """The session header, logging in first if need be, outside of any call (with
-        the configuration's deadline and retries)."""
-        headers = Headers()
-        self.apply(_outside_a_call(client), headers)
-        return headers
+        the configuration's deadline and retries, through ``client.authenticate``)."""
+        return client.authenticate(self)  # type: ignore[no-any-return]
 
-    def refresh(self, client: ApiClient, rejected: Mapping[str, str]) -> bool:
-        return self.renew(_outside_a_call(client), rejected)
-
-    # -- as a Credential ---------------------------------------------------------------
-
-    def apply(self, call: Call, headers: Headers) -> None:
-        session = self._session
-        if session is None:
-            session = self._log_in(call, None)
-        headers.put_secret(SESSION_HEADER, session.reveal())
-
-    def renew(self, call: Call, rejected: Mapping[str, str]) -> bool:
-        refused = header(rejected, SESSION_HEADER)
-        self._log_in(call, Secret(refused) if refused is not None else None)
+    def refresh(self, client: Any, rejected: Mapping[str, str]) -> bool:
+        client.authenticate(self, rejected)
         return True
 
     @property
@@ -241,13 +363,39 @@ class SessionAuth(Credential):
         """Whether a session is open (it may have expired on the server since)."""
         return self._session is not None
 
-    def _log_in(self, call: Call, stale: Optional[Secret]) -> Secret:
+    # -- as the pipeline runs it -------------------------------------------------------
+
+    def _bind(self, configuration: Any) -> FlowSource:
+        return self
+
+    def flow(self, waits: Waits) -> Flow:
+        """For each try, the session's header, logging in first when there is no
+        session; after a 401, a new session (unless another thread has opened one since
+        the refused one was sent)."""
+        renew, stale = False, None
+        while True:
+            session = self._session
+            if session is None or renew:
+                session = yield from self._log_in(waits, stale)
+                renew, stale = False, None
+            sent = yield self._header(session)
+            if isinstance(sent, Mapping):  # a 401 to the session sent
+                refused = header(sent, SESSION_HEADER)
+                renew, stale = True, Secret(refused) if refused is not None else None
+
+    def _header(self, session: Secret) -> Headers:
+        headers = Headers()
+        headers.put_secret(SESSION_HEADER, session.reveal())
+        return headers
+
+    def _log_in(self, waits: Waits, stale: Optional[Secret]
+                ) -> Generator[Login, Any, Secret]:
         """The session to use: a new one, unless another thread has opened one since
         ``stale`` (the one the server refused; None: there was none) was taken."""
         self._raise_if_refused()
-        if not self._lock.acquire(timeout=call.wait_limit("login-lock")):
-            raise call.deadline_passed(None, "login-lock")
-        try:
+        if not self._lock.acquire(timeout=waits.lock_wait()):
+            raise waits.lock_timed_out()
+        try:  # held while the login is out: a call that ends meanwhile closes the flow
             session = self._session
             if session is not None and session != stale:
                 return session  # another thread logged in meanwhile
@@ -256,22 +404,22 @@ class SessionAuth(Credential):
                 logger.info("the session of %s\\%s was refused; logging in again",
                             self.domain, self.username)
             self._session = None
-            self._session = session = self._open(call)
+            answer = yield Login(LOGIN_OPERATION, LOGIN_PATH, self._login_body())
+            self._session = session = self._session_of(answer)
+            logger.info("logged in as %s\\%s", self.domain, self.username)
             return session
         finally:
             self._lock.release()
 
-    def _open(self, call: Call) -> Secret:
-        client = call.client
-        request = client.login_request(LOGIN_PATH, LOGIN_OPERATION)
-        request.headers["Content-Type"] = JSON
-        request.body = self._login_body()
-        response = client.pipeline.log_in(call, request)
+    def _session_of(self, answer: LoginAnswer) -> Secret:
+        """The session id of the login's answer; the error it stands for otherwise."""
+        response = answer.response
         if not 200 <= response.status <= 299:
             from cohesity_sdk.helios.parse import error_for
 
-            error = error_for(LOGIN_OPERATION, request.method, request.url, response.status,
-                              response.reason, response.headers, response.data, 1)
+            error = error_for(LOGIN_OPERATION, "POST", answer.url, response.status,
+                              response.reason, response.headers, response.data,
+                              answer.attempts)
             if isinstance(error, (UnauthorizedException, ForbiddenException)):
                 self._refused = (error, _monotonic())
             raise error
@@ -279,10 +427,9 @@ class SessionAuth(Credential):
         if session is None:
             raise ResponseDecodeException(
                 response.status, response.reason, None, None, response.headers,
-                operation=LOGIN_OPERATION, method=request.method, url=request.url,
-                cause="the login answer holds no sessionId",
+                operation=LOGIN_OPERATION, method="POST", url=answer.url,
+                attempts=answer.attempts, cause="the login answer holds no sessionId",
             )
-        logger.info("logged in as %s\\%s", self.domain, self.username)
         return session
 
     def _login_body(self) -> bytes:
@@ -333,16 +480,41 @@ class SessionAuth(Credential):
         return f"SessionAuth(username={self.username!r}, domain={self.domain!r}, password=***)"
 
 
-def _outside_a_call(client: ApiClient) -> Call:
-    return client.new_call(client.login_request(LOGIN_PATH, LOGIN_OPERATION))
-
-
 def _session_id(raw: bytes) -> Optional[Secret]:
     try:
         value = json.loads(raw).get("sessionId")
     except (ValueError, AttributeError):
         return None
     return Secret(value) if isinstance(value, str) and value else None
+
+
+# -- which auth -----------------------------------------------------------------------
+
+
+class LoginSettings(Protocol):
+    """What ``make_auth`` reads of a ``Configuration``."""
+
+    auth: Optional[Auth]
+    username: Optional[str]
+    domain: str
+    otp_type: Optional[str]
+
+    def secret(self, name: str) -> Optional[Secret]:
+        ...
+
+
+def make_auth(settings: LoginSettings) -> Auth:
+    """A new ``Auth`` for a client of ``settings`` (a ``Configuration``): its ``auth``,
+    else a session when ``username`` is set, else the API key."""
+    if settings.auth is not None:
+        return settings.auth
+    if settings.username is not None:
+        password = settings.secret("password")
+        if password is None:
+            raise ApiValueError("Configuration: username is set but password is not")
+        return SessionAuth(settings.username, password, settings.domain,
+                           otp_type=settings.otp_type, otp_code=settings.secret("otp_code"))
+    return ApiKeyAuth()
 
 
 def request_auth(value: object, where: str) -> Auth:

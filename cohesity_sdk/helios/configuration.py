@@ -1,32 +1,22 @@
-"""Settings shared by every call an ``ApiClient`` makes, checked when they are set."""
+"""Settings shared by every call an ``ApiClient`` makes, checked when they are set (the
+checks are ``checks``'; the credentials they make are ``auth``'s)."""
 
 from __future__ import annotations
 
 import copy
 import os
-import types
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Tuple, Union
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union
 
-from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
-from cohesity_sdk.helios.options import Timeout, check_deadline, check_timeout
-from cohesity_sdk.helios.protocol import (
-    API_KEY_HEADER,
-    API_KEY_SCHEME,
-    INT64_MAX,
-    INT64_MIN,
-    REGION_HEADER,
-    check_header,
-)
-from cohesity_sdk.helios.proxies import masked_url, parse_proxy
+from cohesity_sdk.helios.checks import CHECKS, DEFAULT_HOST, check_setting
+from cohesity_sdk.helios.configured_keys import ApiKeys
+from cohesity_sdk.helios.constants import API_KEY_HEADER, API_KEY_SCHEME, Timeout
+from cohesity_sdk.helios.exceptions import ApiValueError
+from cohesity_sdk.helios.proxies import masked_url
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
-from cohesity_sdk.helios.secret import Headers, Secret, reveal
+from cohesity_sdk.helios.secret import Secret, reveal
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth
-
-#: The public Helios endpoint; an on-prem cluster is ``https://<cluster>/v2``.
-DEFAULT_HOST = "https://helios.cohesity.com/v2"
 
 #: The largest answer a call reads by default: 256 MiB, about 350,000 users of
 #: ``get_users`` (a user is about 700 bytes of JSON).
@@ -43,63 +33,6 @@ CREDENTIAL_SETTINGS = ("username", "password", "domain", "otp_type", "otp_code",
 __all__ = ["API_KEY_HEADER", "API_KEY_SCHEME", "CREDENTIAL_SETTINGS",
            "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_HOST", "TRANSPORT_SETTINGS", "ApiKeys",
            "Configuration", "Timeout", "check_setting"]
-
-
-class ApiKeys(Dict[str, str]):
-    """``Configuration.api_key`` and ``api_key_prefix``: values by the name of the API's
-    key scheme, ``"APIKeyHeader"``.
-
-    ``"apiKey"``, the name of the header the key travels in, is taken as the same name
-    (and stored as ``"APIKeyHeader"``); any other name is refused, since a key filed under
-    it would never be sent. Values are checked to fit in a header when they are set.
-    """
-
-    def __init__(self, what: str, values: Union[str, Mapping[str, str], None] = None) -> None:
-        super().__init__()
-        self._what = what
-        if isinstance(values, str):
-            values = {API_KEY_SCHEME: values}
-        elif values is not None and not isinstance(values, Mapping):
-            raise ApiTypeError(f"{what} must be the key (a str) or a dict such as "
-                               f"{{{API_KEY_SCHEME!r}: key}}, got {type(values).__name__}")
-        self.update(values or {})
-
-    def _name(self, name: object) -> str:
-        if name == API_KEY_SCHEME or name == API_KEY_HEADER:
-            return API_KEY_SCHEME
-        raise ApiValueError(
-            f"{self._what} takes the key under {API_KEY_SCHEME!r} (the API's key scheme; "
-            f"{API_KEY_HEADER!r} is taken as the same), not {name!r}: a key filed under "
-            f"another name would never be sent"
-        )
-
-    def __setitem__(self, name: str, value: str) -> None:
-        check_header(API_KEY_HEADER, value, f"{self._what}[{API_KEY_SCHEME!r}]")
-        super().__setitem__(self._name(name), value)
-
-    def __getitem__(self, name: str) -> str:
-        return super().__getitem__(self._name(name) if name == API_KEY_HEADER else name)
-
-    def get(self, name: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
-        return super().get(API_KEY_SCHEME if name == API_KEY_HEADER else name, default)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        for name, value in dict(*args, **kwargs).items():
-            self[name] = value
-
-    def setdefault(self, name: str, default: str = "") -> str:
-        if self._name(name) not in self:
-            self[name] = default
-        return self[API_KEY_SCHEME]
-
-    def __repr__(self) -> str:
-        return repr({name: "***" for name in self})  # never the key
-
-    def __copy__(self) -> "ApiKeys":
-        return ApiKeys(self._what, dict(self))
-
-    def __reduce__(self) -> Any:
-        return (ApiKeys, (self._what, dict(self)))
 
 
 class Configuration:
@@ -256,7 +189,7 @@ class Configuration:
     # -- checks, on every assignment -------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
-        check = _CHECKS.get(name)
+        check = CHECKS.get(name)
         if check is not None:
             value = check(value)
         object.__setattr__(self, name, value)
@@ -321,17 +254,15 @@ class Configuration:
 
     def make_auth(self) -> Auth:
         """A new ``Auth`` for a client: ``auth``, else a session when ``username`` is
-        set, else the API key."""
-        from cohesity_sdk.helios.auth import ApiKeyAuth, SessionAuth
+        set, else the API key (``cohesity_sdk.helios.auth.make_auth``)."""
+        from cohesity_sdk.helios.auth import make_auth
 
-        if self.auth is not None:
-            return self.auth
-        if self.username is not None:
-            if "password" not in self._secrets:
-                raise ApiValueError("Configuration: username is set but password is not")
-            return SessionAuth(self.username, self._secrets["password"], self.domain,
-                               otp_type=self.otp_type, otp_code=self._secrets.get("otp_code"))
-        return ApiKeyAuth()
+        return make_auth(self)
+
+    def secret(self, name: str) -> Optional[Secret]:
+        """The password or the one-time code (``name``) as a ``Secret``: shown as ``***``
+        wherever it is held."""
+        return self._secrets.get(name)
 
     def copy(self) -> "Configuration":
         """An independent copy, for a client that needs different settings (an ``auth``
@@ -380,179 +311,3 @@ class Configuration:
 
 _REBUILDS = frozenset({"host", *TRANSPORT_SETTINGS, *CREDENTIAL_SETTINGS})
 
-
-def check_setting(name: str, value: Any) -> Any:
-    """``value`` as ``Configuration`` would take it for setting ``name``; raises
-    ``ApiTypeError`` or ``ApiValueError`` as an assignment would."""
-    check = _CHECKS.get(name)
-    return value if check is None else check(value)
-
-
-def _check_host(value: Any) -> str:
-    example = f"such as {DEFAULT_HOST!r} or 'https://<cluster>/v2'"
-    if not isinstance(value, str):
-        raise ApiTypeError(f"Configuration.host must be str, got {type(value).__name__}")
-    shown = masked_url(value) if "@" in value else value  # never the password
-    if value != value.strip() or any(c.isspace() for c in value):
-        raise ApiValueError(f"Configuration.host must not contain spaces, got {shown!r}")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ApiValueError(
-            f"Configuration.host must be an absolute http(s) URL {example}, got {shown!r}"
-        )
-    if "@" in parts.netloc:
-        raise ApiValueError(
-            f"Configuration.host must not hold a user name or password ({shown!r}): they "
-            f"would never be used; give the API key (api_key=) or the login (username= "
-            f"and password=) instead"
-        )
-    try:
-        parts.port  # noqa: B018 - raises for a port that is not a number
-    except ValueError:
-        raise ApiValueError(f"Configuration.host has a bad port: {shown!r}") from None
-    if not parts.hostname:
-        raise ApiValueError(f"Configuration.host names no host: {shown!r}")
-    if parts.query or parts.fragment:
-        raise ApiValueError(
-            f"Configuration.host must not have a query or fragment, got {shown!r}"
-        )
-    if not parts.path.rstrip("/").endswith("/v2"):
-        raise ApiValueError(
-            f"Configuration.host must be the API's base URL ending in /v2, {example}; "
-            f"got {shown!r}"
-        )
-    return value
-
-
-def _check_proxy(value: Any) -> Any:
-    _optional(str, "proxy")(value)
-    if value is not None:
-        parse_proxy(value, "Configuration.proxy")  # raises, the password masked
-    return value
-
-
-def _check_proxy_headers(value: Any) -> Any:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise ApiTypeError(f"Configuration.proxy_headers must be a mapping of header names "
-                           f"to values, got {type(value).__name__}")
-    for name, text in value.items():
-        if not isinstance(name, str):
-            raise ApiTypeError("Configuration.proxy_headers: header names must be str")
-        check_header(name, text, "Configuration.proxy_headers")
-    # Read-only: a change must be an assignment, which the clients see.
-    return types.MappingProxyType(Headers(value))
-
-
-def _check_max_bytes(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiValueError(
-            f"Configuration.max_response_bytes must be an int >= 1, got {value!r}")
-    return value
-
-
-def _optional(kind: type, name: str) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)
-                                  and kind is not bool):
-            raise ApiTypeError(
-                f"Configuration.{name} must be {kind.__name__} or None, "
-                f"got {type(value).__name__}"
-            )
-        return value
-    return check
-
-
-def _text(name: str) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if not isinstance(value, str) or not value:
-            raise ApiTypeError(f"Configuration.{name} must be a non-empty str, got {value!r}")
-        return value
-    return check
-
-
-def _keys(name: str) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        return value if isinstance(value, ApiKeys) else ApiKeys(f"Configuration.{name}", value)
-    return check
-
-
-def _check_flag(name: str) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if not isinstance(value, bool):
-            raise ApiTypeError(f"Configuration.{name} must be True or False, "
-                               f"got {type(value).__name__}")
-        return value
-    return check
-
-
-def _check_header_text(name: str, header: str) -> Callable[[Any], Any]:
-    text = _optional(str, name)
-
-    def check(value: Any) -> Any:
-        text(value)
-        if value is not None:
-            check_header(header, value, f"Configuration.{name}")
-        return value
-    return check
-
-
-def _check_cluster_id(value: Any) -> Any:
-    _optional(int, "access_cluster_id")(value)
-    if value is not None and not INT64_MIN <= value <= INT64_MAX:
-        raise ApiValueError(f"Configuration.access_cluster_id={value} is out of the int64 range")
-    return value
-
-
-def _check_pool_size(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiValueError(
-            f"Configuration.connection_pool_maxsize must be an int >= 1, got {value!r}"
-        )
-    return value
-
-
-def _check_retries(value: Any) -> Any:
-    as_policy(0 if value is None else value)
-    return value
-
-
-def _check_auth(value: Any) -> Any:
-    from cohesity_sdk.helios.auth import Auth
-
-    if value is not None and not isinstance(value, Auth):
-        raise ApiTypeError(
-            "Configuration.auth must have auth_headers(client) and refresh(client, "
-            f"rejected) methods (see cohesity_sdk.helios.auth.Auth), got {type(value).__name__}"
-        )
-    return value
-
-
-_CHECKS: Dict[str, Callable[[Any], Any]] = {
-    "host": _check_host,
-    "api_key": _keys("api_key"),
-    "api_key_prefix": _keys("api_key_prefix"),
-    "timeout": lambda value: check_timeout(value, "Configuration.timeout"),
-    "deadline": lambda value: check_deadline(value, "Configuration.deadline"),
-    "retries": _check_retries,
-    "access_cluster_id": _check_cluster_id,
-    "region_id": _check_header_text("region_id", REGION_HEADER),
-    "username": _optional(str, "username"),
-    "password": _optional(str, "password"),
-    "domain": _text("domain"),
-    "otp_type": _optional(str, "otp_type"),
-    "otp_code": _optional(str, "otp_code"),
-    "auth": _check_auth,
-    "verify_ssl": _check_flag("verify_ssl"),
-    "trust_env": _check_flag("trust_env"),
-    "pause_gc_on_decode": _check_flag("pause_gc_on_decode"),
-    "connection_pool_maxsize": _check_pool_size,
-    "ssl_ca_cert": _optional(str, "ssl_ca_cert"),
-    "cert_file": _optional(str, "cert_file"),
-    "key_file": _optional(str, "key_file"),
-    "tls_server_name": _optional(str, "tls_server_name"),
-    "proxy": _check_proxy,
-    "proxy_headers": _check_proxy_headers,
-    "max_response_bytes": _check_max_bytes,
-}

@@ -43,7 +43,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Type
 
 from cohesity_sdk.helios import field_text
 from cohesity_sdk.helios.exceptions import ApiTypeError, OpenApiException
-from cohesity_sdk.helios.model_base import ApiModel, ListResult
+from cohesity_sdk.helios.model_base import ApiModel, ListResult, nested_model
 from cohesity_sdk.helios.redaction import REDACTED
 
 #: Rows of a list (and items of a list field) shown before "… N more".
@@ -136,7 +136,7 @@ def _items(result: ListResult) -> List[ApiModel]:
 
 
 def _item_class(result: ListResult) -> Optional[Type[ApiModel]]:
-    return type(result).__known_names__[result.__items__].model
+    return nested_model(type(result).__known_names__[result.__items__])
 
 
 def _rows(
@@ -432,7 +432,8 @@ def _model_table(model: ApiModel) -> str:
         elif isinstance(value, ApiModel):
             cells.append((name, _model_table(value)))
         elif plan.model is not None and isinstance(value, list):
-            cells.append((name, _list_table(None, value, name.replace("_", " "), plan.model)))
+            cells.append((name, _list_table(None, value, name.replace("_", " "),
+                                            nested_model(plan))))
         else:
             cells.append((name, _escape(_shown_text(_plain(name, value, True)))))
     for name, value in (model.__pydantic_extra__ or {}).items():

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type, Union
+from typing import Any, Dict, List, Optional, Type, Union
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from cohesity_sdk.helios.request_rules import Path, check
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
+# The models are ApiModels (model_base imports this module, so it is not imported here).
+ApiModel = BaseModel
 
 # Models checked and written per call to pydantic in a long list body.
 _CHUNK = 512

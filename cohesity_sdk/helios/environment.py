@@ -18,21 +18,22 @@ POSIX when others may read or write it.
 from __future__ import annotations
 
 import configparser
-import inspect
 import os
 import re
 import shlex
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Tuple, Type, TypeVar, Union
 
-from cohesity_sdk.helios.configuration import Configuration, check_setting
+from cohesity_sdk.helios.checks import SETTINGS, check_setting
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
 
 __all__ = ["CONFIG_FILE_VARIABLE", "KEY_FILE", "PROFILE_VARIABLE", "VARIABLES",
            "ProfileChoice", "default_config_file", "from_env", "profile_choice",
            "setting_sources"]
 
-C = TypeVar("C", bound=Configuration)
+# A Configuration: this module is imported by configuration (from_env), and so names it
+# not, nor imports it.
+C = TypeVar("C")
 PathArg = Union[str, "os.PathLike[str]", None]
 
 #: The setting each variable sets; a profile's keys are these settings' names.
@@ -162,7 +163,7 @@ def from_env(cls: Type[C], *, profile: Optional[str] = None,
              **overrides: Any) -> C:
     """A ``cls`` (a ``Configuration``) from ``overrides``, then the environment, then the
     profile; see ``Configuration.from_env``."""
-    found = _resolve(cls, profile, environ, config_file, overrides)
+    found = _resolve(profile, environ, config_file, overrides)
     return cls(**{name: item.value for name, item in found.items()})
 
 
@@ -173,7 +174,7 @@ def setting_sources(*, profile: Optional[str] = None,
     from: ``"argument"``, a variable's name, or ``"profile [name] of <file>"``. Settings
     left to ``Configuration``'s defaults are not listed. Values are not shown: some are
     secrets."""
-    found = _resolve(Configuration, profile, environ, config_file, overrides)
+    found = _resolve(profile, environ, config_file, overrides)
     return {name: item.source for name, item in found.items()}
 
 
@@ -187,12 +188,10 @@ def profile_choice(*, profile: Optional[str] = None,
     return _read_profile(profile, env, config_file)[0]
 
 
-def _resolve(cls: Type[Configuration], profile: Optional[str],
-             environ: Optional[Mapping[str, str]], config_file: PathArg,
-             overrides: Mapping[str, Any]) -> Dict[str, _Found]:
+def _resolve(profile: Optional[str], environ: Optional[Mapping[str, str]],
+             config_file: PathArg, overrides: Mapping[str, Any]) -> Dict[str, _Found]:
     env = os.environ if environ is None else environ
-    known = [p.name for p in inspect.signature(cls).parameters.values()
-             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)] + [KEY_FILE]
+    known = [*SETTINGS, KEY_FILE]
     for name in overrides:
         if name not in known:
             raise ApiTypeError(f"Configuration.from_env() got an unexpected keyword argument "

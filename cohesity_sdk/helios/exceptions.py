@@ -13,13 +13,23 @@ and the server's request id when there was one.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, List, Mapping, Optional, Protocol, Sequence, Union
 from urllib.parse import urlsplit
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.models.error import Error
-
 PathToItem = Optional[Sequence[Union[str, int]]]
+
+
+class ServerError(Protocol):
+    """What an error answer's body says, when it is the API's ``Error`` (the model
+    ``cohesity_sdk.helios.models.Error``: this module, the ground floor, names no
+    model)."""
+
+    error_code: Optional[str]
+    message: Optional[str]
+
+
+#: The name the generated SDKs' signature gives the parsed body.
+Error = ServerError
 
 #: Response headers that carry the server's request id (looked up case-insensitively).
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "Request-Id")

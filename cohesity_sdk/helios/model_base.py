@@ -27,6 +27,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    cast,
 )
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -233,16 +234,22 @@ def _check_keywords(cls: Type[ApiModel], data: Dict[str, Any], path: Path) -> No
         _check_nested(plan, value, path + [plan.name])
 
 
+def nested_model(plan: FieldPlan) -> Optional[Type[ApiModel]]:
+    """The model a field holds, or holds a list of; None for a field of plain values."""
+    return cast("Optional[Type[ApiModel]]", plan.model)
+
+
 def _check_nested(plan: FieldPlan, value: Any, path: Path) -> None:
     """Check the keys of a dict (or list of dicts) given for a field that holds models."""
-    if plan.model is None:
+    model = nested_model(plan)
+    if model is None:
         return
     if isinstance(value, dict):
-        _check_keywords(plan.model, value, path)
+        _check_keywords(model, value, path)
     elif plan.is_list and isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             if isinstance(item, dict):
-                _check_keywords(plan.model, item, path + [i])
+                _check_keywords(model, item, path + [i])
 
 
 def _unknown_name(cls: Type[ApiModel], key: str, path: Path) -> ApiTypeError:

@@ -9,10 +9,16 @@ calls and decoding never load it (nor pandas). ``repr()`` stays pydantic's, secr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, cast
+from typing import Any, Dict, List
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel, ListResult
+# ``self`` is an ApiModel (or a ListResult) of model_base, which imports this module:
+# it is handed to display as Any. The import of display is the deliberate loop of the
+# models' floor (display -> model_base -> model_display -> display): it runs on the
+# first display only, so that a call never loads display.
+
+
+def _as_any(model: object) -> Any:
+    return model
 
 
 class ModelDisplay:
@@ -28,19 +34,19 @@ class ModelDisplay:
     def _repr_html_(self) -> str:
         from cohesity_sdk.helios import display
 
-        return display.to_html(cast("ApiModel", self))
+        return display.to_html(_as_any(self))
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         from cohesity_sdk.helios import display
 
-        display.pretty(cast("ApiModel", self), p, cycle)
+        display.pretty(_as_any(self), p, cycle)
 
     def __str__(self) -> str:
         """What IPython shows as text: a model's fields one a line, a list result's count
         of items over a table of them (the command line's ``-o table``), in words."""
         from cohesity_sdk.helios import display
 
-        return display.text(cast("ApiModel", self))
+        return display.text(_as_any(self))
 
 
 class ListDisplay:
@@ -55,7 +61,7 @@ class ListDisplay:
         ``cohesity_sdk.helios.display``."""
         from cohesity_sdk.helios import display
 
-        return display.list_records(cast("ListResult", self))
+        return display.list_records(_as_any(self))
 
     # Any rather than pandas.DataFrame: code that calls it must type-check where pandas
     # is not installed too. ``frame: pandas.DataFrame = result.to_pandas()`` gives the type.
@@ -65,4 +71,4 @@ class ListDisplay:
         without it, raises ``ImportError``."""
         from cohesity_sdk.helios import display
 
-        return display.to_pandas(cast("ListResult", self))
+        return display.to_pandas(_as_any(self))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
 
-from cohesity_sdk.helios.protocol import INT64_MAX as INT64_MAX, INT64_MIN as INT64_MIN
+from cohesity_sdk.helios.constants import INT64_MAX as INT64_MAX, INT64_MIN as INT64_MIN
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.model_base import ApiModel

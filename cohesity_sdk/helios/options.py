@@ -1,21 +1,24 @@
-"""Per-call options: what a caller may change for one call, checked once and carried as one
-value (``RequestOptions``) from the method to the transport.
+"""Per-call options: what a caller may change for one call, given as keywords
+(``OptionKeywords``) and checked once into the settings of that call (``CallSettings``),
+carried from the method to the transport.
 
-Every API method takes them as keyword arguments (``CallOptions``), next to the
-operation's own parameters::
+Every API method takes them as keyword arguments, next to the operation's own
+parameters::
 
     api.get_users(domain="LOCAL", _request_timeout=5, _deadline=30, _retries=0)
 
-A new option is a new key of ``CallOptions``, a field of ``RequestOptions`` and a line
-in ``request_options``; the generated methods pass the keywords through unchanged.
+A new option is a new key of ``OptionKeywords``, a field of ``CallSettings`` and a line
+in ``call_settings``; the generated methods pass the keywords through unchanged.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Dict, Mapping, NamedTuple, Optional, TypedDict, Union
 
+from cohesity_sdk.helios.checks import check_deadline, check_timeout
+from cohesity_sdk.helios.constants import DATA, HTTP_INFO, JSON, RAW, Timeout
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError, did_you_mean
-from cohesity_sdk.helios.protocol import JSON, check_header
+from cohesity_sdk.helios.header_checks import check_header
 from cohesity_sdk.helios.retry import RetryPolicy, as_policy
 from cohesity_sdk.helios.secret import Headers
 
@@ -23,17 +26,12 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.auth import Auth
     from cohesity_sdk.helios.operation import Operation
 
-#: Seconds to wait: one number for connecting and for each read, or ``(connect, read)``;
-#: ``None`` waits forever.
-Timeout = Union[None, float, Tuple[Optional[float], Optional[float]]]
-
-#: What a call returns: the decoded model, an ``ApiResponse``, or urllib3's response.
-DATA = "data"
-HTTP_INFO = "http_info"
-RAW = "raw"
+__all__ = ["DATA", "HTTP_INFO", "RAW", "CallOptions", "CallSettings", "OptionKeywords",
+           "RequestOptions", "Timeout", "call_settings", "check_deadline",
+           "check_timeout", "request_options"]
 
 
-class CallOptions(TypedDict, total=False):
+class OptionKeywords(TypedDict, total=False):
     """The keyword-only options every API method takes; each defaults to the
     ``Configuration``'s setting.
 
@@ -54,10 +52,14 @@ class CallOptions(TypedDict, total=False):
     _content_type: Optional[str]
 
 
-class RequestOptions(NamedTuple):
-    """The options of one call, checked; immutable. ``None`` means "the configuration's"."""
+#: The name of earlier releases.
+CallOptions = OptionKeywords
 
-    result: str = DATA
+
+class CallSettings(NamedTuple):
+    """The options of one call, checked; immutable. ``None`` means "the
+    configuration's"."""
+
     timeout: Timeout = None
     deadline: Optional[float] = None
     retries: Optional[RetryPolicy] = None
@@ -66,17 +68,20 @@ class RequestOptions(NamedTuple):
     content_type: Optional[str] = None
 
 
-# Most calls give no option: they share these.
-_DEFAULTS = {mode: RequestOptions(result=mode) for mode in (DATA, HTTP_INFO, RAW)}
+#: The name of earlier releases.
+RequestOptions = CallSettings
 
-_NAMES = tuple(CallOptions.__annotations__)
+#: A call given no option: most of them.
+NO_SETTINGS = CallSettings()
+
+_NAMES = tuple(OptionKeywords.__annotations__)
 
 
-def request_options(op: Operation[Any], given: Mapping[str, Any], result: str) -> RequestOptions:
-    """``given`` (a method's keyword options) as ``RequestOptions``; raises ``ApiTypeError``
+def call_settings(op: Operation[Any], given: Mapping[str, Any]) -> CallSettings:
+    """``given`` (a method's keyword options) as ``CallSettings``; raises ``ApiTypeError``
     for a keyword the method does not take and ``ApiValueError`` for a bad value."""
     if not given:
-        return _DEFAULTS[result]
+        return NO_SETTINGS
     where = f"{op.id}()"
     values: Dict[str, Any] = {}
     for name, value in given.items():
@@ -100,34 +105,14 @@ def request_options(op: Operation[Any], given: Mapping[str, Any], result: str) -
             values["auth"] = request_auth(value, where)
         else:
             values["content_type"] = check_content_type(value, where)
-    return RequestOptions(result=result, **values)
+    return CallSettings(**values)
 
 
-def check_timeout(value: Any, where: str) -> Timeout:
-    """A timeout as given, after checking that it is one."""
-    pair = value if isinstance(value, tuple) else (value, value)
-    if len(pair) != 2 or not all(map(_is_seconds, pair)):
-        raise ApiValueError(
-            f"{where}: a timeout is a positive number of seconds or a (connect, read) "
-            f"pair, got {value!r}"
-        )
-    return value  # type: ignore[no-any-return]
-
-
-def _is_seconds(part: Any) -> bool:
-    return part is None or (
-        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
-        and part != float("inf")
-    )
-
-
-def check_deadline(value: Any, where: str) -> Optional[float]:
-    if value is None:
-        return None
-    if not _is_seconds(value):
-        raise ApiValueError(f"{where}: a deadline is a positive number of seconds, "
-                            f"got {value!r}")
-    return float(value)
+def request_options(op: Operation[Any], given: Mapping[str, Any],
+                    result: str = DATA) -> CallSettings:
+    """``call_settings``, under the name of earlier releases (the result a call returns
+    is no longer one of its settings: ``result`` is not used)."""
+    return call_settings(op, given)
 
 
 def check_headers(value: Any, where: str) -> Headers:

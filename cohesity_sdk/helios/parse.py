@@ -12,13 +12,13 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
+from cohesity_sdk.helios.constants import HTTP_INFO
 from cohesity_sdk.helios.exceptions import (
     ApiException,
     ResponseDecodeException,
     describe_errors,
     exception_class_for,
 )
-from cohesity_sdk.helios.options import HTTP_INFO
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.model_base import ApiModel

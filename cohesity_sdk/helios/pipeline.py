@@ -1,14 +1,17 @@
-"""The pipeline a built request goes through: retries within the deadline, then the
-credentials, then the hooks and the transport.
+"""How a built request becomes its final answer: one loop of tries within the call's
+deadline, each with the call's credentials, the caller's headers, the hooks and the
+transport.
 
-    RetryStage  ->  AuthStage  ->  SendStage  ->  transport
-    (tries, waits, the deadline)   (keys, sessions, a renewal on 401)
-                                   (headers given, hooks, the log, one try on the wire)
+    send(call)      the loop: what to send next (the call, or the login its credentials
+                    need first), whether an answer is final, the waits between tries
+    send_try(...)   one try on the wire: headers given, the timeout cut to the time
+                    left, hooks, the log, the transport
 
-A ``Call`` carries one call through it: the request, the limits (timeout, deadline,
-body size), the retry policy, and what its tries found. A login is a second, smaller
-call through the same stages, authentication left out (``Pipeline.log_in``): it shares
-the calling request's deadline and retry policy.
+A ``Call`` carries one call through it: the request, its credentials (a flow, see
+``auth``), the limits (timeout, deadline, body size), the retry policy, and what its
+tries found. A login is one more exchange of the same loop, with its own ``Call`` of
+tries: it shares the call's deadline and retry policy, and nothing loops inside the
+loop.
 
 The retry rule is the operation's (``Operation.idempotent``, from the spec's
 ``x-idempotent``): a try that never reached the server (the connection failed) or
@@ -26,23 +29,22 @@ when a try fails, never for a call that succeeds.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
-    Dict,
     List,
     Mapping,
     MutableMapping,
     Optional,
     Tuple,
-    Type,
+    Union,
 )
 
-from cohesity_sdk.helios.auth import Credential
+from cohesity_sdk.helios.auth import FlowSource, Login, LoginAnswer
+from cohesity_sdk.helios.constants import JSON, Timeout
 from cohesity_sdk.helios.exceptions import (
     ApiConnectionError,
     ApiException,
@@ -51,17 +53,13 @@ from cohesity_sdk.helios.exceptions import (
     ResponseTooLargeException,
     where,
 )
-from cohesity_sdk.helios.options import Timeout
 from cohesity_sdk.helios.parse import error_for
-from cohesity_sdk.helios.protocol import check_header
+from cohesity_sdk.helios.retry import RetryPolicy
 from cohesity_sdk.helios.secret import Headers
 from cohesity_sdk.helios.transport import Transport, TransportRequest, TransportResponse
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.api_client import ApiClient
-    from cohesity_sdk.helios.auth import Auth
-    from cohesity_sdk.helios.retry import RetryPolicy
-    from cohesity_sdk.helios.serialize import HttpRequest
+    from cohesity_sdk.helios.serialize import Endpoint, HttpRequest
 
 logger = logging.getLogger("cohesity_sdk.helios")
 
@@ -88,7 +86,6 @@ WAITING = {
     "send": "before a try could start",
 }
 
-
 # A timed-out try says itself what it was waiting for ("timed out connecting to ...").
 _SAID_BY_THE_TRY = frozenset({"connect", "answer", "body"})
 
@@ -98,47 +95,55 @@ def _detail(error: OpenApiException) -> str:
 
 
 class Call:
-    """One call in flight: its request, its limits, and what its tries found."""
+    """One call in flight: its request, its credentials, its limits, and what its tries
+    found. A login the call needs is a ``Call`` of its own (``login``), within this
+    one's deadline."""
 
-    __slots__ = ("client", "operation", "idempotent", "deletes", "request", "auth",
-                 "policy", "timeout", "limit", "deadline", "max_bytes", "stream",
-                 "attempts", "refreshed", "cut", "may_have_acted", "not_repeated",
-                 "deleted", "retried", "reached")
+    __slots__ = ("operation", "idempotent", "deletes", "request", "credentials", "policy",
+                 "timeout", "deadline_seconds", "ends_at", "max_bytes", "stream",
+                 "endpoint", "on_credentials", "attempts", "renewed", "timeout_cut",
+                 "may_have_acted", "not_repeated", "deleted", "retried", "reached")
 
     def __init__(
         self,
-        client: ApiClient,
         operation: str,
         request: HttpRequest,
-        auth: Auth,
+        credentials: FlowSource,
         policy: RetryPolicy,
         timeout: Timeout,
-        limit: Optional[float],
+        deadline_seconds: Optional[float],
         max_bytes: int,
         *,
         idempotent: bool,
         deletes: bool = False,
         stream: bool = False,
-        deadline: Optional[float] = None,
+        ends_at: Optional[float] = None,
+        endpoint: Optional[Endpoint] = None,
+        on_credentials: Optional[Callable[[], None]] = None,
     ) -> None:
-        self.client = client
         self.operation = operation
         self.idempotent = idempotent
         self.deletes = deletes
         self.request = request
-        self.auth = auth
+        #: Where the call's credentials come from (``auth.flow_source``).
+        self.credentials = credentials
         self.policy = policy
         self.timeout = timeout
-        #: The deadline in seconds as given, for messages; ``deadline`` is when it ends.
-        self.limit = limit
-        if deadline is None and limit is not None:
-            deadline = _monotonic() + limit
-        self.deadline = deadline
+        #: The deadline in seconds as given, for messages; ``ends_at`` is when it ends
+        #: (``time.monotonic()``).
+        self.deadline_seconds = deadline_seconds
+        if ends_at is None and deadline_seconds is not None:
+            ends_at = _monotonic() + deadline_seconds
+        self.ends_at = ends_at
         self.max_bytes = max_bytes
         self.stream = stream
+        #: Where a login the credentials need is sent: the call's host and headers.
+        self.endpoint = endpoint
+        #: Called when a try carries credentials (the client's warning of plain http).
+        self.on_credentials = on_credentials
         self.attempts = 0
-        self.refreshed = False  # the credentials were renewed once already
-        self.cut = False  # the last try's timeout was cut to the time left
+        self.renewed = False  # the credentials were renewed once already (after a 401)
+        self.timeout_cut = False  # the last try's timeout was cut to the time left
         self.may_have_acted = False
         self.not_repeated = False
         self.deleted = False  # a 404 to a repeated delete: the earlier try did it
@@ -146,25 +151,37 @@ class Call:
         # ``reached`` (a try reached the server, or may have) is set only when a try
         # fails that way, and read with getattr: a call that succeeds pays nothing for it.
 
-    def login(self, request: HttpRequest) -> "Call":
-        """A call for logging in, within this one's deadline and retry policy."""
-        return Call(self.client, request.operation, request, self.auth, self.policy,
-                    self.timeout, self.limit, self.max_bytes, idempotent=True,
-                    deadline=self.deadline)
+    def login(self, login: Login) -> Call:
+        """The exchange of ``login`` for this call: within its deadline and retry policy,
+        safe to repeat."""
+        assert self.endpoint is not None, "a call that may log in knows its endpoint"
+        request = self.endpoint.request(login.operation, "POST", login.path)
+        request.headers["Content-Type"] = JSON
+        request.body = login.body
+        return Call(login.operation, request, self.credentials, self.policy, self.timeout,
+                    self.deadline_seconds, self.max_bytes, idempotent=True,
+                    ends_at=self.ends_at)
 
     def time_left(self) -> Optional[float]:
         """Seconds until the deadline; None when there is none."""
-        return None if self.deadline is None else self.deadline - _monotonic()
+        return None if self.ends_at is None else self.ends_at - _monotonic()
 
-    def wait_limit(self, waiting_for: str) -> float:
-        """How long a lock may be waited for: the time left, or -1 (no limit); raises
-        when the deadline has passed."""
+    # -- the waits of a credential's flow (auth.Waits) ---------------------------------
+
+    def lock_wait(self) -> float:
+        """How long another thread's login may be waited for: the time left, or -1 (no
+        limit); raises when the deadline has passed."""
         left = self.time_left()
         if left is None:
             return -1
         if left <= 0:
-            raise self.deadline_passed(self.retried, waiting_for)
+            raise self.deadline_passed(self.retried, "login-lock")
         return left
+
+    def lock_timed_out(self) -> Exception:
+        return self.deadline_passed(None, "login-lock")
+
+    # -- errors ------------------------------------------------------------------------
 
     def deadline_passed(self, last: Optional[OpenApiException],
                         waiting_for: str) -> ApiTimeoutError:
@@ -172,7 +189,7 @@ class Call:
         ``WAITING``), ``last`` being what the last try got, if anything."""
         request = self.request
         text = (f"{where(self.operation, request.method, request.url)}: the deadline of "
-                f"{self.limit:g} s passed")
+                f"{self.deadline_seconds:g} s passed")
         if waiting_for not in _SAID_BY_THE_TRY:
             text += " " + WAITING[waiting_for]
         cause = last
@@ -188,7 +205,7 @@ class Call:
         elif isinstance(cause, ApiConnectionError):
             text += f" (last try: {cause.detail})"
         error = ApiTimeoutError(
-            text, deadline=self.limit, last_error=last, operation=self.operation,
+            text, deadline=self.deadline_seconds, last_error=last, operation=self.operation,
             method=request.method, url=request.url, attempts=self.attempts,
             waiting_for=waiting_for,
         )
@@ -205,7 +222,7 @@ class Call:
         error.not_repeated = self.not_repeated
         error._not_sent = ("it" if own else self.operation) if (
             not acted and self.request.method != "GET" and _no_answer(error)
-            and not self.refreshed and not getattr(self, "reached", False)) else ""
+            and not self.renewed and not getattr(self, "reached", False)) else ""
         return error
 
     def lost_answer(self) -> None:
@@ -229,8 +246,12 @@ class Call:
         return f"Call({self.operation}, attempt {self.attempts})"
 
 
-class SendStage:
-    """One try on the wire: the caller's own headers last, the hooks, the log."""
+# -- the loop ----------------------------------------------------------------------------
+
+
+class Pipeline:
+    """What every call of one client goes through: ``send``, over its transport and
+    hooks."""
 
     __slots__ = ("transport", "hooks")
 
@@ -238,178 +259,226 @@ class SendStage:
         self.transport = transport
         self.hooks = hooks
 
-    def send(self, call: Call, headers: Headers) -> TransportResponse:
-        request = call.request
-        for name, value in request.overrides.items():
-            _put(headers, name, value)
-        timeout = call.timeout
-        deadline = call.deadline
-        if deadline is not None:
-            left = deadline - _monotonic()
-            if left <= 0:
-                raise call.deadline_passed(call.retried, "send") from call.retried
-            timeout, call.cut = _cut(timeout, left)
-        call.attempts += 1
-        attempt = TransportRequest(request.operation, call.attempts, request.method,
-                                   request.url, headers, request.body, timeout, deadline,
-                                   call.max_bytes, call.stream)
-        hooks = self.hooks
-        debug = logger.isEnabledFor(logging.DEBUG)
-        started = _monotonic() if debug else 0.0
-        if hooks["request"]:
-            for hook in hooks["request"]:
-                hook(attempt)
-        try:
-            response = self.transport.send(attempt)
-        except ApiConnectionError as exc:
-            if exc.phase == ApiConnectionError.READ:  # sent, or may have been
-                call.lost_answer()
-            call.mark(exc)
-            if debug:
-                logger.debug("%s %s failed after %.1f ms: %s", attempt.method, attempt.url,
-                             (_monotonic() - started) * 1000, exc.args[0])
-            for hook in hooks["error"]:
-                hook(attempt, exc)
-            raise
-        if debug:
-            logger.debug("%s %s -> %s (%.1f ms)", attempt.method, attempt.url,
-                         response.status, (_monotonic() - started) * 1000)
-        for hook in hooks["response"]:
-            hook(attempt, response)
-        if len(response.data) > call.max_bytes:  # a transport of your own may not check
-            raise call.answered(ResponseTooLargeException(
-                response.status, response.reason, None, None, response.headers,
-                operation=request.operation, method=request.method, url=request.url,
-                limit=call.max_bytes, declared=None))
-        return response
-
-
-class AuthStage:
-    """Adds the credentials of ``call.auth`` to each try; when the server answers 401,
-    has them renewed once per call and sends the try again."""
-
-    __slots__ = ("next",)
-
-    def __init__(self, next: SendStage) -> None:
-        self.next = next
-
-    def send(self, call: Call, headers: Headers) -> TransportResponse:
-        _add_credentials(call, headers)
-        response = self.next.send(call, headers)
-        if response.status != 401 or call.refreshed:
-            return response
-        call.refreshed = True  # once per call: a refused login must not loop
-        if not _renew(call, headers):
-            return response
-        response.release()
-        headers = call.request.headers.copy()
-        _add_credentials(call, headers)
-        return self.next.send(call, headers)
-
-
-def _add_credentials(call: Call, headers: Headers) -> None:
-    # A function of its own, so that no frame left on the stack by a failed try holds
-    # the credentials in a local.
-    auth = call.auth
-    if isinstance(auth, Credential):
-        auth.apply(call, headers)
-    else:  # an Auth of your own: its headers are checked on every try
-        for name, value in auth.auth_headers(call.client).items():
-            check_header(name, value, f"{call.operation}(): credentials")
-            headers.put_secret(name, value)
-    if call.client._plain_http_warning and len(headers) > len(call.request.headers):
-        call.client._warn_plain_http()
-
-
-def _renew(call: Call, rejected: Headers) -> bool:
-    auth = call.auth
-    if isinstance(auth, Credential):
-        return auth.renew(call, rejected)
-    return bool(auth.refresh(call.client, rejected))
-
-
-class RetryStage:
-    """Sends the call until an answer is final, as the operation's retry rule, the retry
-    policy and the deadline allow; returns that answer, whatever its status."""
-
-    __slots__ = ("next",)
-
-    def __init__(self, next: Any) -> None:  # an AuthStage, or a SendStage for a login
-        self.next = next
-
     def send(self, call: Call) -> TransportResponse:
+        """Send ``call`` until its answer is final (whatever its status), with its
+        credentials, as the operation's retry rule, the retry policy and the deadline
+        allow; a login its credentials need is sent first, in the same loop."""
+        flow = call.credentials.flow(call)
+        try:
+            return self._loop(call, flow)
+        finally:
+            flow.close()  # a login lock the flow holds is let go, whatever happened
+
+    def authenticate(self, call: Call, rejected: Optional[Mapping[str, str]] = None
+                     ) -> Headers:
+        """The credentials ``call`` would be sent with, logging in first if they need it
+        (and, with ``rejected``, renewing them as after a 401), without sending it."""
+        flow = call.credentials.flow(call)
+        try:
+            item = self._next(call, flow, None)
+            while True:
+                if isinstance(item, Login):
+                    item = self._log_in(call, flow, item)
+                    continue
+                if rejected is None or item is None:
+                    return item if item is not None else Headers()
+                item, rejected = self._next(call, flow, rejected), None
+        finally:
+            flow.close()
+
+    def _loop(self, call: Call, flow: Any) -> TransportResponse:
         request = call.request
+        item = self._next(call, flow, None)
+        while True:
+            if isinstance(item, Login):  # the credentials need a login first
+                item = self._log_in(call, flow, item)
+                continue
+            headers = request.headers.copy()
+            try:
+                response = send_try(call, headers, item, self.transport, self.hooks)
+            except ApiConnectionError as exc:
+                self._after_no_answer(call, exc)
+                item = self._next(call, flow, None)  # the credentials of the next try
+                continue
+            status = response.status
+            if status == 401 and not call.renewed:
+                call.renewed = True  # once per call: a refused login must not loop
+                renewed = self._next(call, flow, headers)  # the headers it was sent with
+                if renewed is None:
+                    return response
+                response.release()
+                item = renewed
+                continue
+            if self._final(call, response):
+                return response
+            item = self._next(call, flow, None)
+
+    def _log_in(self, call: Call, flow: Any, login: Login) -> Any:
+        """Send ``login`` for ``call`` until its answer is final, and hand the answer to
+        the flow: what the flow yields next (the credentials, ready)."""
+        exchange = call.login(login)
         while True:
             try:
-                response: TransportResponse = self.next.send(call, request.headers.copy())
+                response = send_try(exchange, exchange.request.headers.copy(), None,
+                                    self.transport, self.hooks)
             except ApiConnectionError as exc:
-                if exc.operation != call.operation:
-                    # A login's failure, retried within it: this call was not sent then.
-                    call.mark(exc, own=False)
-                    raise
-                if isinstance(exc, ApiTimeoutError) and exc.deadline is not None:
-                    raise  # the deadline, marked by this call already
-                if call.deadline is not None and isinstance(exc, ApiTimeoutError) and (
-                        call.cut or _monotonic() >= call.deadline):
-                    # Its try was marked when it failed (``SendStage``): a try that was
-                    # sent may have acted, whatever ended the call.
-                    raise call.deadline_passed(exc, _timed_out_waiting_for(exc)) from exc
-                sent = exc.phase == ApiConnectionError.READ
-                if not self.may_repeat(call, sent, error=exc):
-                    call.mark(exc)
-                    raise
-                self.pause(call, None, exc.detail, exc)
+                try:
+                    self._after_no_answer(exchange, exc)
+                except ApiTimeoutError as timed_out:
+                    if timed_out.deadline is None:
+                        raise call.mark(timed_out, own=False) from None
+                    raise call.deadline_passed(timed_out, "login") from timed_out
+                except ApiConnectionError as failed:
+                    raise call.mark(failed, own=False) from None
                 continue
-            except OpenApiException as exc:
-                if getattr(exc, "operation", call.operation) != call.operation:
-                    call.mark(exc, own=False)  # a login's answer, or its refusal
-                elif isinstance(exc, ApiException):  # an answer the transport could not read
-                    call.answered(exc)
-                else:
-                    call.mark(exc)
-                raise
-            status = response.status
-            if status < 400:
-                return response
-            if status == 404 and call.deletes and call.may_have_acted:
-                call.deleted = True  # an earlier try did it, and lost the answer
-                return response
-            if not self.may_repeat(call, status in ANSWER_LOST, status=status):
-                return response
-            answer = error_for(call.operation, request.method, request.url, status,
-                               response.reason, response.headers, response.data,
-                               call.attempts)
-            response.release()
-            self.pause(call, response.headers, answer.describe_answer(), answer)
+            except OpenApiException as exc:  # an answer the transport could not read
+                raise call.mark(exc, own=False) from None
+            try:
+                final = self._final(exchange, response)
+            except ApiTimeoutError as timed_out:
+                raise call.deadline_passed(timed_out, "login") from timed_out
+            if final:
+                answer = LoginAnswer(response, exchange.request.url, exchange.attempts)
+                return self._next(call, flow, answer)
 
-    def may_repeat(self, call: Call, sent: bool, *, status: Optional[int] = None,
-                   error: Optional[ApiConnectionError] = None) -> bool:
-        """Whether the try that got ``status`` or ``error`` may be followed by another;
-        ``sent``: it reached the server and its answer was lost."""
-        if sent:
-            call.lost_answer()
-            if not call.idempotent:
-                call.not_repeated = True
-                return False  # whatever the policy says: it may be done already
-        return _should_retry(call.policy, call.request.method, call.attempts, status, error,
-                             call.idempotent)
+    def _next(self, call: Call, flow: Any, sent: Any) -> Any:
+        """What the flow yields next: ``Headers`` or a ``Login``; None when it has
+        nothing more (no renewal after a 401). Its errors (a refused login) are marked
+        for the call they stopped."""
+        try:
+            return next(flow) if sent is None else flow.send(sent)
+        except StopIteration:
+            return None
+        except ApiTimeoutError:
+            raise  # the deadline, marked by the call already
+        except OpenApiException as exc:
+            raise call.mark(exc, own=getattr(exc, "operation", call.operation)
+                            == call.operation) from None
 
-    def pause(self, call: Call, headers: Optional[Mapping[str, str]], reason: str,
-              failure: OpenApiException) -> None:
-        """Wait before the next try, and say so; raise instead when the wait would end
-        past the deadline."""
-        policy = call.policy
-        wait = policy.delay(call.attempts, headers)
-        call.retried = failure
-        if isinstance(failure, ApiException):
-            call.reached = True  # it answered: the call was sent
-        if call.deadline is not None and _monotonic() + wait >= call.deadline:
-            raise call.deadline_passed(failure, "retry") from failure
+    def _after_no_answer(self, call: Call, exc: ApiConnectionError) -> None:
+        """After a try that got no answer: wait before the next one, or raise."""
+        if isinstance(exc, ApiTimeoutError) and exc.deadline is not None:
+            raise exc  # the deadline, marked by this call already
+        if call.ends_at is not None and isinstance(exc, ApiTimeoutError) and (
+                call.timeout_cut or _monotonic() >= call.ends_at):
+            # Its try was marked when it failed (``send_try``): a try that was sent
+            # may have acted, whatever ended the call.
+            raise call.deadline_passed(exc, _timed_out_waiting_for(exc)) from exc
+        sent = exc.phase == ApiConnectionError.READ
+        if not may_repeat(call, sent, error=exc):
+            call.mark(exc)
+            raise exc
+        pause(call, None, exc.detail, exc)
+
+    def _final(self, call: Call, response: TransportResponse) -> bool:
+        """Whether ``response`` is the call's final answer; if not, wait before the next
+        try."""
+        status = response.status
+        if status < 400:
+            return True
+        if status == 404 and call.deletes and call.may_have_acted:
+            call.deleted = True  # an earlier try did it, and lost the answer
+            return True
+        if not may_repeat(call, status in ANSWER_LOST, status=status):
+            return True
         request = call.request
-        logger.info("%s: %s; retrying in %.2f s (attempt %d of %d)",
-                    where(call.operation, request.method, request.url), reason, wait,
-                    call.attempts + 1, policy.total + 1)
-        _sleep(wait)
+        answer = error_for(call.operation, request.method, request.url, status,
+                           response.reason, response.headers, response.data, call.attempts)
+        response.release()
+        pause(call, response.headers, answer.describe_answer(), answer)
+        return False
+
+
+# -- one try ----------------------------------------------------------------------------
+
+
+def send_try(call: Call, headers: Headers, credentials: Optional[Headers],
+             transport: Transport, hooks: EventHooks) -> TransportResponse:
+    """One try of ``call`` on the wire: ``headers`` (the request's, a copy), then the
+    ``credentials``, then the caller's own headers last; the timeout cut to the time
+    left; the hooks, the log and the transport."""
+    request = call.request
+    if credentials:
+        headers.update_secret(credentials)
+        if call.on_credentials is not None:
+            call.on_credentials()
+    for name, value in request.overrides.items():
+        _put(headers, name, value)
+    timeout = call.timeout
+    ends_at = call.ends_at
+    if ends_at is not None:
+        left = ends_at - _monotonic()
+        if left <= 0:
+            raise call.deadline_passed(call.retried, "send") from call.retried
+        timeout, call.timeout_cut = _cut(timeout, left)
+    call.attempts += 1
+    attempt = TransportRequest(request.operation, call.attempts, request.method,
+                               request.url, headers, request.body, timeout, ends_at,
+                               call.max_bytes, call.stream)
+    debug = logger.isEnabledFor(logging.DEBUG)
+    started = _monotonic() if debug else 0.0
+    if hooks["request"]:
+        for hook in hooks["request"]:
+            hook(attempt)
+    try:
+        response = transport.send(attempt)
+    except ApiConnectionError as exc:
+        if exc.phase == ApiConnectionError.READ:  # sent, or may have been
+            call.lost_answer()
+        call.mark(exc)
+        if debug:
+            logger.debug("%s %s failed after %.1f ms: %s", attempt.method, attempt.url,
+                         (_monotonic() - started) * 1000, exc.args[0])
+        for hook in hooks["error"]:
+            hook(attempt, exc)
+        raise
+    except ApiException as exc:  # an answer the transport could not read
+        raise call.answered(exc) from None
+    if debug:
+        logger.debug("%s %s -> %s (%.1f ms)", attempt.method, attempt.url,
+                     response.status, (_monotonic() - started) * 1000)
+    for hook in hooks["response"]:
+        hook(attempt, response)
+    if len(response.data) > call.max_bytes:  # a transport of your own may not check
+        raise call.answered(ResponseTooLargeException(
+            response.status, response.reason, None, None, response.headers,
+            operation=request.operation, method=request.method, url=request.url,
+            limit=call.max_bytes, declared=None))
+    return response
+
+
+# -- the retry rule -------------------------------------------------------------------
+
+
+def may_repeat(call: Call, sent: bool, *, status: Optional[int] = None,
+               error: Optional[ApiConnectionError] = None) -> bool:
+    """Whether the try that got ``status`` or ``error`` may be followed by another;
+    ``sent``: it reached the server and its answer was lost."""
+    if sent:
+        call.lost_answer()
+        if not call.idempotent:
+            call.not_repeated = True
+            return False  # whatever the policy says: it may be done already
+    return call.policy.allows(call.request.method, call.attempts, status=status,
+                              error=error, idempotent=call.idempotent)
+
+
+def pause(call: Call, headers: Optional[Mapping[str, str]], reason: str,
+          failure: OpenApiException) -> None:
+    """Wait before the next try, and say so; raise instead when the wait would end past
+    the deadline."""
+    policy = call.policy
+    wait = policy.delay(call.attempts, headers)
+    call.retried = failure
+    if isinstance(failure, ApiException):
+        call.reached = True  # it answered: the call was sent
+    if call.ends_at is not None and _monotonic() + wait >= call.ends_at:
+        raise call.deadline_passed(failure, "retry") from failure
+    request = call.request
+    logger.info("%s: %s; retrying in %.2f s (attempt %d of %d)",
+                where(call.operation, request.method, request.url), reason, wait,
+                call.attempts + 1, policy.total + 1)
+    _sleep(wait)
 
 
 def _no_answer(error: OpenApiException) -> bool:
@@ -430,27 +499,6 @@ def _timed_out_waiting_for(error: ApiTimeoutError) -> str:
     return "answer"
 
 
-def _should_retry(policy: RetryPolicy, method: str, attempt: int, status: Optional[int],
-                  error: Optional[ApiConnectionError], idempotent: bool) -> bool:
-    if _takes_idempotent(type(policy)):
-        return policy.should_retry(method, attempt, status=status, error=error,
-                                   idempotent=idempotent)
-    # A policy written before operations said whether they may be repeated.
-    return policy.should_retry(method, attempt, status=status, error=error)
-
-
-_TAKES_IDEMPOTENT: Dict[type, bool] = {}
-
-
-def _takes_idempotent(kind: Type[RetryPolicy]) -> bool:
-    known = _TAKES_IDEMPOTENT.get(kind)
-    if known is None:
-        parameters = inspect.signature(kind.should_retry).parameters.values()
-        known = _TAKES_IDEMPOTENT[kind] = any(
-            p.name == "idempotent" or p.kind is p.VAR_KEYWORD for p in parameters)
-    return known
-
-
 def _cut(timeout: Timeout, left: float) -> Tuple[Timeout, bool]:
     """``timeout`` with each part at most ``left`` seconds, and whether that cut it."""
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
@@ -460,35 +508,10 @@ def _cut(timeout: Timeout, left: float) -> Tuple[Timeout, bool]:
             left if read is None else min(read, left)), True
 
 
-def _put(headers: Dict[str, str], name: str, value: str) -> None:
+def _put(headers: Union[Headers, MutableMapping[str, str]], name: str, value: str) -> None:
     # Header names are case-insensitive: a replacement must not double the header.
     if name not in headers:
         lowered = name.lower()
         for existing in [k for k in headers if k.lower() == lowered]:
             del headers[existing]
     headers[name] = value
-
-
-class Pipeline:
-    """The stages of one client, over its transport."""
-
-    __slots__ = ("transport", "calls", "logins")
-
-    def __init__(self, transport: Transport, hooks: EventHooks) -> None:
-        self.transport = transport
-        send = SendStage(transport, hooks)
-        #: Where a call starts.
-        self.calls = RetryStage(AuthStage(send))
-        #: Where a login starts: the same, without credentials.
-        self.logins = RetryStage(send)
-
-    def log_in(self, call: Call, request: HttpRequest) -> TransportResponse:
-        """Send the login ``request`` for ``call``, within its deadline and retries;
-        returns the answer, whatever its status."""
-        login = call.login(request)
-        try:
-            return self.logins.send(login)
-        except ApiTimeoutError as exc:
-            if exc.deadline is None:
-                raise
-            raise call.deadline_passed(exc, "login") from exc

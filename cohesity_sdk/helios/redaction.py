@@ -7,22 +7,23 @@ and the notebook display (``display``) mask them the same way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, Tuple, cast
+from typing import Any, Dict, Iterator, Tuple
 
 from pydantic import BaseModel
-
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
 
 REDACTED = "***"
 
 
-def repr_args(model: ApiModel) -> Iterator[Tuple[str, Any]]:
+# The models are ApiModels (model_base, which imports this module): what is read of
+# them beyond BaseModel is their __wire_plan__, the FieldPlans of their fields.
+
+
+def repr_args(model: BaseModel) -> Iterator[Tuple[str, Any]]:
     """``(name, value)`` of the fields set on ``model``, then its undeclared keys, for its
     ``repr``."""
     values = model.__dict__
     fields_set = model.__pydantic_fields_set__
-    for plan in model.__wire_plan__:
+    for plan in type(model).__wire_plan__:  # type: ignore[attr-defined]
         if plan.name in fields_set:
             value = values.get(plan.name)
             yield plan.name, REDACTED if plan.secret and value is not None else value
@@ -30,7 +31,7 @@ def repr_args(model: ApiModel) -> Iterator[Tuple[str, Any]]:
         yield from model.__pydantic_extra__.items()
 
 
-def redacted_text(model: ApiModel) -> str:
+def redacted_text(model: BaseModel) -> str:
     """``model.to_dict()`` pretty-printed, secrets masked at any depth."""
     import pprint  # for to_str() only: not on the way of a script's first call
 
@@ -39,10 +40,10 @@ def redacted_text(model: ApiModel) -> str:
 
 def _redacted(value: Any) -> Any:
     if isinstance(value, BaseModel):  # every model here is an ApiModel
-        model = cast("ApiModel", value)
+        model = value
         out: Dict[str, Any] = {}
         fields_set = model.__pydantic_fields_set__
-        for plan in model.__wire_plan__:
+        for plan in type(model).__wire_plan__:  # type: ignore[attr-defined]
             if plan.name in fields_set:
                 item = model.__dict__.get(plan.name)
                 out[plan.alias] = REDACTED if plan.secret and item is not None else _redacted(item)

@@ -30,7 +30,6 @@ import itertools
 import operator
 import typing
 from typing import (
-    TYPE_CHECKING,
     Any,
     Dict,
     FrozenSet,
@@ -41,12 +40,14 @@ from typing import (
     Type,
 )
 
+from pydantic import BaseModel
+
+from cohesity_sdk.helios.constants import INT64_MAX, INT64_MIN
 from cohesity_sdk.helios.exceptions import ApiValueError
-from cohesity_sdk.helios.operation import INT64_MAX, INT64_MIN
 from cohesity_sdk.helios.wire import FieldPlan
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
+# The models are ApiModels (model_base imports this module, so it is not imported here).
+ApiModel = BaseModel
 
 Path = List[Any]
 
@@ -287,7 +288,7 @@ def _check(
     ``check`` returns, and the first refusal (in which case the rest does not matter)."""
     if not items:
         return {}, False, None
-    rules: WireRules = cls.__wire_rules__
+    rules: WireRules = cls.__wire_rules__  # type: ignore[attr-defined]
     dicts = list(map(_dict_of, items))  # every declared field is there, set or not
     exclude: Exclude = {}
     refusal: Optional[Refusal] = None

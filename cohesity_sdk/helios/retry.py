@@ -14,13 +14,13 @@ that cannot be made twice (a password change with ``currentPassword``), and
 
 Waits grow exponentially with full jitter, up to ``backoff_cap`` seconds; a
 ``Retry-After`` header (seconds or an HTTP date) is honoured up to ``retry_after_cap``.
-The request engine (``ApiClient``) asks ``should_retry`` after each failed try and
-waits ``delay`` before the next; urllib3 itself never repeats a request.
+The pipeline asks ``allows`` (which asks ``should_retry``) after each failed try it may
+repeat, and waits ``delay`` before the next; urllib3 itself never repeats a request.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Union
+from typing import Any, ClassVar, Mapping, Optional, Union
 
 from cohesity_sdk.helios.exceptions import (
     ApiConnectionError,
@@ -93,6 +93,39 @@ class RetryPolicy:
             if error.phase == ApiConnectionError.READ:
                 return idempotent
         return False
+
+    #: Whether ``should_retry`` takes ``idempotent``: a subclass written before it did is
+    #: asked without it, with a warning when the class is made (see ``allows``).
+    _takes_idempotent: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        should_retry = cls.__dict__.get("should_retry")
+        if should_retry is None:
+            return
+        import inspect
+        import warnings
+
+        # Looked at once, when the class is made: never on the way of a call.
+        parameters = inspect.signature(should_retry).parameters.values()
+        cls._takes_idempotent = any(p.name == "idempotent" or p.kind is p.VAR_KEYWORD
+                                    for p in parameters)
+        if not cls._takes_idempotent:
+            warnings.warn(
+                f"{cls.__qualname__}.should_retry takes no 'idempotent' keyword: it is "
+                f"called without it in this release, and will be called with it from the "
+                f"next; add 'idempotent: Optional[bool] = None' (whether the operation is "
+                f"safe to repeat)", DeprecationWarning, stacklevel=2)
+
+    def allows(self, method: str, attempt: int, *, status: Optional[int] = None,
+               error: Optional[ApiConnectionError] = None, idempotent: bool) -> bool:
+        """What the engine asks after a failed try: ``should_retry``, with
+        ``idempotent`` when the policy's ``should_retry`` takes it."""
+        if self._takes_idempotent:
+            return self.should_retry(method, attempt, status=status, error=error,
+                                     idempotent=idempotent)
+        # A policy written before operations said whether they may be repeated.
+        return self.should_retry(method, attempt, status=status, error=error)
 
     def delay(self, attempt: int, headers: Optional[Mapping[str, str]] = None) -> float:
         """Seconds to wait after try number ``attempt`` failed, before the next one."""

@@ -4,7 +4,7 @@ A key, a password, a one-time code or a session id is held in one of these from 
 the SDK gets it to where it is written to the socket, so that no ``repr()`` shows it: not
 a log line, not an error, and not the locals an error tracker records with a traceback
 (``traceback.TracebackException(..., capture_locals=True)``). The ground floor: imports
-nothing of the SDK but ``wire``'s constants.
+nothing of the SDK but its ``constants``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from typing import Any, Dict, FrozenSet, Iterable, Mapping, Optional, Union
 
-from cohesity_sdk.helios.protocol import CREDENTIAL_HEADERS
+from cohesity_sdk.helios.constants import CREDENTIAL_HEADERS
 
 MASK = "***"
 _NONE: FrozenSet[str] = frozenset()

@@ -11,7 +11,15 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote
 
+from cohesity_sdk.helios.constants import (
+    ACCESS_CLUSTER_HEADER,
+    INT64_MAX,
+    INT64_MIN,
+    JSON,
+    REGION_HEADER,
+)
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
+from cohesity_sdk.helios.header_checks import check_header
 from cohesity_sdk.helios.operation import (
     ARRAY,
     BODY,
@@ -24,22 +32,14 @@ from cohesity_sdk.helios.operation import (
     Operation,
     Param,
 )
-from cohesity_sdk.helios.options import RequestOptions
-from cohesity_sdk.helios.protocol import (
-    ACCESS_CLUSTER_HEADER,
-    INT64_MAX,
-    INT64_MIN,
-    JSON,
-    REGION_HEADER,
-    check_header,
-)
+from cohesity_sdk.helios.options import CallSettings
 from cohesity_sdk.helios.secret import Headers
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.configuration import Configuration
     from cohesity_sdk.helios.model_base import ApiModel
 
-__all__ = ["HttpRequest", "build_request", "check_header", "fixed_request"]
+__all__ = ["Endpoint", "HttpRequest", "build_request", "check_header", "fixed_request"]
 
 _NO_HEADERS = Headers()
 
@@ -83,7 +83,7 @@ REGION = Param("region_id", REGION_HEADER, HEADER)
 def build_request(
     op: Operation[Any],
     args: Sequence[Any],
-    options: RequestOptions,
+    options: CallSettings,
     config: Configuration,
     base_headers: Mapping[str, str],
 ) -> HttpRequest:
@@ -136,12 +136,29 @@ def fixed_request(operation: str, method: str, path: str, config: Configuration,
                   base_headers: Mapping[str, str]) -> HttpRequest:
     """A request the SDK makes itself (a login): to ``path`` under the host, with the
     configuration's routing headers and no body yet."""
-    headers = Headers(base_headers)
-    if config.access_cluster_id is not None:
-        headers[ACCESS_CLUSTER_HEADER] = str(config.access_cluster_id)
-    if config.region_id is not None:
-        headers[REGION_HEADER] = config.region_id
-    return HttpRequest(operation, method, config.base_url() + path, headers)
+    return Endpoint(config, base_headers).request(operation, method, path)
+
+
+class Endpoint:
+    """Where the requests the SDK makes itself (a login) go: the configuration's host,
+    with the client's headers and the configuration's routing headers, read when a
+    request is made."""
+
+    __slots__ = ("config", "base_headers")
+
+    def __init__(self, config: Configuration, base_headers: Mapping[str, str]) -> None:
+        self.config = config
+        self.base_headers = base_headers
+
+    def request(self, operation: str, method: str, path: str) -> HttpRequest:
+        """A request to ``path`` under the host, with no body yet."""
+        config = self.config
+        headers = Headers(self.base_headers)
+        if config.access_cluster_id is not None:
+            headers[ACCESS_CLUSTER_HEADER] = str(config.access_cluster_id)
+        if config.region_id is not None:
+            headers[REGION_HEADER] = config.region_id
+        return HttpRequest(operation, method, config.base_url() + path, headers)
 
 
 def _confirm(op: Operation[Any], param: Param, value: Any, args: Sequence[Any]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Protocol, runtime_checkable
 
-from cohesity_sdk.helios.options import Timeout
+from cohesity_sdk.helios.constants import Timeout
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.secret import Headers

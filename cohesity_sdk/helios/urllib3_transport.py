@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import urllib3
 from urllib3 import exceptions as u3
 
+from cohesity_sdk.helios.constants import Timeout
 from cohesity_sdk.helios.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -34,7 +35,6 @@ from cohesity_sdk.helios.exceptions import (
     where,
 )
 from cohesity_sdk.helios.forks import abandon
-from cohesity_sdk.helios.options import Timeout
 from cohesity_sdk.helios.proxies import proxy_for
 from cohesity_sdk.helios.transport import TransportRequest, TransportResponse
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 import enum
 import operator
 import typing
-from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Type, cast
+from typing import Any, List, Optional, Tuple, Type
 
 from pydantic import BaseModel
-
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
 
 __all__ = ["NULL_AS_EMPTY", "FieldPlan", "Wire", "WireEnum", "empty_list", "field_plans"]
 
@@ -103,9 +100,10 @@ class FieldPlan:
         self.position = position  # among the class's fields, in declaration order
         self.value_of = operator.itemgetter(name)  # of a model's __dict__
         leaf, self.is_list = _leaf_type(annotation)
-        # The model the field holds (or holds a list of), if any: always an ApiModel.
-        self.model = cast("Optional[Type[ApiModel]]", (
-            leaf if isinstance(leaf, type) and issubclass(leaf, BaseModel) else None))
+        # The model the field holds (or holds a list of), if any: always an ApiModel
+        # (model_base's, which imports this module: so it is named BaseModel here).
+        self.model: Optional[Type[BaseModel]] = (
+            leaf if isinstance(leaf, type) and issubclass(leaf, BaseModel) else None)
         self.required = wire.required
         self.nullable = wire.nullable
         self.read_only = wire.read_only

@@ -119,7 +119,9 @@ def _check_keys(cls: Type[ApiModel], data: Dict[str, Any], where: str, hint: str
             takes = sorted({p.alias for p in plans.values()})
             raise UsageError(f"{where}: unknown key '{key}'{did_you_mean(key, takes)}; "
                              f"{cls.__name__} takes {', '.join(takes)}{hint}")
-        nested = plan.model
+        from cohesity_sdk.helios.model_base import nested_model
+
+        nested = nested_model(plan)
         if nested is None:
             continue
         if isinstance(value, dict):

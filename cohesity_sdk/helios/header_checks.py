@@ -1,7 +1,5 @@
-"""What the API's protocol fixes: header names, the media type, integer bounds, and the
-checks that keep a header from splitting a request. The ground floor, with
-``exceptions`` (its only import from the SDK), ``secret`` and ``forks``.
-"""
+"""The checks that keep a header from splitting a request, and a header looked up
+whatever the case of its name. Imports only ``exceptions``."""
 
 from __future__ import annotations
 
@@ -9,27 +7,6 @@ import re
 from typing import Any, Mapping, Optional
 
 from cohesity_sdk.helios.exceptions import ApiTypeError, ApiValueError
-
-#: The header an API key travels in, and the name of its scheme in the spec (the key
-#: ``Configuration.api_key`` files it under).
-API_KEY_HEADER = "apiKey"
-API_KEY_SCHEME = "APIKeyHeader"
-#: The header a session id travels in.
-SESSION_HEADER = "session-id"
-#: The routing headers: a cluster behind Helios, and a Helios region.
-ACCESS_CLUSTER_HEADER = "accessClusterId"
-REGION_HEADER = "regionId"
-
-JSON = "application/json"
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
-
-#: Headers whose values are credentials: never shown in a repr, a log or an error.
-CREDENTIAL_HEADERS = frozenset(
-    name.lower() for name in (API_KEY_HEADER, SESSION_HEADER, "Authorization",
-                              "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key")
-)
 
 _LINE_BREAK_OR_NUL = re.compile("[\r\n\0]")
 _NOT_IN_A_NAME = re.compile("[\r\n\0:]")
