@@ -205,10 +205,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                        help="leave out the imports under TYPE_CHECKING")
     which.add_argument("--import-time", action="store_true",
                        help="only the imports run when a module is imported")
+    which.add_argument("--declared", action="store_true",
+                       help="the imports at the top of modules and under TYPE_CHECKING, "
+                            "not those inside functions")
     parser.add_argument("--module", help="what this module imports, and what imports it")
     args = parser.parse_args(argv)
-    kinds = {TOP} if args.import_time else {TOP, INSIDE} if args.runtime else \
-        {TOP, INSIDE, TYPING}
+    kinds = ({TOP} if args.import_time else {TOP, INSIDE} if args.runtime else
+             {TOP, TYPING} if args.declared else {TOP, INSIDE, TYPING})
     edges = graph(kinds)
     if args.module:
         print(f"{args.module} imports:")
