@@ -47,7 +47,7 @@ from cohesity_sdk.helios.options import CallSettings, call_settings
 from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.pipeline import HOOK_EVENTS, Call, EventHooks, Pipeline
 from cohesity_sdk.helios.proxies import is_loopback
-from cohesity_sdk.helios.serialize import Endpoint, HttpRequest, build_request
+from cohesity_sdk.helios.serialize import Endpoint, HttpRequest
 from cohesity_sdk.helios.transport import Transport
 
 if TYPE_CHECKING:
@@ -92,7 +92,6 @@ class ApiClient:
         self.configuration = configuration if configuration is not None else Configuration()
         self.default_headers: Dict[str, str] = {}
         self.user_agent = USER_AGENT
-        self._base: Optional[Dict[str, str]] = None
         self.cookie = cookie
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
@@ -103,10 +102,11 @@ class ApiClient:
         self._pipeline: Optional[Pipeline] = None
         self._auth: Optional[Auth] = None
         self._credentials: Optional[FlowSource] = None  # how calls run self._auth
-        self._endpoint: Optional[Endpoint] = None
+        self._endpoint: Optional[Endpoint] = None  # the host and the headers above
         self._lock = threading.Lock()
         config = self.configuration
         self._generation = config._generation
+        self._retry_policy = config.retry_policy()
         self._transport_settings = config.transport_settings()
         self._credential_settings = _credential_settings(config)
         self._plain_http_warning = _plain_http(config.host)
@@ -166,34 +166,28 @@ class ApiClient:
         return source
 
     def _endpoint_of_calls(self) -> Endpoint:
-        """Where a login the calls need goes: the host, with the client's headers."""
-        base = self._base_headers()
+        """Where the calls go: the host, with the client's headers (made again when
+        one of them changes)."""
         endpoint = self._endpoint
-        if endpoint is None or endpoint.base_headers is not base:
-            endpoint = self._endpoint = Endpoint(self.configuration, base)
+        if endpoint is None:
+            headers = dict(self.default_headers)
+            headers["Accept"] = JSON
+            headers["User-Agent"] = self.user_agent
+            if self.cookie:
+                headers["Cookie"] = self.cookie
+            endpoint = self._endpoint = Endpoint(self.configuration, headers)
         return endpoint
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send this header with every call of this client."""
         check_header(header_name, header_value, "default header")
         self.default_headers[header_name] = header_value
-        self._base = None
+        self._endpoint = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("cookie", "user_agent"):
-            object.__setattr__(self, "_base", None)
+            object.__setattr__(self, "_endpoint", None)
         object.__setattr__(self, name, value)
-
-    def _base_headers(self) -> Dict[str, str]:
-        base = self._base
-        if base is None:
-            base = dict(self.default_headers)
-            base["Accept"] = JSON
-            base["User-Agent"] = self.user_agent
-            if self.cookie:
-                base["Cookie"] = self.cookie
-            self._base = base
-        return base
 
     def close(self) -> None:
         """Release the pooled connections. A session stays open on the server (the API
@@ -237,7 +231,9 @@ class ApiClient:
         transport's raw answer (``RAW``)."""
         if not isinstance(options, CallSettings):
             options = call_settings(op, options or {})
-        request = build_request(op, args, options, self.configuration, self._base_headers())
+        if self.configuration._generation != self._generation:
+            self._follow_configuration()
+        request = (self._endpoint or self._endpoint_of_calls()).build(op, args, options)
         return self.send(op, request, options, result)
 
     def send(self, op: Operation[Any], request: HttpRequest, options: CallSettings,
@@ -252,7 +248,7 @@ class ApiClient:
             op.id, request,
             (self._credentials or self._credentials_source()) if options.auth is None
             else flow_source(options.auth, self),
-            options.retries if options.retries is not None else config.retry_policy(),
+            options.retries if options.retries is not None else self._retry_policy,
             options.timeout if options.timeout is not None else config.timeout,
             options.deadline if options.deadline is not None else config.deadline,
             config.max_response_bytes,
@@ -336,6 +332,7 @@ class ApiClient:
                     self._plain_http_warning = _plain_http(config.host)
                     self._endpoint = None
                 self._transport_settings = settings
+            self._retry_policy = config.retry_policy()
             credentials = _credential_settings(config)
             if credentials != self._credential_settings:
                 self._auth = None

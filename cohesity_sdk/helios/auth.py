@@ -44,7 +44,7 @@ from typing import (
     runtime_checkable,
 )
 
-from cohesity_sdk.helios.constants import API_KEY_HEADER, SESSION_HEADER
+from cohesity_sdk.helios.constants import API_KEY_HEADER, API_KEY_SCHEME, SESSION_HEADER
 from cohesity_sdk.helios.exceptions import (
     ApiException,
     ApiTypeError,
@@ -113,11 +113,13 @@ class Login(NamedTuple):
 
 class LoginAnswer(NamedTuple):
     """The final answer to a ``Login``, as the pipeline sends it back to the flow: after
-    ``attempts`` tries of ``url``."""
+    ``attempts`` tries of ``url``; ``error`` is the exception a status other than 2xx
+    stands for."""
 
     response: TransportResponse
     url: str
     attempts: int
+    error: Optional[ApiException] = None
 
 
 #: A credential's flow for one call: for each try it yields ``Headers`` (ready) or a
@@ -226,17 +228,20 @@ class _ConfiguredKey:
 
     def __init__(self, configuration: Any) -> None:
         self.configuration = configuration
-        # The key and its headers, made again only when the key changes.
-        self._last: Tuple[Optional[str], Headers] = (None, Headers())
+        # The key and prefix last read, and their headers: made again when they change.
+        self._last: Tuple[Optional[str], Optional[str], Headers] = (None, None, Headers())
 
     def flow(self, waits: Waits) -> Flow:
+        config = self.configuration
         while True:
-            value = self.configuration.auth_header_value()
+            key = dict.get(config.api_key, API_KEY_SCHEME)  # plain lookups: once a try
+            prefix = dict.get(config.api_key_prefix, API_KEY_SCHEME)
             last = self._last
-            if value != last[0]:  # the configuration's key changed: made once per key
-                last = self._last = (value, Headers() if value is None else
+            if key != last[0] or prefix != last[1]:
+                value = config.auth_header_value()
+                last = self._last = (key, prefix, Headers() if value is None else
                                      Headers({API_KEY_HEADER: value}))
-            sent = yield last[1]
+            sent = yield last[2]
             if sent is not None:  # a 401: nothing to renew
                 return
 
@@ -342,6 +347,9 @@ class SessionAuth(Auth):
         self._otp_type = otp_type
         self._otp_code = Secret(otp_code) if isinstance(otp_code, str) else otp_code
         self._session: Optional[Secret] = None
+        self._session_headers: Optional[Headers] = None  # its header, made once
+        # What the login sends besides the secrets, checked: made at the first login.
+        self._login_fields: Optional[Tuple[Dict[str, Any], str, str]] = None
         # The error of a refused login, and when it came (time.monotonic()).
         self._refused: Optional[Tuple[ApiException, float]] = None
         self._lock = threading.Lock()
@@ -374,52 +382,46 @@ class SessionAuth(Auth):
         the refused one was sent)."""
         renew, stale = False, None
         while True:
-            session = self._session
-            if session is None or renew:
-                session = yield from self._log_in(waits, stale)
+            headers = self._session_headers
+            if headers is None or renew:
+                headers = yield from self._log_in(waits, stale)
                 renew, stale = False, None
-            sent = yield self._header(session)
+            sent = yield headers
             if isinstance(sent, Mapping):  # a 401 to the session sent
                 refused = header(sent, SESSION_HEADER)
                 renew, stale = True, Secret(refused) if refused is not None else None
 
-    def _header(self, session: Secret) -> Headers:
-        headers = Headers()
-        headers.put_secret(SESSION_HEADER, session.reveal())
-        return headers
-
     def _log_in(self, waits: Waits, stale: Optional[Secret]
-                ) -> Generator[Login, Any, Secret]:
-        """The session to use: a new one, unless another thread has opened one since
-        ``stale`` (the one the server refused; None: there was none) was taken."""
+                ) -> Generator[Login, Any, Headers]:
+        """The headers of the session to use: a new one, unless another thread has
+        opened one since ``stale`` (the one the server refused; None: there was none)
+        was taken."""
         self._raise_if_refused()
         if not self._lock.acquire(timeout=waits.lock_wait()):
             raise waits.lock_timed_out()
         try:  # held while the login is out: a call that ends meanwhile closes the flow
-            session = self._session
-            if session is not None and session != stale:
-                return session  # another thread logged in meanwhile
+            session, headers = self._session, self._session_headers
+            if session is not None and headers is not None and session != stale:
+                return headers  # another thread logged in meanwhile
             self._raise_if_refused()  # another thread's login was refused meanwhile
             if stale is not None:
                 logger.info("the session of %s\\%s was refused; logging in again",
                             self.domain, self.username)
-            self._session = None
+            self._session = self._session_headers = None
             answer = yield Login(LOGIN_OPERATION, LOGIN_PATH, self._login_body())
-            self._session = session = self._session_of(answer)
+            session = self._session_of(answer)
+            headers = Headers()
+            headers.put_secret(SESSION_HEADER, session.reveal())
+            self._session, self._session_headers = session, headers
             logger.info("logged in as %s\\%s", self.domain, self.username)
-            return session
+            return headers
         finally:
             self._lock.release()
 
     def _session_of(self, answer: LoginAnswer) -> Secret:
         """The session id of the login's answer; the error it stands for otherwise."""
-        response = answer.response
-        if not 200 <= response.status <= 299:
-            from cohesity_sdk.helios.parse import error_for
-
-            error = error_for(LOGIN_OPERATION, "POST", answer.url, response.status,
-                              response.reason, response.headers, response.data,
-                              answer.attempts)
+        response, error = answer.response, answer.error
+        if error is not None:
             if isinstance(error, (UnauthorizedException, ForbiddenException)):
                 self._refused = (error, _monotonic())
             raise error
@@ -433,21 +435,29 @@ class SessionAuth(Auth):
         return session
 
     def _login_body(self) -> bytes:
-        """The login's JSON, checked as any request body is (an unknown ``otp_type`` is
-        refused here, before anything is sent)."""
-        from cohesity_sdk.helios.models.create_user_session_request_params import (
-            CreateUserSessionRequestParams,
-        )
+        """The login's JSON. Its fields other than the secrets are checked as any
+        request body is, at the first login (an unknown ``otp_type`` is refused then,
+        before anything is sent), and kept."""
+        fields = self._login_fields
+        if fields is None:
+            from cohesity_sdk.helios.models.create_user_session_request_params import (
+                CreateUserSessionRequestParams as Params,
+            )
 
-        fields: Dict[str, Any] = {"username": self.username, "domain": self.domain}
-        # Set only when given, so that the login sends no nulls for them.
-        if self._otp_type is not None:
-            fields["otp_type"] = self._otp_type
-        credentials = CreateUserSessionRequestParams(**fields)
-        credentials.password = self._password.reveal()
+            given: Dict[str, Any] = {"username": self.username, "domain": self.domain}
+            # Set only when given, so that the login sends no nulls for them.
+            if self._otp_type is not None:
+                given["otp_type"] = self._otp_type
+            names = Params.model_fields
+            fields = self._login_fields = (Params(**given).to_wire(),
+                                           names["password"].alias or "password",
+                                           names["otp_code"].alias or "otp_code")
+        wire, password, otp_code = fields
+        body = dict(wire)
+        body[password] = self._password.reveal()
         if self._otp_code is not None:
-            credentials.otp_code = self._otp_code.reveal()
-        return json.dumps(credentials.to_wire(), separators=(",", ":")).encode("utf-8")
+            body[otp_code] = self._otp_code.reveal()
+        return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
     def _raise_if_refused(self) -> None:
         refused = self._refused
@@ -467,7 +477,7 @@ class SessionAuth(Auth):
     def __getstate__(self) -> Dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_lock")
-        state["_session"] = None
+        state["_session"] = state["_session_headers"] = None
         state["_refused"] = None
         return state
 

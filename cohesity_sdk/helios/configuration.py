@@ -59,8 +59,8 @@ class Configuration:
     _derived: Dict[str, Any]
     # The password and the one-time code, kept as Secrets (their repr is "***").
     _secrets: Dict[str, Secret]
-    # Counts the changes to the settings a client's pool and credential are made from:
-    # a client compares it once per call.
+    # Counts the changes to the settings a client's pool, credential and retry policy
+    # are made from: a client compares it once per call.
     _generation: int
 
     def __init__(
@@ -309,5 +309,5 @@ class Configuration:
         self.__dict__.update(state)
 
 
-_REBUILDS = frozenset({"host", *TRANSPORT_SETTINGS, *CREDENTIAL_SETTINGS})
+_REBUILDS = frozenset({"host", "retries", *TRANSPORT_SETTINGS, *CREDENTIAL_SETTINGS})
 

@@ -8,7 +8,7 @@ cheap; they are imported on the first call that needs them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, Optional, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Optional, Tuple, Type, TypeVar
 
 from cohesity_sdk.helios.constants import INT64_MAX as INT64_MAX, INT64_MIN as INT64_MIN
 
@@ -87,7 +87,11 @@ class Operation(Generic[R]):
     """
 
     __slots__ = ("id", "method", "path", "params", "response_name", "idempotent",
-                 "deletes", "_response_model", "_body_model", "header_names")
+                 "deletes", "response_model", "_body_model", "header_names")
+
+    #: The model the success body decodes to, or ``None`` when there is no body;
+    #: imported when it is first read.
+    response_model: Optional[Type[ApiModel]]
 
     def __init__(
         self,
@@ -107,16 +111,19 @@ class Operation(Generic[R]):
         self.response_name = response
         self.idempotent = idempotent
         self.deletes = deletes
-        self._response_model: Optional[Type[ApiModel]] = None
         self._body_model: Optional[Type[ApiModel]] = None
         self.header_names = frozenset(p.wire_name for p in params if p.location == HEADER)
 
-    @property
-    def response_model(self) -> Optional[Type[ApiModel]]:
-        """The model the success body decodes to, or ``None`` when there is no body."""
-        if self._response_model is None and self.response_name:
-            self._response_model = load_model(self.response_name)
-        return self._response_model
+    if not TYPE_CHECKING:  # hidden from type checkers: it answers for one name only
+        def __getattr__(self, name: str) -> Any:
+            # Called only while ``response_model`` is unset: reading it then imports it
+            # once, and from then on it is a plain attribute.
+            if name != "response_model":
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}")
+            model = load_model(self.response_name) if self.response_name else None
+            self.response_model = model
+            return model
 
     def body_model(self, param: Param) -> Type[ApiModel]:
         """The model of the request body."""

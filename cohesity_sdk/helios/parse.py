@@ -47,7 +47,8 @@ def parse_response(
     model = op.response_model
     if model is not None and status != 204:
         try:
-            data = _decode(model, raw, pause_gc)
+            data = (model.model_validate_json(raw) if len(raw) < GC_PAUSE_BYTES
+                    else _decode(model, raw, pause_gc))
         except ValueError as exc:  # pydantic's ValidationError is one
             from pydantic import ValidationError
 

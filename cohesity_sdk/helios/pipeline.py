@@ -265,7 +265,33 @@ class Pipeline:
         allow; a login its credentials need is sent first, in the same loop."""
         flow = call.credentials.flow(call)
         try:
-            return self._loop(call, flow)
+            item = self._next(call, flow, None)
+            while True:
+                if isinstance(item, Login):  # the credentials need a login first
+                    item = self._log_in(call, flow, item)
+                    continue
+                headers = call.request.headers.with_credentials(item)
+                if item and call.on_credentials is not None:
+                    call.on_credentials()
+                try:
+                    response = send_try(call, headers, self.transport, self.hooks)
+                except ApiConnectionError as exc:
+                    self._after_no_answer(call, exc)
+                    item = self._next(call, flow, None)  # the credentials of the next try
+                    continue
+                status = response.status
+                if status < 400:
+                    return response
+                if status == 401 and not call.renewed:
+                    call.renewed = True  # once per call: a refused login must not loop
+                    item = self._next(call, flow, headers)  # the headers it was sent with
+                    if item is None:  # nothing to renew
+                        return response
+                    response.release()
+                    continue
+                if self._final(call, response):
+                    return response
+                item = self._next(call, flow, None)
         finally:
             flow.close()  # a login lock the flow holds is let go, whatever happened
 
@@ -286,40 +312,13 @@ class Pipeline:
         finally:
             flow.close()
 
-    def _loop(self, call: Call, flow: Any) -> TransportResponse:
-        request = call.request
-        item = self._next(call, flow, None)
-        while True:
-            if isinstance(item, Login):  # the credentials need a login first
-                item = self._log_in(call, flow, item)
-                continue
-            headers = request.headers.copy()
-            try:
-                response = send_try(call, headers, item, self.transport, self.hooks)
-            except ApiConnectionError as exc:
-                self._after_no_answer(call, exc)
-                item = self._next(call, flow, None)  # the credentials of the next try
-                continue
-            status = response.status
-            if status == 401 and not call.renewed:
-                call.renewed = True  # once per call: a refused login must not loop
-                renewed = self._next(call, flow, headers)  # the headers it was sent with
-                if renewed is None:
-                    return response
-                response.release()
-                item = renewed
-                continue
-            if self._final(call, response):
-                return response
-            item = self._next(call, flow, None)
-
     def _log_in(self, call: Call, flow: Any, login: Login) -> Any:
         """Send ``login`` for ``call`` until its answer is final, and hand the answer to
         the flow: what the flow yields next (the credentials, ready)."""
         exchange = call.login(login)
         while True:
             try:
-                response = send_try(exchange, exchange.request.headers.copy(), None,
+                response = send_try(exchange, exchange.request.headers.copy(),
                                     self.transport, self.hooks)
             except ApiConnectionError as exc:
                 try:
@@ -334,11 +333,17 @@ class Pipeline:
             except OpenApiException as exc:  # an answer the transport could not read
                 raise call.mark(exc, own=False) from None
             try:
-                final = self._final(exchange, response)
+                final = response.status < 400 or self._final(exchange, response)
             except ApiTimeoutError as timed_out:
                 raise call.deadline_passed(timed_out, "login") from timed_out
             if final:
-                answer = LoginAnswer(response, exchange.request.url, exchange.attempts)
+                request = exchange.request
+                status = response.status
+                answer = LoginAnswer(response, request.url, exchange.attempts, None if
+                                     200 <= status <= 299 else error_for(
+                                         login.operation, request.method, request.url,
+                                         status, response.reason, response.headers,
+                                         response.data, exchange.attempts))
                 return self._next(call, flow, answer)
 
     def _next(self, call: Call, flow: Any, sent: Any) -> Any:
@@ -371,11 +376,9 @@ class Pipeline:
         pause(call, None, exc.detail, exc)
 
     def _final(self, call: Call, response: TransportResponse) -> bool:
-        """Whether ``response`` is the call's final answer; if not, wait before the next
-        try."""
+        """Whether ``response`` (an error status) is the call's final answer; if not, wait
+        before the next try."""
         status = response.status
-        if status < 400:
-            return True
         if status == 404 and call.deletes and call.may_have_acted:
             call.deleted = True  # an earlier try did it, and lost the answer
             return True
@@ -392,18 +395,15 @@ class Pipeline:
 # -- one try ----------------------------------------------------------------------------
 
 
-def send_try(call: Call, headers: Headers, credentials: Optional[Headers],
-             transport: Transport, hooks: EventHooks) -> TransportResponse:
-    """One try of ``call`` on the wire: ``headers`` (the request's, a copy), then the
-    ``credentials``, then the caller's own headers last; the timeout cut to the time
-    left; the hooks, the log and the transport."""
+def send_try(call: Call, headers: Headers, transport: Transport,
+             hooks: EventHooks) -> TransportResponse:
+    """One try of ``call`` on the wire with ``headers`` (the request's and the
+    credentials, a copy of its own), the caller's own headers set last; the timeout cut
+    to the time left; the hooks, the log and the transport."""
     request = call.request
-    if credentials:
-        headers.update_secret(credentials)
-        if call.on_credentials is not None:
-            call.on_credentials()
-    for name, value in request.overrides.items():
-        _put(headers, name, value)
+    if request.overrides:
+        for name, value in request.overrides.items():
+            _put(headers, name, value)
     timeout = call.timeout
     ends_at = call.ends_at
     if ends_at is not None:

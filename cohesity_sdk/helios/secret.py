@@ -79,6 +79,20 @@ class Headers(Dict[str, str]):
         for name, value in headers.items():
             self.put_secret(name, value)
 
+    def with_credentials(self, credentials: Optional[Mapping[str, str]]) -> "Headers":
+        """A copy of these headers with ``credentials`` (a try's) set over them, masked."""
+        other = Headers(self)
+        names = getattr(self, "_secret_names", _NONE)
+        if credentials:
+            other.update(credentials)
+            for name in credentials:
+                lowered = name.lower()
+                if lowered not in CREDENTIAL_HEADERS:
+                    names = names | {lowered}
+        if names:
+            other._secret_names = names
+        return other
+
     def is_secret(self, name: str) -> bool:
         lowered = name.lower()
         return lowered in CREDENTIAL_HEADERS or lowered in self._names()

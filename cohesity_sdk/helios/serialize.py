@@ -29,6 +29,7 @@ from cohesity_sdk.helios.operation import (
     INTEGER,
     PATH,
     QUERY,
+    STRING,
     Operation,
     Param,
 )
@@ -88,48 +89,7 @@ def build_request(
     base_headers: Mapping[str, str],
 ) -> HttpRequest:
     """The request for calling ``op`` with ``args``; raises before anything is sent."""
-    path_values: Dict[str, str] = {}
-    query: List[str] = []
-    headers = Headers(base_headers)
-    # The body is set on the request as soon as it is encoded, and never held in a
-    # local: an error raised later here must not show the passwords it may carry.
-    request = HttpRequest(op.id, op.method, "", headers, None, options.headers)
-
-    # Routing defaults from the configuration (checked when set), for the operations
-    # that take them; a value passed to the call replaces them below.
-    for param, default in ((ACCESS_CLUSTER, config.access_cluster_id),
-                           (REGION, config.region_id)):
-        if default is not None and param.wire_name in op.header_names:
-            headers[param.wire_name] = str(default)
-
-    for param, value in zip(op.params, args):
-        location = param.location
-        if location == CONFIRM:  # None too: it must not pass for a yes
-            _confirm(op, param, value, args)
-            continue
-        if value is None:
-            if param.required:
-                raise ApiValueError(f"{op.id}(): missing required argument {param.name!r}")
-            continue
-        if location == BODY:
-            request.body = _encode_body(op, param, value)
-        elif location == PATH:
-            path_values[param.wire_name] = _path_segment(op, param, value)
-        elif location == QUERY:
-            query.append(f"{quote(param.wire_name, safe='')}={_query_value(op, param, value)}")
-        else:
-            header_value = _scalar(op, param, value)
-            check_header(param.wire_name, header_value, f"{op.id}(): {param.name}")
-            headers[param.wire_name] = header_value
-
-    if request.body is not None:
-        headers["Content-Type"] = options.content_type or JSON
-
-    url = config.base_url() + op.path.format_map(path_values)
-    if query:
-        url += "?" + "&".join(query)
-    request.url = url
-    return request
+    return Endpoint(config, base_headers).build(op, args, options)
 
 
 def fixed_request(operation: str, method: str, path: str, config: Configuration,
@@ -140,15 +100,65 @@ def fixed_request(operation: str, method: str, path: str, config: Configuration,
 
 
 class Endpoint:
-    """Where the requests the SDK makes itself (a login) go: the configuration's host,
-    with the client's headers and the configuration's routing headers, read when a
-    request is made."""
+    """Where a client's requests go: the configuration's host (read when the endpoint
+    is made), with the client's headers, and the configuration's routing headers (read
+    for each request)."""
 
-    __slots__ = ("config", "base_headers")
+    __slots__ = ("config", "base_headers", "base_url")
 
     def __init__(self, config: Configuration, base_headers: Mapping[str, str]) -> None:
         self.config = config
         self.base_headers = base_headers
+        self.base_url = config.base_url()
+
+    def build(self, op: Operation[Any], args: Sequence[Any],
+              options: CallSettings) -> HttpRequest:
+        """The request for calling ``op`` with ``args``; raises before anything is sent."""
+        config = self.config
+        path_values: Dict[str, str] = {}
+        query: List[str] = []
+        headers = Headers(self.base_headers)
+        # The body is set on the request as soon as it is encoded, and never held in a
+        # local: an error raised later here must not show the passwords it may carry.
+        request = HttpRequest(op.id, op.method, "", headers, None, options.headers)
+
+        # Routing defaults from the configuration (checked when set), for the operations
+        # that take them; a value passed to the call replaces them below.
+        if op.header_names:
+            for param, default in ((ACCESS_CLUSTER, config.access_cluster_id),
+                                   (REGION, config.region_id)):
+                if default is not None and param.wire_name in op.header_names:
+                    headers[param.wire_name] = str(default)
+
+        for param, value in zip(op.params, args):
+            location = param.location
+            if location == CONFIRM:  # None too: it must not pass for a yes
+                _confirm(op, param, value, args)
+                continue
+            if value is None:
+                if param.required:
+                    raise ApiValueError(f"{op.id}(): missing required argument {param.name!r}")
+                continue
+            if location == BODY:
+                request.body = _encode_body(op, param, value)
+            elif location == PATH:
+                path_values[param.wire_name] = _path_segment(op, param, value)
+            elif location == QUERY:
+                query.append(f"{quote(param.wire_name, safe='')}="
+                             f"{_query_value(op, param, value)}")
+            else:
+                header_value = _scalar(op, param, value)
+                check_header(param.wire_name, header_value, f"{op.id}(): {param.name}")
+                headers[param.wire_name] = header_value
+
+        if request.body is not None:
+            headers["Content-Type"] = options.content_type or JSON
+
+        url = self.base_url + op.path.format_map(path_values)
+        if query:
+            url += "?" + "&".join(query)
+        request.url = url
+        return request
 
     def request(self, operation: str, method: str, path: str) -> HttpRequest:
         """A request to ``path`` under the host, with no body yet."""
@@ -158,7 +168,7 @@ class Endpoint:
             headers[ACCESS_CLUSTER_HEADER] = str(config.access_cluster_id)
         if config.region_id is not None:
             headers[REGION_HEADER] = config.region_id
-        return HttpRequest(operation, method, config.base_url() + path, headers)
+        return HttpRequest(operation, method, self.base_url + path, headers)
 
 
 def _confirm(op: Operation[Any], param: Param, value: Any, args: Sequence[Any]) -> None:
@@ -211,7 +221,7 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 
 
 def _path_segment(op: Operation[Any], param: Param, value: Any) -> str:
-    text = _scalar(op, param, value)
+    text = value if type(value) is str and param.kind == STRING else _scalar(op, param, value)
     if text == "":
         raise ApiValueError(f"{op.id}(): {param.name} must not be empty")
     if _UNRESERVED.fullmatch(text):

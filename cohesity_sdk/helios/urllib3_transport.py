@@ -91,13 +91,15 @@ class Urllib3Transport:
         self.pool_manager: urllib3.PoolManager = pool_manager
 
     def send(self, request: TransportRequest) -> TransportResponse:
+        timeout = request.timeout
         try:
             response = self.pool_manager.request(
                 request.method,
                 request.url,
                 body=request.body,
                 headers=request.headers,
-                timeout=make_timeout(request.timeout),
+                timeout=(_timeout(*timeout) if isinstance(timeout, tuple)
+                         else _timeout(timeout, timeout)),
                 preload_content=False,
                 decode_content=False,
                 redirect=False,
@@ -186,53 +188,47 @@ def pool_manager_for(configuration: Configuration) -> urllib3.PoolManager:
 
 def read_body(response: Any, request: TransportRequest) -> bytes:
     """The whole body of urllib3's ``response``, read within ``request.deadline`` and
-    ``request.max_bytes``; the connection goes back to the pool when it was read to
-    its end, and is closed otherwise."""
-    reader = _Reader(response, request)
+    ``request.max_bytes``, a socket read at a time, so that each wait is cut to the time
+    left and the size is checked as it grows; the connection goes back to the pool when
+    it was read to its end, and is closed otherwise."""
+    limit = request.max_bytes
+    # urllib3's reading of Content-Length (None for a chunked body, or none given).
+    declared: Optional[int] = response.length_remaining
+    headers = response.headers
+    # http.client's read1 returns after one read from the socket; urllib3's own
+    # read(amt) waits until amt bytes are in, each socket read timed on its own.
+    read1 = getattr(getattr(response, "_fp", None), "read1", None)
+    deadline = request.deadline
+    # Each read's wait is cut to the time left only when there is a deadline.
+    sock = (getattr(getattr(response, "_connection", None), "sock", None)
+            if deadline is not None else None)
+    original_timeout = sock.gettimeout() if sock is not None else None
+    timeout = request.timeout
+    read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
     try:
-        data = reader.read()
-    except BaseException:
-        _close(response)
-        raise
-    reader.restore_timeout()
-    response.release_conn()
-    return data
-
-
-class _Reader:
-    """Reads one body, a socket read at a time, so that each wait is cut to the time
-    left and the size is checked as it grows."""
-
-    __slots__ = ("response", "request", "read1", "sock", "read_timeout", "original_timeout")
-
-    def __init__(self, response: Any, request: TransportRequest) -> None:
-        self.response = response
-        self.request = request
-        # http.client's read1 returns after one read from the socket; urllib3's own
-        # read(amt) waits until amt bytes are in, each socket read timed on its own.
-        self.read1 = getattr(getattr(response, "_fp", None), "read1", None)
-        self.sock = None
-        if request.deadline is not None:  # only then is each read's wait cut
-            self.sock = getattr(getattr(response, "_connection", None), "sock", None)
-            self.read_timeout = _read_timeout(request.timeout)
-            if self.sock is not None:
-                self.original_timeout = self.sock.gettimeout()
-
-    def read(self) -> bytes:
-        request, response = self.request, self.response
-        limit = request.max_bytes
-        # urllib3's reading of Content-Length (None for a chunked body, or none given).
-        declared: Optional[int] = response.length_remaining
-        headers = response.headers
-        decoder = (_decoder(headers["Content-Encoding"], self)
+        decoder = (_decoder(headers["Content-Encoding"], response, request)
                    if "Content-Encoding" in headers else None)
         if decoder is None and declared is not None and declared > limit:
-            raise self.too_large(declared)
+            raise _too_large(response, request, declared)
         chunks: List[bytes] = []
         size = received = 0
         while declared is None or received < declared:
-            chunk = self.next_chunk(READ_SIZE if declared is None
-                                    else min(READ_SIZE, declared - received))
+            ask = READ_SIZE if declared is None else min(READ_SIZE, declared - received)
+            if sock is not None:
+                left = deadline - _monotonic()  # type: ignore[operator]
+                if left <= 0:
+                    raise _timed_out(request)
+                sock.settimeout(left if read_timeout is None else min(left, read_timeout))
+            try:
+                chunk = (read1(ask) if read1 is not None
+                         else response.read(ask, decode_content=False))
+            except (socket.timeout, TimeoutError, u3.ReadTimeoutError):
+                raise _timed_out(request) from None
+            except (OSError, ValueError, http.client.HTTPException, u3.HTTPError) as exc:
+                # OSError: the socket (TLS included); ValueError: a file closed under
+                # it; HTTPException: a body cut short or a malformed chunk.
+                raise _failed(request, f"the connection to {_target(request)} broke while "
+                                       f"the answer was read: {_innermost(exc)}") from None
             if not chunk:
                 break
             received += len(chunk)
@@ -240,88 +236,74 @@ class _Reader:
                 chunk = decoder.inflate(chunk, limit - size + 1)
             size += len(chunk)
             if size > limit:
-                raise self.too_large(None)
+                raise _too_large(response, request, None)
             chunks.append(chunk)
         if declared is not None and received < declared:
-            raise self.failed(f"the connection to {_target(request)} broke after "
-                              f"{received} of {declared} bytes of the answer",
-                              ApiConnectionError.READ)
+            raise _failed(request, f"the connection to {_target(request)} broke after "
+                                   f"{received} of {declared} bytes of the answer")
         if decoder is not None:
             tail = decoder.finish()
             size += len(tail)
             if size > limit:
-                raise self.too_large(None)
+                raise _too_large(response, request, None)
             chunks.append(tail)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-    def next_chunk(self, size: int) -> bytes:
-        if self.sock is not None:
-            left = self.request.deadline - _monotonic()  # type: ignore[operator]
-            if left <= 0:
-                raise self.timed_out()
-            wait = left if self.read_timeout is None else min(left, self.read_timeout)
-            self.sock.settimeout(wait)
+    except BaseException:
+        _close(response)
+        raise
+    if sock is not None:
         try:
-            if self.read1 is not None:
-                return self.read1(size)  # type: ignore[no-any-return]
-            return self.response.read(size, decode_content=False)  # type: ignore[no-any-return]
-        except (socket.timeout, TimeoutError, u3.ReadTimeoutError):
-            raise self.timed_out() from None
-        except (OSError, ValueError, http.client.HTTPException, u3.HTTPError) as exc:
-            # OSError: the socket (TLS included); ValueError: a file closed under it;
-            # HTTPException: a body cut short or a malformed chunk.
-            raise self.failed(f"the connection to {_target(self.request)} broke while "
-                              f"the answer was read: {_innermost(exc)}",
-                              ApiConnectionError.READ) from None
-
-    def restore_timeout(self) -> None:
-        sock = self.sock
-        if sock is not None:
-            try:
-                sock.settimeout(self.original_timeout)
-            except OSError:  # closed meanwhile
-                pass
-
-    # -- what goes wrong -------------------------------------------------------------
-
-    def failed(self, text: str, phase: str,
-               kind: Type[ApiConnectionError] = ApiConnectionError) -> ApiConnectionError:
-        request = self.request
-        return kind(f"{where(request.operation, request.method, request.url)}: {text}",
-                    phase=phase, operation=request.operation, method=request.method,
-                    url=request.url, detail=text)
-
-    def timed_out(self) -> ApiConnectionError:
-        return self.failed(f"timed out reading the answer from {_target(self.request)}",
-                           ApiConnectionError.READ, ApiTimeoutError)
-
-    def too_large(self, declared: Optional[int]) -> ResponseTooLargeException:
-        request, response = self.request, self.response
-        return ResponseTooLargeException(
-            response.status, response.reason, None, None, response.headers,
-            operation=request.operation, method=request.method, url=request.url,
-            limit=request.max_bytes, declared=declared,
-        )
-
-    def undecodable(self, cause: str) -> ResponseDecodeException:
-        request, response = self.request, self.response
-        return ResponseDecodeException(
-            response.status, response.reason, None, None, response.headers,
-            operation=request.operation, method=request.method, url=request.url,
-            cause=cause,
-        )
+            sock.settimeout(original_timeout)
+        except OSError:  # closed meanwhile
+            pass
+    response.release_conn()
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _decoder(encoding: str, reader: _Reader) -> Optional["_Inflater"]:
+# -- what goes wrong while reading ------------------------------------------------------
+
+
+def _failed(request: TransportRequest, text: str,
+            kind: Type[ApiConnectionError] = ApiConnectionError) -> ApiConnectionError:
+    """A read that broke: the request had reached the server."""
+    return kind(f"{where(request.operation, request.method, request.url)}: {text}",
+                phase=ApiConnectionError.READ, operation=request.operation,
+                method=request.method, url=request.url, detail=text)
+
+
+def _timed_out(request: TransportRequest) -> ApiConnectionError:
+    return _failed(request, f"timed out reading the answer from {_target(request)}",
+                   ApiTimeoutError)
+
+
+def _too_large(response: Any, request: TransportRequest,
+               declared: Optional[int]) -> ResponseTooLargeException:
+    return ResponseTooLargeException(
+        response.status, response.reason, None, None, response.headers,
+        operation=request.operation, method=request.method, url=request.url,
+        limit=request.max_bytes, declared=declared,
+    )
+
+
+def _undecodable(response: Any, request: TransportRequest,
+                 cause: str) -> ResponseDecodeException:
+    return ResponseDecodeException(
+        response.status, response.reason, None, None, response.headers,
+        operation=request.operation, method=request.method, url=request.url,
+        cause=cause,
+    )
+
+
+def _decoder(encoding: str, response: Any, request: TransportRequest
+             ) -> Optional["_Inflater"]:
     """An inflater for a gzip or deflate body; None for an identity one."""
     name = encoding.strip().lower()
     if name in ("", "identity"):
         return None
     if name in ("gzip", "x-gzip", "deflate"):
-        return _Inflater(name != "deflate", reader)
-    raise reader.undecodable(
-        f"the answer is encoded as {name!r}, which the SDK does not read (it asks for "
-        f"identity, and takes gzip and deflate)")
+        return _Inflater(name != "deflate", response, request)
+    raise _undecodable(response, request,
+                       f"the answer is encoded as {name!r}, which the SDK does not read "
+                       f"(it asks for identity, and takes gzip and deflate)")
 
 
 class _Inflater:
@@ -329,11 +311,12 @@ class _Inflater:
     is asked for at a time: a body that inflates past the limit is not inflated
     whole."""
 
-    __slots__ = ("gzip", "reader", "zlib")
+    __slots__ = ("gzip", "response", "request", "zlib")
 
-    def __init__(self, gzip: bool, reader: _Reader) -> None:
+    def __init__(self, gzip: bool, response: Any, request: TransportRequest) -> None:
         self.gzip = gzip
-        self.reader = reader
+        self.response = response
+        self.request = request
         self.zlib = self._new()
 
     def _new(self) -> Any:
@@ -356,20 +339,19 @@ class _Inflater:
                     if data and self.gzip:
                         self.zlib = self._new()
                     elif data:
-                        raise self.reader.undecodable("bytes follow the end of the "
-                                                      "compressed answer")
+                        raise self._undecodable("bytes follow the end of the "
+                                                "compressed answer")
         except zlib.error as exc:
-            raise self.reader.undecodable(f"the compressed answer is corrupt: {exc}") from None
+            raise self._undecodable(f"the compressed answer is corrupt: {exc}") from None
         return out[0] if len(out) == 1 else b"".join(out)
 
     def finish(self) -> bytes:
         if not self.zlib.eof:
-            raise self.reader.undecodable("the compressed answer ends early")
+            raise self._undecodable("the compressed answer ends early")
         return bytes(self.zlib.flush())
 
-
-def _read_timeout(timeout: Timeout) -> Optional[float]:
-    return timeout[1] if isinstance(timeout, tuple) else timeout
+    def _undecodable(self, cause: str) -> ResponseDecodeException:
+        return _undecodable(self.response, self.request, cause)
 
 
 def _target(request: TransportRequest) -> str:
