@@ -9,13 +9,18 @@ when it is called) and those under ``if TYPE_CHECKING:`` (read by type checkers 
 A loop is a strongly connected set of modules; the longest chain is the longest path
 of imports once each loop is counted as its modules (the graph of loops is acyclic).
 ``--runtime`` leaves out the ``TYPE_CHECKING`` imports, ``--import-time`` also those
-inside functions.
+inside functions, ``--declared`` those inside functions only.
+
+The loops the floors allow on purpose (the lazy loaders of the models' floor) are the
+``ignore_imports`` of ``.importlinter``; each loop found is said to be one of them, or
+not.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import configparser
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
@@ -104,6 +109,26 @@ def graph(kinds: Set[str]) -> Dict[str, Dict[str, str]]:
         visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
         edges[name] = {m: k for m, k in visitor.found.items() if k in kinds}
     return edges
+
+
+def deliberate() -> Set[Tuple[str, str]]:
+    """The imports ``.importlinter`` lets go upward on purpose: ``(importer, imported)``."""
+    config = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    config.read(ROOT / ".importlinter", encoding="utf-8")
+    found: Set[Tuple[str, str]] = set()
+    for section in config.sections():
+        for line in config[section].get("ignore_imports", "").splitlines():
+            if "->" in line:
+                importer, imported = (part.strip() for part in line.split("->"))
+                found.add((importer, imported))
+    return found
+
+
+def without(edges: Dict[str, Dict[str, str]],
+            left_out: Set[Tuple[str, str]]) -> Dict[str, Dict[str, str]]:
+    """``edges`` without the imports ``left_out``."""
+    return {m: {t: k for t, k in targets.items() if (m, t) not in left_out}
+            for m, targets in edges.items()}
 
 
 def loops(edges: Dict[str, Dict[str, str]]) -> List[List[str]]:
@@ -224,9 +249,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"floor {floors(edges)[args.module]}")
         return 0
     found = loops(edges)
+    on_purpose = deliberate()
     print(f"{len(found)} loop(s):")
     for group in found:
-        print(f"  {', '.join(group)}")
+        members = set(group)
+        through = sorted(f"{m} -> {t}" for m, t in on_purpose if m in members and t in members)
+        kept = loops(without({m: edges[m] for m in group}, on_purpose))
+        why = (f"deliberate: through {', '.join(through)}" if through and not kept
+               else "NOT deliberate")
+        print(f"  {why}: {', '.join(group)}")
     length, chain = longest_chain(edges)
     print(f"the longest chain of imports: {length} modules")
     for step in chain:

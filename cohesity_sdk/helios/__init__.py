@@ -51,7 +51,10 @@ if TYPE_CHECKING:
         UnprocessableEntityException as UnprocessableEntityException,
     )
     from cohesity_sdk.helios.models import *  # noqa: F403
-    from cohesity_sdk.helios.options import CallOptions as CallOptions
+    from cohesity_sdk.helios.options import (
+        CallOptions as CallOptions,
+        OptionKeywords as OptionKeywords,
+    )
     from cohesity_sdk.helios.retry import RetryPolicy as RetryPolicy
     from cohesity_sdk.helios.timestamps import (
         from_epoch_msecs as from_epoch_msecs,
@@ -71,6 +74,7 @@ _RUNTIME = {
     "ApiResponse": "api_response",
     "Configuration": "configuration",
     "RetryPolicy": "retry",
+    "OptionKeywords": "options",
     "CallOptions": "options",
     "Auth": "auth",
     "Credential": "auth",

@@ -47,7 +47,8 @@ from cohesity_sdk.helios.options import CallSettings, call_settings
 from cohesity_sdk.helios.parse import parse_response
 from cohesity_sdk.helios.pipeline import HOOK_EVENTS, Call, EventHooks, Pipeline
 from cohesity_sdk.helios.proxies import is_loopback
-from cohesity_sdk.helios.serialize import Endpoint, HttpRequest
+from cohesity_sdk.helios.request import HttpRequest
+from cohesity_sdk.helios.serialize import Endpoint
 from cohesity_sdk.helios.transport import Transport
 
 if TYPE_CHECKING:

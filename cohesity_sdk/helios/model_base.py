@@ -268,6 +268,8 @@ def set_by_the_server(cls: Type[ApiModel], key: str) -> str:
     ``CreateUserParameters``, copied from a ``UserParams``); else ``""``."""
     if not cls.__answer_models__:
         return ""
+    # The deliberate loop of the models' floor (models -> model_base -> models): the
+    # models are loaded by name, for a refused key only, never by a call that succeeds.
     from cohesity_sdk.helios import models
 
     for name in cls.__answer_models__:

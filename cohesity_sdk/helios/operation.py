@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, Optional, Tuple, Type, TypeVar
 from cohesity_sdk.helios.constants import INT64_MAX as INT64_MAX, INT64_MIN as INT64_MIN
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
+    from pydantic import BaseModel
 
 PATH = "path"
 QUERY = "query"
@@ -32,7 +32,7 @@ ARRAY = "array"  # of strings, sent as one comma-separated value
 R = TypeVar("R")
 
 
-def load_model(class_name: str) -> Type[ApiModel]:
+def load_model(class_name: str) -> Type[BaseModel]:
     """Import a model class by name (through the generated name -> module map)."""
     from cohesity_sdk.helios import models
 
@@ -91,7 +91,7 @@ class Operation(Generic[R]):
 
     #: The model the success body decodes to, or ``None`` when there is no body;
     #: imported when it is first read.
-    response_model: Optional[Type[ApiModel]]
+    response_model: Optional[Type[BaseModel]]
 
     def __init__(
         self,
@@ -111,7 +111,7 @@ class Operation(Generic[R]):
         self.response_name = response
         self.idempotent = idempotent
         self.deletes = deletes
-        self._body_model: Optional[Type[ApiModel]] = None
+        self._body_model: Optional[Type[BaseModel]] = None
         self.header_names = frozenset(p.wire_name for p in params if p.location == HEADER)
 
     if not TYPE_CHECKING:  # hidden from type checkers: it answers for one name only
@@ -125,7 +125,7 @@ class Operation(Generic[R]):
             self.response_model = model
             return model
 
-    def body_model(self, param: Param) -> Type[ApiModel]:
+    def body_model(self, param: Param) -> Type[BaseModel]:
         """The model of the request body."""
         if self._body_model is None:
             assert param.model_name is not None

@@ -21,7 +21,8 @@ from cohesity_sdk.helios.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.model_base import ApiModel
+    from pydantic import BaseModel
+
     from cohesity_sdk.helios.models.error import Error
     from cohesity_sdk.helios.operation import Operation
 
@@ -43,7 +44,7 @@ def parse_response(
     ``Configuration.pause_gc_on_decode``: see ``_decode``."""
     if not 200 <= status <= 299:
         raise error_for(op.id, method, url, status, reason, headers, raw, attempts)
-    data: Optional[ApiModel] = None
+    data: Optional[BaseModel] = None
     model = op.response_model
     if model is not None and status != 204:
         try:
@@ -86,7 +87,7 @@ def error_for(
 GC_PAUSE_BYTES = 256 * 1024
 
 
-def _decode(model: type[ApiModel], raw: bytes, pause_gc: bool) -> ApiModel:
+def _decode(model: type[BaseModel], raw: bytes, pause_gc: bool) -> BaseModel:
     """``raw`` as ``model``, with the garbage collector paused if ``pause_gc`` allows it.
 
     Decoding a large list makes tens of thousands of objects at once, all of them alive;

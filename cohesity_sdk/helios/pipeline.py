@@ -39,6 +39,7 @@ from typing import (
     Mapping,
     MutableMapping,
     Optional,
+    Protocol,
     Tuple,
     Union,
 )
@@ -59,7 +60,7 @@ from cohesity_sdk.helios.secret import Headers
 from cohesity_sdk.helios.transport import Transport, TransportRequest, TransportResponse
 
 if TYPE_CHECKING:
-    from cohesity_sdk.helios.serialize import Endpoint, HttpRequest
+    from cohesity_sdk.helios.request import HttpRequest
 
 logger = logging.getLogger("cohesity_sdk.helios")
 
@@ -88,6 +89,15 @@ WAITING = {
 
 # A timed-out try says itself what it was waiting for ("timed out connecting to ...").
 _SAID_BY_THE_TRY = frozenset({"connect", "answer", "body"})
+
+
+class Endpoint(Protocol):
+    """Where a login a call needs is sent: the call's host and headers
+    (``serialize.Endpoint``)."""
+
+    def request(self, operation: str, method: str, path: str) -> HttpRequest:
+        """A request to ``path`` under the host, with no body yet."""
+        ...
 
 
 def _detail(error: OpenApiException) -> str:

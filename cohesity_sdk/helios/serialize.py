@@ -8,7 +8,7 @@ to each try, because a session may be renewed between tries.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Sequence, Type, cast
 from urllib.parse import quote
 
 from cohesity_sdk.helios.constants import (
@@ -34,47 +34,15 @@ from cohesity_sdk.helios.operation import (
     Param,
 )
 from cohesity_sdk.helios.options import CallSettings
+from cohesity_sdk.helios.request import HttpRequest
 from cohesity_sdk.helios.secret import Headers
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from cohesity_sdk.helios.configuration import Configuration
-    from cohesity_sdk.helios.model_base import ApiModel
 
 __all__ = ["Endpoint", "HttpRequest", "build_request", "check_header", "fixed_request"]
-
-_NO_HEADERS = Headers()
-
-
-class HttpRequest:
-    """One request as it goes on the wire, credentials aside.
-
-    ``headers`` and ``overrides`` show credentials as ``***``, and the body is shown by
-    its size only: it may hold passwords.
-    """
-
-    __slots__ = ("operation", "method", "url", "headers", "body", "overrides")
-
-    def __init__(
-        self,
-        operation: str,
-        method: str,
-        url: str,
-        headers: Headers,
-        body: Optional[bytes] = None,
-        overrides: Headers = _NO_HEADERS,
-    ) -> None:
-        self.operation = operation
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        #: The caller's ``_headers``: they win over every other header, credentials too.
-        self.overrides = overrides
-
-    def __repr__(self) -> str:
-        size = "no body" if self.body is None else f"{len(self.body)} bytes"
-        return f"HttpRequest({self.method} {self.url}, {size})"
-
 
 #: The routing headers a ``Configuration`` may give defaults for.
 ACCESS_CLUSTER = Param("access_cluster_id", ACCESS_CLUSTER_HEADER, HEADER, INTEGER)
@@ -282,12 +250,13 @@ def _encode_body(op: Operation[Any], param: Param, value: Any) -> bytes:
         raise
 
 
-def _as_model(model: type[ApiModel], value: Any, where: str) -> ApiModel:
-    """A body item as ``model``; a dict is built into one, with the same checks."""
+def _as_model(model: Type[BaseModel], value: Any, where: str) -> BaseModel:
+    """A body item as ``model`` (an ``ApiModel``); a dict is built into one, with the
+    same checks."""
     if isinstance(value, model):
         return value
     if isinstance(value, dict):
-        from cohesity_sdk.helios.model_base import build_model
+        from cohesity_sdk.helios.model_base import ApiModel, build_model
 
-        return build_model(model, value, where)
+        return build_model(cast(Type[ApiModel], model), value, where)
     raise ApiTypeError(f"{where} must be {model.__name__} or dict, got {type(value).__name__}")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, List
 
 if TYPE_CHECKING:
     from cohesity_sdk.helios.access.applying import (
+        ApplyError as ApplyError,
         ApplyResult as ApplyResult,
         ChangeResult as ChangeResult,
         ClusterResult as ClusterResult,
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
     )
     from cohesity_sdk.helios.access.errors import (
         AccessFileError as AccessFileError,
-        ApplyError as ApplyError,
         StalePlanError as StalePlanError,
         YamlMissingError as YamlMissingError,
     )
@@ -60,10 +60,10 @@ _NAMES = {
                      "PruneScope"), "schema"),
     **dict.fromkeys(("load", "parse"), "reading"),
     **dict.fromkeys(("plan", "Plan", "ClusterPlan", "Change", "FieldChange"), "planning"),
-    **dict.fromkeys(("apply", "ApplyResult", "ClusterResult", "ChangeResult"), "applying"),
+    **dict.fromkeys(("apply", "ApplyResult", "ClusterResult", "ChangeResult", "ApplyError"),
+                    "applying"),
     "export": "exporting",
-    **dict.fromkeys(("AccessFileError", "StalePlanError", "ApplyError", "YamlMissingError"),
-                    "errors"),
+    **dict.fromkeys(("AccessFileError", "StalePlanError", "YamlMissingError"), "errors"),
 }
 
 __all__ = sorted(_NAMES)

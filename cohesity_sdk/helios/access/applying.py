@@ -38,7 +38,7 @@ from cohesity_sdk.helios.access.cluster_state import (
     routing,
     user_basis,
 )
-from cohesity_sdk.helios.access.errors import AccessFileError, ApplyError, StalePlanError
+from cohesity_sdk.helios.access.errors import AccessFileError, StalePlanError
 from cohesity_sdk.helios.access.locking import DEFAULT_LOCK_TIMEOUT, ClusterLocks
 from cohesity_sdk.helios.access.planning import (
     API_KEY,
@@ -63,7 +63,9 @@ from cohesity_sdk.helios.access.reading import (
     password_problem,
     read_password,
 )
+from cohesity_sdk.helios.access.render import result_html, result_summary, result_text
 from cohesity_sdk.helios.access.schema import LOCAL, UserSpec
+from cohesity_sdk.helios.exceptions import ApiConnectionError, OpenApiException
 from cohesity_sdk.helios.private_file import PrivateFile
 
 if TYPE_CHECKING:
@@ -140,8 +142,6 @@ class ApplyResult:
         return out
 
     def summary(self) -> str:
-        from cohesity_sdk.helios.access.render import result_summary
-
         return result_summary(self)
 
     def to_dict(self) -> Dict[str, Any]:
@@ -152,17 +152,22 @@ class ApplyResult:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
     def __str__(self) -> str:
-        from cohesity_sdk.helios.access.render import result_text
-
         return result_text(self)
 
     def _repr_html_(self) -> str:
-        from cohesity_sdk.helios.access.render import result_html
-
         return result_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
+
+
+class ApplyError(OpenApiException):
+    """Some changes failed, or some clusters could not be reached; ``result`` says which,
+    change by change. The other changes were carried out."""
+
+    def __init__(self, result: ApplyResult) -> None:
+        self.result = result
+        super().__init__(result.summary())
 
 
 def apply(api: UserApi, plan: Plan, *, parallel: int = DEFAULT_PARALLEL,
@@ -353,7 +358,6 @@ class _Runner:
         self.note: Optional[str] = None
 
     def run(self) -> ClusterResult:
-        from cohesity_sdk.helios.exceptions import ApiConnectionError, OpenApiException
 
         results: List[ChangeResult] = []
         missed: Dict[int, str] = {}  # number -> "failed" or "was skipped"
@@ -481,7 +485,6 @@ class _Runner:
         return [key for key in keys if key.name == name]
 
     def _create_key(self, change: Change, owner: str, step: Step) -> None:
-        from cohesity_sdk.helios.exceptions import OpenApiException
         from cohesity_sdk.helios.models import CreateOrUpdateAPIKeyRequest
 
         assert step.api_key is not None and step.secret_file is not None
@@ -517,7 +520,6 @@ class _Runner:
                      lost: Exception) -> None:
         """The answer to a key's create was lost, and the server may have made it: look
         for it, and when it is there, rotate it so that its secret is known."""
-        from cohesity_sdk.helios.exceptions import OpenApiException
 
         said = " ".join(str(lost).split())
         try:
@@ -544,7 +546,6 @@ class _Runner:
 
     def _write_rotated(self, owner: str, key_id: Optional[str], secret_file: PrivateFile,
                        after: str = "") -> None:
-        from cohesity_sdk.helios.exceptions import OpenApiException
 
         lead = f"{after}; " if after else ""
         try:
@@ -564,7 +565,6 @@ class _Runner:
             raise
 
     def _undo_key(self, owner: str, key_id: Optional[str]) -> str:
-        from cohesity_sdk.helios.exceptions import OpenApiException
 
         if key_id is None:
             return "delete the key by hand"

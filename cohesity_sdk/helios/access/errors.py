@@ -1,4 +1,6 @@
-"""What access as code raises: a bad file, a plan that is out of date, failed changes.
+"""What access as code raises before it changes anything: a bad file, a plan that is out
+of date. (``ApplyError``, for changes that failed, is raised by ``applying``, with the
+result it holds.)
 
 Each is an ``OpenApiException``, as everything the SDK raises, and never quotes a value
 of the file: a value in the wrong place may be a secret.
@@ -6,12 +8,9 @@ of the file: a value in the wrong place may be a secret.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from cohesity_sdk.helios.exceptions import OpenApiException
-
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.access.applying import ApplyResult
 
 #: The extra that brings PyYAML, named by the error when it is missing.
 YAML_EXTRA = "yaml"
@@ -57,12 +56,3 @@ class StalePlanError(OpenApiException):
         super().__init__(
             f"{source}: the plan is stale: {named} changed since it was made, so nothing "
             "was changed; plan again and review the new plan")
-
-
-class ApplyError(OpenApiException):
-    """Some changes failed, or some clusters could not be reached; ``result`` says which,
-    change by change. The other changes were carried out."""
-
-    def __init__(self, result: ApplyResult) -> None:
-        self.result = result
-        super().__init__(result.summary())

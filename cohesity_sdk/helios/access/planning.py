@@ -60,6 +60,7 @@ from cohesity_sdk.helios.access.reading import (
     password_problem,
     shown_domain,
 )
+from cohesity_sdk.helios.access.render import plan_html, plan_summary, plan_text
 from cohesity_sdk.helios.access.schema import (
     CLUSTER_PLACEHOLDER,
     LOCAL,
@@ -279,8 +280,6 @@ class Plan:
 
     def summary(self) -> str:
         """One line: ``Plan: 3 to create, 1 to update, 0 to delete, on 2 clusters; ...``."""
-        from cohesity_sdk.helios.access.render import plan_summary
-
         return plan_summary(self)
 
     def to_dict(self) -> Dict[str, Any]:
@@ -330,16 +329,12 @@ class Plan:
         return cls(access, clusters, saved_as=source)
 
     def __str__(self) -> str:
-        from cohesity_sdk.helios.access.render import plan_text
-
         return plan_text(self)
 
     def __repr__(self) -> str:
         return f"<Plan of {self.source}: {self.summary()}>"
 
     def _repr_html_(self) -> str:
-        from cohesity_sdk.helios.access.render import plan_html
-
         return plan_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:

@@ -8,13 +8,95 @@ names where a password comes from, and where a new key's secret goes, never eith
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import Any, Dict, List, Optional, Protocol, Sequence
 
 from cohesity_sdk.helios.display import text_table
 
-if TYPE_CHECKING:
-    from cohesity_sdk.helios.access.applying import ApplyResult, ClusterResult
-    from cohesity_sdk.helios.access.planning import Change, ClusterPlan, Plan
+# -- what is shown: the parts of plans and results read here ----------------------------
+# (``planning`` and ``applying`` import this module, so it names their classes by the
+# shape it reads.)
+
+
+class _FieldChange(Protocol):
+    @property
+    def field(self) -> str: ...
+    @property
+    def before(self) -> Any: ...
+    @property
+    def after(self) -> Any: ...
+
+
+class _Change(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def fields(self) -> Sequence[_FieldChange]: ...
+    @property
+    def depends_on(self) -> Sequence[int]: ...
+    @property
+    def problem(self) -> Optional[str]: ...
+
+
+class _ClusterPlan(Protocol):
+    @property
+    def cluster_id(self) -> Optional[int]: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    @property
+    def changes(self) -> Sequence[_Change]: ...
+    @property
+    def in_sync(self) -> Sequence[str]: ...
+
+
+class _Plan(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def clusters(self) -> Sequence[_ClusterPlan]: ...
+    @property
+    def changes(self) -> Sequence[_Change]: ...
+    def counts(self) -> Dict[str, int]: ...
+
+
+class _ChangeResult(Protocol):
+    @property
+    def change(self) -> _Change: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    @property
+    def note(self) -> Optional[str]: ...
+
+
+class _ClusterResult(Protocol):
+    @property
+    def cluster_id(self) -> Optional[int]: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def error(self) -> Optional[str]: ...
+    @property
+    def results(self) -> Sequence[_ChangeResult]: ...
+
+
+class _ApplyResult(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def clusters(self) -> Sequence[_ClusterResult]: ...
+    @property
+    def results(self) -> Sequence[_ChangeResult]: ...
+    @property
+    def ok(self) -> bool: ...
+    def counts(self) -> Dict[str, int]: ...
+
 
 _PLAN_COLUMNS = ["#", "action", "object", "field", "before", "after", "needs"]
 _RESULT_COLUMNS = ["#", "result", "action", "object", "detail"]
@@ -39,7 +121,7 @@ def _plural(count: int, noun: str) -> str:
 # -- plans ------------------------------------------------------------------------------
 
 
-def plan_summary(plan: Plan) -> str:
+def plan_summary(plan: _Plan) -> str:
     counts = plan.counts()
     where = _plural(len(plan.clusters), "cluster")
     unread = sum(1 for c in plan.clusters if c.error)
@@ -54,7 +136,7 @@ def plan_summary(plan: Plan) -> str:
     return text + "."
 
 
-def _cluster_heading(cluster: ClusterPlan) -> str:
+def _cluster_heading(cluster: _ClusterPlan) -> str:
     if cluster.error is not None:
         return f"{cluster.label}: could not be read: {cluster.error}"
     counts = {a: sum(1 for c in cluster.changes if c.action == a)
@@ -65,7 +147,7 @@ def _cluster_heading(cluster: ClusterPlan) -> str:
             f"{counts['delete']} to delete; {len(cluster.in_sync)} in sync")
 
 
-def _change_rows(change: Change) -> List[Dict[str, str]]:
+def _change_rows(change: _Change) -> List[Dict[str, str]]:
     first = {"#": str(change.number), "action": change.action, "object": change.target,
              "needs": ", ".join(f"#{n}" for n in change.depends_on)}
     if not change.fields:
@@ -78,7 +160,7 @@ def _change_rows(change: Change) -> List[Dict[str, str]]:
     return rows
 
 
-def plan_text(plan: Plan) -> str:
+def plan_text(plan: _Plan) -> str:
     lines: List[str] = []
     for cluster in plan.clusters:
         lines.append(_cluster_heading(cluster))
@@ -94,7 +176,7 @@ def plan_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def plan_html(plan: Plan) -> str:
+def plan_html(plan: _Plan) -> str:
     span = len(_PLAN_COLUMNS) + 1
     title = f"Plan of {plan.source}: {plan_summary(plan)}"
     head = "".join(f"<th>{_escape(c)}</th>" for c in ["cluster", *_PLAN_COLUMNS])
@@ -125,7 +207,7 @@ def _cluster_name(cluster_id: Any) -> str:
 # -- results ----------------------------------------------------------------------------
 
 
-def result_summary(result: ApplyResult) -> str:
+def result_summary(result: _ApplyResult) -> str:
     counts = result.counts()
     where = _plural(len(result.clusters), "cluster")
     if not result.results and result.ok:
@@ -137,7 +219,7 @@ def result_summary(result: ApplyResult) -> str:
     return text + "."
 
 
-def _result_heading(cluster: ClusterResult) -> str:
+def _result_heading(cluster: _ClusterResult) -> str:
     if cluster.error is not None:
         return f"{cluster.label}: not applied: {cluster.error}"
     if not cluster.results:
@@ -148,13 +230,13 @@ def _result_heading(cluster: ClusterResult) -> str:
             f"{counts['skipped']} skipped")
 
 
-def _result_rows(cluster: ClusterResult) -> List[Dict[str, str]]:
+def _result_rows(cluster: _ClusterResult) -> List[Dict[str, str]]:
     return [{"#": str(r.change.number), "result": r.status, "action": r.change.action,
              "object": r.change.target, "detail": r.error or r.note or ""}
             for r in cluster.results]
 
 
-def result_text(result: ApplyResult) -> str:
+def result_text(result: _ApplyResult) -> str:
     lines: List[str] = []
     for cluster in result.clusters:
         lines.append(_result_heading(cluster))
@@ -166,7 +248,7 @@ def result_text(result: ApplyResult) -> str:
     return "\n".join(lines)
 
 
-def result_html(result: ApplyResult) -> str:
+def result_html(result: _ApplyResult) -> str:
     span = len(_RESULT_COLUMNS) + 1
     title = f"Apply of {result.source}: {result_summary(result)}"
     head = "".join(f"<th>{_escape(c)}</th>" for c in ["cluster", *_RESULT_COLUMNS])

@@ -135,7 +135,7 @@ class AccessFile(_Entry):
 
     def to_yaml(self) -> str:
         """The file as YAML text (needs PyYAML, the ``yaml`` extra)."""
-        from cohesity_sdk.helios.access.reading import dump_yaml
+        from cohesity_sdk.helios.access.file_text import dump_yaml
 
         return dump_yaml(self.to_data())
 
