@@ -72,9 +72,10 @@ def test_user_api_has_every_operation_and_its_variants() -> None:
 def test_method_signatures_follow_the_documented_order() -> None:
     import inspect
 
-    from cohesity_sdk.helios.options import CallOptions
+    from cohesity_sdk.helios.options import CallOptions, OptionKeywords
 
-    assert list(CallOptions.__annotations__) == [
+    assert CallOptions is OptionKeywords  # the name of earlier releases
+    assert list(OptionKeywords.__annotations__) == [
         "_request_timeout", "_deadline", "_retries", "_headers", "_request_auth",
         "_content_type",
     ]
@@ -98,10 +99,10 @@ def test_method_signatures_follow_the_documented_order() -> None:
                 [confirm["name"]] if confirm else []), name
             assert all(p.default is None for p in keywords if not confirm
                        or p.name != confirm["name"])
-            # ...then only the per-call options, typed by CallOptions.
+            # ...then only the per-call options, typed by OptionKeywords.
             rest = params[1 + len(positional) + len(keywords):]
             assert [(p.name, p.kind, p.annotation) for p in rest] == [
-                ("options", inspect.Parameter.VAR_KEYWORD, "Unpack[CallOptions]")
+                ("options", inspect.Parameter.VAR_KEYWORD, "Unpack[OptionKeywords]")
             ], name
             success = next(code for code in op["responses"] if code.startswith("2"))
             content = op["responses"][success].get("content")

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from cohesity_sdk.helios.models.user_params import UserParams
     from cohesity_sdk.helios.models.user_session import UserSession
     from cohesity_sdk.helios.models.users_list import UsersList
-    from cohesity_sdk.helios.options import CallOptions
+    from cohesity_sdk.helios.options import OptionKeywords
 
 _ACCESS_CLUSTER_ID_HEADER = Param("access_cluster_id", "accessClusterId", HEADER, "integer")
 _DOMAIN_QUERY = Param("domain", "domain", QUERY, "string")
@@ -424,7 +424,7 @@ class UserApi(BaseApi):
     Every method also exists as ``<name>_with_http_info`` (returns an ``ApiResponse``)
     and ``<name>_without_preload_content`` (returns urllib3's response unread), made
     from it: the same arguments, the same request. All of them take the keyword-only
-    per-call options of ``CallOptions`` (``_request_timeout``, ``_deadline``,
+    per-call options of ``OptionKeywords`` (``_request_timeout``, ``_deadline``,
     ``_retries`` and the others).
     """
 
@@ -435,7 +435,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> Groups:
         """Create Groups
 
@@ -451,7 +451,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             Groups: the decoded response body.
@@ -473,7 +473,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserSession:
         """Create a user session
 
@@ -489,7 +489,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserSession: the decoded response body.
@@ -512,7 +512,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> CreatedUserAPIKey:
         """Create a new user API key.
 
@@ -529,7 +529,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             CreatedUserAPIKey: the decoded response body.
@@ -553,7 +553,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UsersList:
         """Add one or more users to Cohesity Cluster.
 
@@ -569,7 +569,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UsersList: the decoded response body.
@@ -591,7 +591,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete Group
 
@@ -606,7 +606,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -628,7 +628,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete Groups
 
@@ -643,7 +643,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -666,7 +666,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         sid: Optional[str] = None,
         all_sessions: bool = False,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete user sessions
 
@@ -685,7 +685,7 @@ class UserApi(BaseApi):
             all_sessions: Without sid, every session on the cluster is deleted: pass
                 True to mean that. It is refused otherwise, so that a sid that happens
                 to be None cannot log everyone out. Not sent.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -709,7 +709,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete a Cohesity (LOCAL/IdP/AD) user.
 
@@ -725,7 +725,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -748,7 +748,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete a user API key.
 
@@ -763,7 +763,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -789,7 +789,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> None:
         """Delete one or more Cohesity users.
 
@@ -804,7 +804,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             None.
@@ -826,7 +826,7 @@ class UserApi(BaseApi):
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
         sids: Optional[List[str]] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> ActiveSessionsCountParams:
         """Get sessions count
 
@@ -841,7 +841,7 @@ class UserApi(BaseApi):
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
             sids: Filter sessions based on user sids. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             ActiveSessionsCountParams: the decoded response body.
@@ -868,7 +868,7 @@ class UserApi(BaseApi):
         owner_sids: Optional[List[str]] = None,
         is_active: Optional[bool] = None,
         is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserAPIKeys:
         """Get the list of all API keys which are created or owned by the user.
 
@@ -889,7 +889,7 @@ class UserApi(BaseApi):
                 active. Returns all keys if the query param is not set. Optional.
             is_expired: If true, the response will only include API keys which has
                 been expired. Returns all keys if the query param is not set. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserAPIKeys: the decoded response body.
@@ -915,7 +915,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> GroupParams:
         """Get Group by SID
 
@@ -929,7 +929,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             GroupParams: the decoded response body.
@@ -957,7 +957,7 @@ class UserApi(BaseApi):
         match_partial_names: Optional[bool] = None,
         tenant_ids: Optional[List[str]] = None,
         include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> Groups:
         """Get Groups.
 
@@ -983,7 +983,7 @@ class UserApi(BaseApi):
             include_tenants: IncludeTenants specifies if groups of all the tenants
                 under the hierarchy of the logged in user's organization should be
                 returned. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             Groups: the decoded response body.
@@ -1019,7 +1019,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> AssignedSources:
         """Fetch sources & views assigned to a user/group.
 
@@ -1034,7 +1034,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             AssignedSources: the decoded response body.
@@ -1056,7 +1056,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> SecurityPrincipals:
         """Get Security Principals.
 
@@ -1071,7 +1071,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             SecurityPrincipals: the decoded response body.
@@ -1095,7 +1095,7 @@ class UserApi(BaseApi):
         region_id: Optional[str] = None,
         tenant_ids: Optional[List[str]] = None,
         include_inactive: Optional[bool] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> TenantAccessResult:
         """Get a list of available tenant access available to the logged in User.
 
@@ -1112,7 +1112,7 @@ class UserApi(BaseApi):
             include_inactive: By Default, only valid tenant access are returned. If
                 set to true, inactive or ineffective or expired tenant access would be
                 returned as well. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             TenantAccessResult: the decoded response body.
@@ -1135,7 +1135,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserAPIKey:
         """Get the API key by id.
 
@@ -1151,7 +1151,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserAPIKey: the decoded response body.
@@ -1178,7 +1178,7 @@ class UserApi(BaseApi):
         ids: Optional[List[str]] = None,
         is_active: Optional[bool] = None,
         is_expired: Optional[bool] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserAPIKeys:
         """Get the list of API keys owned by the user.
 
@@ -1198,7 +1198,7 @@ class UserApi(BaseApi):
                 active. Returns all keys if the query param is not set. Optional.
             is_expired: If true, the response will only include API keys which has
                 been expired. Returns all keys if the query param is not set. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserAPIKeys: the decoded response body.
@@ -1224,7 +1224,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserParams:
         """Get User by SID.
 
@@ -1238,7 +1238,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserParams: the decoded response body.
@@ -1267,7 +1267,7 @@ class UserApi(BaseApi):
         roles: Optional[List[str]] = None,
         tenant_ids: Optional[List[str]] = None,
         include_tenants: Optional[bool] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UsersList:
         """Get Users.
 
@@ -1295,7 +1295,7 @@ class UserApi(BaseApi):
             include_tenants: IncludeTenants specifies if users of all the tenants
                 under the hierarchy of the logged in user's organization should be
                 returned. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UsersList: the decoded response body.
@@ -1332,7 +1332,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> SecretKeyEntity:
         """Reset S3 secret access key
 
@@ -1347,7 +1347,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             SecretKeyEntity: the decoded response body.
@@ -1370,7 +1370,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> CreatedUserAPIKey:
         """Refresh an existing user API key.
 
@@ -1387,7 +1387,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             CreatedUserAPIKey: the decoded response body.
@@ -1412,7 +1412,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> GroupParams:
         """Update Group
 
@@ -1428,7 +1428,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             GroupParams: the decoded response body.
@@ -1451,7 +1451,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> AssignedSources:
         """Update protection sources assigned to a user/group.
 
@@ -1467,7 +1467,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             AssignedSources: the decoded response body.
@@ -1494,7 +1494,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserParams:
         """Update User information.
 
@@ -1510,7 +1510,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserParams: the decoded response body.
@@ -1534,7 +1534,7 @@ class UserApi(BaseApi):
         *,
         access_cluster_id: Optional[int] = None,
         region_id: Optional[str] = None,
-        **options: Unpack[CallOptions],
+        **options: Unpack[OptionKeywords],
     ) -> UserAPIKey:
         """Update a user API key.
 
@@ -1551,7 +1551,7 @@ class UserApi(BaseApi):
                 is used for making on-prem calls from Helios. Optional.
             region_id: This field uniquely represents a region and is used for
                 making Helios calls to a specific region. Optional.
-            **options: per-call options, see ``CallOptions``.
+            **options: per-call options, see ``OptionKeywords``.
 
         Returns:
             UserAPIKey: the decoded response body.
