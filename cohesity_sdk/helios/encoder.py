@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Dict, List, Optional, Type, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Type, Union
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 from cohesity_sdk.helios.request_rules import Path, check
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 # The models are ApiModels (model_base imports this module, so it is not imported here).
 ApiModel = BaseModel
@@ -63,6 +66,9 @@ def dump_options(
 
 @functools.lru_cache(maxsize=None)
 def _list_adapter(model: Type[ApiModel]) -> TypeAdapter[List[Any]]:
+    # Imported here: only a list body needs it, and a script's first result does not.
+    from pydantic import TypeAdapter
+
     return TypeAdapter(List[model])  # type: ignore[valid-type]
 
 
