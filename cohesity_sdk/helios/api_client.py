@@ -32,6 +32,7 @@ from typing import (
 from urllib.parse import urlsplit
 
 from cohesity_sdk import __version__
+from cohesity_sdk.helios import observing
 from cohesity_sdk.helios.auth import FlowSource, flow_source
 from cohesity_sdk.helios.configuration import TRANSPORT_SETTINGS, Configuration
 from cohesity_sdk.helios.constants import DATA, HTTP_INFO, JSON, RAW
@@ -257,22 +258,38 @@ class ApiClient:
             endpoint=self._endpoint or self._endpoint_of_calls(),
             on_credentials=self._warn_plain_http if self._plain_http_warning else None,
         )
-        response = pipeline.send(call)
-        if result == RAW:
-            return response.raw if response.raw is not None else response
-        if call.deleted:  # a 404 to a repeated delete: the earlier try did it
-            if result == HTTP_INFO:
-                from cohesity_sdk.helios.api_response import ApiResponse
-
-                return ApiResponse(response.status, response.headers, None, response.data)
-            return None
+        watch = None
+        observer = observing.current
+        if observer is not None:
+            watch = call.watch = observer.call(op.id, request.method, request.url,
+                                               request.headers, call.deadline_seconds)
         try:
-            return parse_response(op, request.method, request.url, response.status,
-                                  response.reason, response.headers, response.data, result,
-                                  call.attempts, pause_gc=config.pause_gc_on_decode)
-        except ApiException as exc:
-            call.answered(exc)
+            response = pipeline.send(call)
+            if result == RAW:
+                value = response.raw if response.raw is not None else response
+            elif call.deleted:  # a 404 to a repeated delete: the earlier try did it
+                value = None
+                if result == HTTP_INFO:
+                    from cohesity_sdk.helios.api_response import ApiResponse
+
+                    value = ApiResponse(response.status, response.headers, None,
+                                        response.data)
+            else:
+                try:
+                    value = parse_response(
+                        op, request.method, request.url, response.status, response.reason,
+                        response.headers, response.data, result, call.attempts,
+                        pause_gc=config.pause_gc_on_decode)
+                except ApiException as exc:
+                    call.answered(exc)
+                    raise
+        except BaseException as exc:
+            if watch is not None:
+                watch.ended(exc)
             raise
+        if watch is not None:
+            watch.ended(None)
+        return value
 
     # -- credentials outside of a call ---------------------------------------------------
 

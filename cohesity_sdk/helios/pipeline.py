@@ -54,6 +54,7 @@ from cohesity_sdk.helios.exceptions import (
     ResponseTooLargeException,
     where,
 )
+from cohesity_sdk.helios.observing import CallWatch
 from cohesity_sdk.helios.parse import error_for
 from cohesity_sdk.helios.retry import RetryPolicy
 from cohesity_sdk.helios.secret import Headers
@@ -111,8 +112,9 @@ class Call:
 
     __slots__ = ("operation", "idempotent", "deletes", "request", "credentials", "policy",
                  "timeout", "deadline_seconds", "ends_at", "max_bytes", "stream",
-                 "endpoint", "on_credentials", "attempts", "renewed", "timeout_cut",
-                 "may_have_acted", "not_repeated", "deleted", "retried", "reached")
+                 "endpoint", "on_credentials", "watch", "attempts", "renewed",
+                 "timeout_cut", "may_have_acted", "not_repeated", "deleted", "retried",
+                 "reached")
 
     def __init__(
         self,
@@ -151,6 +153,8 @@ class Call:
         self.endpoint = endpoint
         #: Called when a try carries credentials (the client's warning of plain http).
         self.on_credentials = on_credentials
+        #: What watches the call from outside (``observing``), if anything.
+        self.watch: Optional[CallWatch] = None
         self.attempts = 0
         self.renewed = False  # the credentials were renewed once already (after a 401)
         self.timeout_cut = False  # the last try's timeout was cut to the time left
@@ -168,9 +172,12 @@ class Call:
         request = self.endpoint.request(login.operation, "POST", login.path)
         request.headers["Content-Type"] = JSON
         request.body = login.body
-        return Call(login.operation, request, self.credentials, self.policy, self.timeout,
-                    self.deadline_seconds, self.max_bytes, idempotent=True,
-                    ends_at=self.ends_at)
+        exchange = Call(login.operation, request, self.credentials, self.policy,
+                        self.timeout, self.deadline_seconds, self.max_bytes,
+                        idempotent=True, ends_at=self.ends_at)
+        if self.watch is not None:
+            exchange.watch = self.watch.login(login.operation)
+        return exchange
 
     def time_left(self) -> Optional[float]:
         """Seconds until the deadline; None when there is none."""
@@ -326,35 +333,44 @@ class Pipeline:
         """Send ``login`` for ``call`` until its answer is final, and hand the answer to
         the flow: what the flow yields next (the credentials, ready)."""
         exchange = call.login(login)
-        while True:
-            try:
-                response = send_try(exchange, exchange.request.headers.copy(),
-                                    self.transport, self.hooks)
-            except ApiConnectionError as exc:
+        watch = exchange.watch
+        try:
+            while True:
                 try:
-                    self._after_no_answer(exchange, exc)
+                    response = send_try(exchange, exchange.request.headers.copy(),
+                                        self.transport, self.hooks)
+                except ApiConnectionError as exc:
+                    try:
+                        self._after_no_answer(exchange, exc)
+                    except ApiTimeoutError as timed_out:
+                        if timed_out.deadline is None:
+                            raise call.mark(timed_out, own=False) from None
+                        raise call.deadline_passed(timed_out, "login") from timed_out
+                    except ApiConnectionError as failed:
+                        raise call.mark(failed, own=False) from None
+                    continue
+                except OpenApiException as exc:  # an answer the transport could not read
+                    raise call.mark(exc, own=False) from None
+                try:
+                    final = response.status < 400 or self._final(exchange, response)
                 except ApiTimeoutError as timed_out:
-                    if timed_out.deadline is None:
-                        raise call.mark(timed_out, own=False) from None
                     raise call.deadline_passed(timed_out, "login") from timed_out
-                except ApiConnectionError as failed:
-                    raise call.mark(failed, own=False) from None
-                continue
-            except OpenApiException as exc:  # an answer the transport could not read
-                raise call.mark(exc, own=False) from None
-            try:
-                final = response.status < 400 or self._final(exchange, response)
-            except ApiTimeoutError as timed_out:
-                raise call.deadline_passed(timed_out, "login") from timed_out
-            if final:
-                request = exchange.request
-                status = response.status
-                answer = LoginAnswer(response, request.url, exchange.attempts, None if
-                                     200 <= status <= 299 else error_for(
-                                         login.operation, request.method, request.url,
-                                         status, response.reason, response.headers,
-                                         response.data, exchange.attempts))
-                return self._next(call, flow, answer)
+                if final:
+                    request = exchange.request
+                    status = response.status
+                    answer = LoginAnswer(response, request.url, exchange.attempts, None if
+                                         200 <= status <= 299 else error_for(
+                                             login.operation, request.method, request.url,
+                                             status, response.reason, response.headers,
+                                             response.data, exchange.attempts))
+                    item = self._next(call, flow, answer)
+                    if watch is not None:
+                        watch.ended(None)
+                    return item
+        except BaseException as exc:
+            if watch is not None:
+                watch.ended(exc)
+            raise
 
     def _next(self, call: Call, flow: Any, sent: Any) -> Any:
         """What the flow yields next: ``Headers`` or a ``Login``; None when it has
@@ -425,6 +441,9 @@ def send_try(call: Call, headers: Headers, transport: Transport,
     attempt = TransportRequest(request.operation, call.attempts, request.method,
                                request.url, headers, request.body, timeout, ends_at,
                                call.max_bytes, call.stream)
+    watch = call.watch
+    if watch is not None:
+        watch.try_started(attempt)
     debug = logger.isEnabledFor(logging.DEBUG)
     started = _monotonic() if debug else 0.0
     if hooks["request"]:
@@ -436,6 +455,8 @@ def send_try(call: Call, headers: Headers, transport: Transport,
         if exc.phase == ApiConnectionError.READ:  # sent, or may have been
             call.lost_answer()
         call.mark(exc)
+        if watch is not None:
+            watch.try_ended(attempt, None, exc)
         if debug:
             logger.debug("%s %s failed after %.1f ms: %s", attempt.method, attempt.url,
                          (_monotonic() - started) * 1000, exc.args[0])
@@ -443,7 +464,12 @@ def send_try(call: Call, headers: Headers, transport: Transport,
             hook(attempt, exc)
         raise
     except ApiException as exc:  # an answer the transport could not read
-        raise call.answered(exc) from None
+        call.answered(exc)
+        if watch is not None:
+            watch.try_ended(attempt, None, exc)
+        raise exc from None
+    if watch is not None:
+        watch.try_ended(attempt, response, None)
     if debug:
         logger.debug("%s %s -> %s (%.1f ms)", attempt.method, attempt.url,
                      response.status, (_monotonic() - started) * 1000)
@@ -488,6 +514,8 @@ def pause(call: Call, headers: Optional[Mapping[str, str]], reason: str,
     logger.info("%s: %s; retrying in %.2f s (attempt %d of %d)",
                 where(call.operation, request.method, request.url), reason, wait,
                 call.attempts + 1, policy.total + 1)
+    if call.watch is not None:
+        call.watch.retrying(reason, wait)
     _sleep(wait)
 
 
